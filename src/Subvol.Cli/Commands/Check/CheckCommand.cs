@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
+
+namespace Subvol.Cli.Commands.Check;
+
+internal static class CheckCommand
+{
+    private static readonly Option<bool> RepairOption = new("--repair") { Description = "Fix what has a safe fix: finish interrupted renames, remove leftovers, thaw, detach" };
+
+    public static Command Create()
+    {
+        var command = new Command("check", "Compare the pool's metadata with its files and the kernel") { RepairOption };
+        command.SetBehaviour(Run);
+        return command;
+    }
+
+    private static int Run(CommandContext context)
+    {
+        using var pool = context.OpenPool();
+        var report = pool.Check(context.Get(RepairOption));
+        if (context.Json)
+        {
+            context.Reporter.WriteJson(report, CliJsonContext.Default.CheckReport);
+        }
+        else if (report.Findings.Count == 0)
+        {
+            context.Reporter.Done($"pool {pool.Path} is consistent");
+        }
+        else
+        {
+            foreach (var finding in report.Findings)
+            {
+                var state = finding.Repaired ? "repaired" : finding.Repairable ? "repairable" : "needs you";
+                context.Reporter.Done($"{state}: {finding.Message}");
+            }
+        }
+
+        return report.Consistent ? ExitCodes.Success : ExitCodes.Inconsistent;
+    }
+}

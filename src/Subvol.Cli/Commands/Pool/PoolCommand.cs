@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Subvol.Cli.Commands.Pool;
+
+internal static class PoolCommand
+{
+    public static Command Create() => new("pool", "Create, import, export and inspect pools")
+    {
+        PoolCreateCommand.Create(),
+        PoolImportCommand.Create(),
+        PoolExportCommand.Create(),
+        PoolStatusCommand.Create(),
+        PoolListCommand.Create(),
+    };
+}

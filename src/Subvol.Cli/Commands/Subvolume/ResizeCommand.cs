@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Subvol.Cli.CommandLine;
+
+namespace Subvol.Cli.Commands.Subvolume;
+
+internal static class ResizeCommand
+{
+    private static readonly Argument<string> NameArgument = new("NAME") { Description = "The subvolume" };
+    private static readonly Argument<string> SizeArgument = new("SIZE") { Description = "Its new size, e.g. 20G" };
+
+    public static Command Create()
+    {
+        var command = new Command("resize", "Grow a subvolume (online if mounted), or shrink an unmounted ext4 one") { NameArgument, SizeArgument };
+        command.SetBehaviour(Run);
+        return command;
+    }
+
+    private static int Run(CommandContext context)
+    {
+        var size = ByteSize.Parse(context.Get(SizeArgument), "size");
+        using var pool = context.OpenPool();
+        var name = context.Get(NameArgument);
+        var result = context.Reporter.Progress("resizing", () => pool.ResizeSubvolume(name, size));
+        context.Reporter.Done(result.Outcome == Outcome.Changed
+            ? $"resized {name} to {ByteSize.Format(result.Value.Size)}"
+            : $"{name} is already {ByteSize.Format(result.Value.Size)}");
+        return ExitCodes.Success;
+    }
+}

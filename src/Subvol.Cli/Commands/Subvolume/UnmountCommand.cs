@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Subvol.Cli.CommandLine;
+
+namespace Subvol.Cli.Commands.Subvolume;
+
+internal static class UnmountCommand
+{
+    private static readonly Argument<string> TargetArgument = new("NAME[@SNAPSHOT]") { Description = "The subvolume or snapshot to unmount" };
+
+    public static Command Create()
+    {
+        var command = new Command("umount", "Unmount a subvolume or snapshot and detach its loop device") { TargetArgument };
+        command.Aliases.Add("unmount");
+        command.SetBehaviour(Run);
+        return command;
+    }
+
+    private static int Run(CommandContext context)
+    {
+        using var pool = context.OpenPool();
+        var target = context.Get(TargetArgument);
+        var outcome = pool.Unmount(target);
+        context.Reporter.Done(outcome == Outcome.Deleted ? $"unmounted {target}" : $"{target} was not mounted");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Spectre.Console;
+
+namespace Subvol.Cli.Output;
+
+/// <summary>
+/// The one way verbs print: tables or JSON on standard output, messages on standard error, and
+/// progress only when standard error is a terminal, so pipes and scripts see clean output.
+/// </summary>
+internal sealed class Reporter
+{
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+    private readonly bool _json;
+
+    public Reporter(TextWriter output, TextWriter error, bool json)
+    {
+        _output = output;
+        _error = error;
+        _json = json;
+    }
+
+    public bool Json => _json;
+
+    public void Table<T>(IEnumerable<T> rows, params Column<T>[] columns)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(_output),
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = ColorSystemSupport.Detect,
+        });
+        if (Console.IsOutputRedirected)
+        {
+            // A pipe has no width: never wrap rows that scripts will split on whitespace.
+            console.Profile.Width = 4096;
+        }
+
+        var table = new Table().Border(TableBorder.None).HideRowSeparators();
+        foreach (var column in columns)
+        {
+            var tableColumn = new TableColumn(column.Heading).PadLeft(0).PadRight(2).NoWrap();
+            table.AddColumn(column.AlignRight ? tableColumn.RightAligned() : tableColumn);
+        }
+
+        foreach (var row in rows)
+        {
+            table.AddRow(columns.Select(column => new Text(column.Cell(row))).ToArray());
+        }
+
+        console.Write(table);
+    }
+
+    public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        _output.WriteLine(JsonSerializer.Serialize(value, typeInfo));
+    }
+
+    /// <summary>Says what a mutation did, on standard output.</summary>
+    public void Done(string message)
+    {
+        _output.WriteLine(message);
+    }
+
+    public void Warning(string message)
+    {
+        _error.WriteLine($"subvol: warning: {message}");
+    }
+
+    public void Error(string message)
+    {
+        _error.WriteLine($"subvol: error: {message}");
+    }
+
+    /// <summary>Runs a long step with a spinner on a terminal, silently otherwise.</summary>
+    public T Progress<T>(string label, Func<T> step)
+    {
+        if (Console.IsErrorRedirected || _json)
+        {
+            return step();
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_error) });
+        return console.Status().Start(label, _ => step());
+    }
+}

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Subvol.Cli.CommandLine;
+using Subvol.Cli.Commands.Check;
+using Subvol.Cli.Commands.Completion;
+using Subvol.Cli.Commands.Pool;
+using Subvol.Cli.Commands.Snapshot;
+using Subvol.Cli.Commands.Subvolume;
+
+var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XFS")
+{
+    GlobalOptions.Pool,
+    GlobalOptions.Json,
+    PoolCommand.Create(),
+    CreateCommand.Create(),
+    ListCommand.Create(),
+    MountCommand.Create(),
+    UnmountCommand.Create(),
+    ResizeCommand.Create(),
+    RenameCommand.Create(),
+    DeleteCommand.Create(),
+    SnapshotCommand.Create(),
+    DestroyCommand.Create(),
+    CloneCommand.Create(),
+    RollbackCommand.Create(),
+    CheckCommand.Create(),
+    CompletionCommand.Create(),
+};
+
+var registrations = Interruption.Register();
+try
+{
+    var parseResult = root.Parse(args);
+    if (parseResult.Errors.Count > 0 && parseResult.Action is not System.CommandLine.Help.HelpAction)
+    {
+        foreach (var error in parseResult.Errors)
+        {
+            Console.Error.WriteLine($"subvol: error: {error.Message}");
+        }
+
+        Console.Error.WriteLine("Try 'subvol --help' for usage.");
+        return ExitCodes.Usage;
+    }
+
+    return parseResult.Invoke();
+}
+finally
+{
+    foreach (var registration in registrations)
+    {
+        registration.Dispose();
+    }
+}

@@ -1,0 +1,10 @@
+namespace Subvol;
+
+/// <summary>One thing 'subvol check' found; Repaired says whether --repair fixed it.</summary>
+public sealed record Finding(FindingKind Kind, string Subject, string Message, bool Repairable)
+{
+    public bool Repaired { get; init; }
+
+    /// <summary>What --repair does about it; null when only a person can decide.</summary>
+    internal Action? Repair { get; init; }
+}

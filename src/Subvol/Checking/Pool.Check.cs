@@ -1,0 +1,49 @@
+using Subvol.Checking;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    /// <summary>Finds disagreements between metadata, files and the kernel; with repair, fixes every one that has a safe fix.</summary>
+    public CheckReport Check(bool repair)
+    {
+        // Holding the write lock means an operation in flight in another process is never mistaken for leftovers.
+        using var writeLock = AcquireWriteLock();
+        var check = new ConsistencyCheck(_layout, _database);
+        var findings = RecoveredFreezes
+            .Select(mountPoint => new Finding(FindingKind.AbandonedFreeze, mountPoint,
+                $"{mountPoint} had been left frozen by a process that died; it was thawed", Repairable: true) { Repaired = true })
+            .ToList();
+        var found = check.Scan();
+        if (!repair)
+        {
+            return new CheckReport([.. findings, .. found]);
+        }
+
+        // Renames first: until they finish, the files of the names involved are not where the metadata says.
+        if (found.Any(finding => finding.Kind == FindingKind.UnfinishedRename))
+        {
+            FinishRenames();
+            findings.AddRange(found.Where(finding => finding.Kind == FindingKind.UnfinishedRename).Select(finding => finding with { Repaired = true }));
+            found = check.Scan();
+        }
+
+        foreach (var finding in found)
+        {
+            if (finding.Repair is null)
+            {
+                findings.Add(finding);
+                continue;
+            }
+
+            finding.Repair();
+            findings.Add(finding with { Repaired = true });
+        }
+
+        return new CheckReport(findings);
+    }
+
+    internal Metadata.PoolDatabase Database => _database;
+
+    internal Pools.PoolLayout Layout => _layout;
+}

@@ -1,0 +1,15 @@
+namespace Subvol;
+
+/// <summary>What kind of failure an engine call met; front ends map it to exit codes and statuses.</summary>
+public enum SubvolErrorCode
+{
+    NotFound,
+    AlreadyExists,
+    Busy,
+    InvalidArgument,
+    NoSpace,
+    NotSupported,
+    StreamCorrupt,
+    StreamMismatch,
+    Inconsistent,
+}

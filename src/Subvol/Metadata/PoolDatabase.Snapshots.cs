@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+
+namespace Subvol.Metadata;
+
+internal sealed partial class PoolDatabase
+{
+    private const string SnapshotSelect =
+        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
+
+    public IReadOnlyList<SnapshotRecord> ListSnapshots(string? subvolumeName = null)
+    {
+        using var command = subvolumeName is null
+            ? Command($"{SnapshotSelect} ORDER BY v.name, s.id")
+            : Command($"{SnapshotSelect} WHERE v.name = $name ORDER BY s.id", ("$name", subvolumeName));
+        return ReadSnapshots(command);
+    }
+
+    public SnapshotRecord? FindSnapshot(string subvolumeName, string snapshotName)
+    {
+        using var command = Command($"{SnapshotSelect} WHERE v.name = $sub AND s.name = $snap", ("$sub", subvolumeName), ("$snap", snapshotName));
+        return ReadSnapshots(command).SingleOrDefault();
+    }
+
+    public SnapshotRecord? FindSnapshot(Guid guid)
+    {
+        using var command = Command($"{SnapshotSelect} WHERE s.guid = $guid", ("$guid", guid.ToString()));
+        return ReadSnapshots(command).SingleOrDefault();
+    }
+
+    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created)
+    {
+        using var command = Command(
+            "INSERT INTO snapshots (subvolume_id, name, guid, size, filesystem, created) VALUES ($sub, $name, $guid, $size, $fs, $created) RETURNING id",
+            ("$sub", subvolume.Id), ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)));
+        var id = (long)command.ExecuteScalar()!;
+        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created);
+    }
+
+    public void DeleteSnapshot(long id)
+    {
+        using var command = Command("DELETE FROM snapshots WHERE id = $id", ("$id", id));
+        command.ExecuteNonQuery();
+    }
+
+    private static List<SnapshotRecord> ReadSnapshots(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var list = new List<SnapshotRecord>();
+        while (reader.Read())
+        {
+            list.Add(new SnapshotRecord(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                Guid.Parse(reader.GetString(4)),
+                reader.GetInt64(5),
+                reader.GetString(6),
+                ParseTime(reader.GetString(7))));
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Data.Sqlite;
+
+namespace Subvol.Metadata;
+
+internal sealed partial class PoolDatabase
+{
+    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot";
+
+    public IReadOnlyList<SubvolumeRecord> ListSubvolumes()
+    {
+        using var command = Command($"SELECT {SubvolumeColumns} FROM subvolumes ORDER BY name");
+        return ReadSubvolumes(command);
+    }
+
+    public SubvolumeRecord? FindSubvolume(string name)
+    {
+        using var command = Command($"SELECT {SubvolumeColumns} FROM subvolumes WHERE name = $name", ("$name", name));
+        return ReadSubvolumes(command).SingleOrDefault();
+    }
+
+    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot)
+    {
+        var created = DateTimeOffset.UtcNow;
+        using var command = Command(
+            "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot) VALUES ($name, $guid, $size, $fs, $created, $origin) RETURNING id",
+            ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)),
+            ("$origin", originSnapshot?.ToString()));
+        var id = (long)command.ExecuteScalar()!;
+        return new SubvolumeRecord(id, name, guid, size, fileSystem, created, originSnapshot);
+    }
+
+    public void UpdateSubvolumeSize(long id, long size)
+    {
+        using var command = Command("UPDATE subvolumes SET size = $size WHERE id = $id", ("$size", size), ("$id", id));
+        command.ExecuteNonQuery();
+    }
+
+    public void DeleteSubvolume(long id)
+    {
+        using var command = Command("DELETE FROM subvolumes WHERE id = $id", ("$id", id));
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Renames in the database and records the pending file moves, in one transaction.</summary>
+    public void RenameSubvolume(long id, string oldName, string newName)
+    {
+        using var transaction = BeginTransaction();
+        using (var update = Command("UPDATE subvolumes SET name = $new WHERE id = $id", ("$new", newName), ("$id", id)))
+        {
+            update.ExecuteNonQuery();
+        }
+
+        using (var pending = Command("INSERT INTO pending_renames (old_name, new_name) VALUES ($old, $new)", ("$old", oldName), ("$new", newName)))
+        {
+            pending.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public IReadOnlyList<PendingRename> ListPendingRenames()
+    {
+        using var command = Command("SELECT id, old_name, new_name FROM pending_renames ORDER BY id");
+        using var reader = command.ExecuteReader();
+        var list = new List<PendingRename>();
+        while (reader.Read())
+        {
+            list.Add(new PendingRename(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return list;
+    }
+
+    public void DeletePendingRename(long id)
+    {
+        using var command = Command("DELETE FROM pending_renames WHERE id = $id", ("$id", id));
+        command.ExecuteNonQuery();
+    }
+
+    private static List<SubvolumeRecord> ReadSubvolumes(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var list = new List<SubvolumeRecord>();
+        while (reader.Read())
+        {
+            list.Add(new SubvolumeRecord(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                Guid.Parse(reader.GetString(2)),
+                reader.GetInt64(3),
+                reader.GetString(4),
+                ParseTime(reader.GetString(5)),
+                reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6))));
+        }
+
+        return list;
+    }
+}

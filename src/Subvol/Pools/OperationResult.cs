@@ -1,0 +1,4 @@
+namespace Subvol;
+
+/// <summary>The outcome of a mutation together with the object it left behind.</summary>
+public sealed record OperationResult<T>(Outcome Outcome, T Value);

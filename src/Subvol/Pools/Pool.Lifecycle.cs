@@ -1,0 +1,199 @@
+using Subvol.Linux;
+using Subvol.Metadata;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    /// <summary>Creates a pool on a reflink-capable directory, or, given an image, a file-backed pool that works anywhere.</summary>
+    public static OperationResult<KnownPool> Create(string path, string? image, long? size, PoolRegistry registry)
+    {
+        var layout = new Pools.PoolLayout(path);
+        image = image is null ? null : System.IO.Path.GetFullPath(image);
+        var known = new KnownPool(layout.Root, image);
+        if (File.Exists(layout.Database))
+        {
+            var existing = registry.Find(layout.Root);
+            if (existing is not null && existing.Image == image)
+            {
+                return new OperationResult<KnownPool>(Outcome.AlreadyExisted, existing);
+            }
+
+            throw SubvolException.AlreadyExists($"{layout.Root} is already a Subvol pool; use it, or import it with 'subvol pool import {layout.Root}'");
+        }
+
+        if (image is null)
+        {
+            CreateOnDirectory(layout);
+        }
+        else
+        {
+            CreateFileBacked(layout, image, size ?? throw SubvolException.Invalid("a file-backed pool needs --size, for example --size 100G"));
+        }
+
+        registry.Add(known);
+        return new OperationResult<KnownPool>(Outcome.Created, known);
+    }
+
+    /// <summary>Brings a pool back: loop-mounts a file-backed pool's image and registers the pool.</summary>
+    public static OperationResult<KnownPool> Import(string path, string? image, PoolRegistry registry)
+    {
+        var layout = new Pools.PoolLayout(path);
+        image = image is null ? registry.Find(layout.Root)?.Image : System.IO.Path.GetFullPath(image);
+        var outcome = Outcome.AlreadyExisted;
+        if (image is not null && Mounts.FindByTarget(layout.Root) is null)
+        {
+            if (!File.Exists(image))
+            {
+                throw SubvolException.NotFound($"pool image {image} does not exist");
+            }
+
+            Directory.CreateDirectory(layout.Root);
+            MountPoolImage(image, layout.Root);
+            outcome = Outcome.Created;
+        }
+
+        if (!File.Exists(layout.Database))
+        {
+            if (outcome == Outcome.Created)
+            {
+                Mounts.Unmount(layout.Root);
+            }
+
+            throw SubvolException.NotFound(image is null
+                ? $"{layout.Root} is not a Subvol pool; for a file-backed pool give its image: 'subvol pool import {layout.Root} --image FILE'"
+                : $"{image} does not hold a Subvol pool (no .subvol/pool.db inside)");
+        }
+
+        var known = new KnownPool(layout.Root, image);
+        if (registry.Find(layout.Root) != known)
+        {
+            registry.Add(known);
+            outcome = Outcome.Created;
+        }
+
+        return new OperationResult<KnownPool>(outcome, known);
+    }
+
+    /// <summary>Unmounts every subvolume and snapshot, detaches a file-backed pool, and forgets the pool on this machine.</summary>
+    public static Outcome Export(string path, PoolRegistry registry)
+    {
+        var root = PoolRegistry.Normalize(path);
+        var known = registry.Find(root);
+        if (!File.Exists(System.IO.Path.Combine(root, ".subvol", "pool.db")))
+        {
+            return registry.Remove(root) ? Outcome.Deleted : throw SubvolException.NotFound($"{root} is not an imported Subvol pool");
+        }
+
+        using (var pool = Open(root))
+        {
+            using var writeLock = pool.AcquireWriteLock();
+            foreach (var image in pool.AllImages())
+            {
+                ImageMounts.Unmount(image);
+            }
+        }
+
+        if (known?.Image is not null || Mounts.FindByTarget(root) is { Source: var source } && source.StartsWith("/dev/loop", StringComparison.Ordinal))
+        {
+            try
+            {
+                Mounts.Unmount(root);
+            }
+            catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
+            {
+                throw SubvolException.Busy($"pool {root} is still in use ({exception.Message}); close the programs using it (see 'fuser -vm {root}') and try again");
+            }
+        }
+
+        registry.Remove(root);
+        return Outcome.Deleted;
+    }
+
+    private static void CreateOnDirectory(Pools.PoolLayout layout)
+    {
+        Directory.CreateDirectory(layout.Root);
+        if (!Reflink.IsSupported(layout.Root))
+        {
+            var type = FileSystemStatistics.Get(layout.Root).TypeName;
+            throw SubvolException.NotSupported(
+                $"{layout.Root} is on {type}, which cannot reflink, so snapshots would be full copies; " +
+                $"make a file-backed pool instead: subvol pool create {layout.Root} --image /var/lib/subvol/pool.img --size 100G");
+        }
+
+        Initialize(layout, image: null);
+    }
+
+    private static void CreateFileBacked(Pools.PoolLayout layout, string image, long size)
+    {
+        if (File.Exists(image))
+        {
+            throw SubvolException.AlreadyExists($"{image} already exists; choose another image file or import it with 'subvol pool import {layout.Root} --image {image}'");
+        }
+
+        if (Directory.Exists(layout.Root) && Directory.EnumerateFileSystemEntries(layout.Root).Any())
+        {
+            throw SubvolException.Invalid($"{layout.Root} is not empty; a file-backed pool is mounted there, so choose an empty or new directory");
+        }
+
+        size = ByteSize.RoundUp(size, 1 << 20);
+        if (size < FileSystemKind.MinimumSize(FileSystemKind.Xfs))
+        {
+            throw SubvolException.Invalid($"a file-backed pool needs at least {ByteSize.Format(FileSystemKind.MinimumSize(FileSystemKind.Xfs))}");
+        }
+
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(image)!);
+        var mounted = false;
+        try
+        {
+            using (var stream = new FileStream(image, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.SetLength(size);
+            }
+
+            Tools.MakeXfs(image, "subvol-pool", reflink: true);
+            Directory.CreateDirectory(layout.Root);
+            MountPoolImage(image, layout.Root);
+            mounted = true;
+            Initialize(layout, image);
+        }
+        catch
+        {
+            if (mounted)
+            {
+                Mounts.Unmount(layout.Root);
+            }
+
+            File.Delete(image);
+            throw;
+        }
+    }
+
+    private static void MountPoolImage(string image, string root)
+    {
+        using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
+        Mounts.Mount(loop.DevicePath, root, FileSystemKind.Xfs, MountFlags.None, null);
+    }
+
+    private static void Initialize(Pools.PoolLayout layout, string? image)
+    {
+        layout.CreateDirectories();
+        using var database = PoolDatabase.Open(layout.Database, create: true);
+        if (image is not null)
+        {
+            database.SetPoolValue("image", image);
+        }
+    }
+
+    /// <summary>Makes the layout and metadata of a pool on any directory, without the reflink check; for tests of the rules alone.</summary>
+    internal static Pool InitializeForTests(string path)
+    {
+        var layout = new Pools.PoolLayout(path);
+        Initialize(layout, image: null);
+        return Open(path);
+    }
+
+    private IEnumerable<string> AllImages() =>
+        _database.ListSubvolumes().Select(subvolume => _layout.SubvolumeImage(subvolume.Name))
+            .Concat(_database.ListSnapshots().Select(snapshot => _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name)));
+}

@@ -1,0 +1,42 @@
+namespace Subvol.Pools;
+
+/// <summary>Where a pool keeps each thing on disk; the one place that knows the directory layout.</summary>
+internal sealed class PoolLayout(string root)
+{
+    public string Root { get; } = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+
+    public string MetadataDirectory => Path.Combine(Root, ".subvol");
+
+    public string Database => Path.Combine(MetadataDirectory, "pool.db");
+
+    public string LockFile => Path.Combine(MetadataDirectory, "lock");
+
+    public string FreezeDirectory => Path.Combine(MetadataDirectory, "freezes");
+
+    public string SubvolumesDirectory => Path.Combine(Root, "subvolumes");
+
+    public string SnapshotsDirectory => Path.Combine(Root, "snapshots");
+
+    public string IncomingDirectory => Path.Combine(Root, "incoming");
+
+    public string MountsDirectory => Path.Combine(Root, "mounts");
+
+    public string SubvolumeImage(string name) => Path.Combine(SubvolumesDirectory, name + ".img");
+
+    public string SnapshotDirectory(string subvolume) => Path.Combine(SnapshotsDirectory, subvolume);
+
+    public string SnapshotImage(string subvolume, string snapshot) => Path.Combine(SnapshotDirectory(subvolume), snapshot + ".img");
+
+    public string DefaultMountPoint(string name) => Path.Combine(MountsDirectory, name);
+
+    /// <summary>An image under construction: invisible as a subvolume or snapshot until renamed into place.</summary>
+    public string PartialImage(Guid guid) => Path.Combine(IncomingDirectory, guid.ToString("N") + ".partial");
+
+    public void CreateDirectories()
+    {
+        foreach (var directory in new[] { MetadataDirectory, FreezeDirectory, SubvolumesDirectory, SnapshotsDirectory, IncomingDirectory, MountsDirectory })
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+}

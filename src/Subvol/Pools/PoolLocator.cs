@@ -1,0 +1,29 @@
+namespace Subvol;
+
+/// <summary>
+/// Chooses the pool a command works on: an explicit --pool, else SUBVOL_POOL, else the only pool
+/// the machine knows. Anything else is ambiguous and refused.
+/// </summary>
+public static class PoolLocator
+{
+    public static string Resolve(string? explicitPool, string? environmentPool, IReadOnlyList<KnownPool> knownPools)
+    {
+        if (!string.IsNullOrEmpty(explicitPool))
+        {
+            return PoolRegistry.Normalize(explicitPool);
+        }
+
+        if (!string.IsNullOrEmpty(environmentPool))
+        {
+            return PoolRegistry.Normalize(environmentPool);
+        }
+
+        return knownPools.Count switch
+        {
+            1 => knownPools[0].Path,
+            0 => throw SubvolException.NotFound("no pool given and this machine knows none; create one with 'subvol pool create PATH' or name one with --pool PATH"),
+            _ => throw SubvolException.Invalid(
+                $"this machine knows {knownPools.Count} pools ({string.Join(", ", knownPools.Select(pool => pool.Path))}); choose one with --pool PATH or SUBVOL_POOL"),
+        };
+    }
+}

@@ -1,0 +1,27 @@
+namespace Subvol.Safety;
+
+/// <summary>
+/// Test-only stops between the steps of an operation, so crash tests can kill the process at an
+/// exact instant instead of by luck. Inert unless SUBVOL_TEST_PAUSE names the point.
+/// </summary>
+internal static class PausePoint
+{
+    public const string EnvironmentVariable = "SUBVOL_TEST_PAUSE";
+
+    public static void Reach(string point)
+    {
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) != point)
+        {
+            return;
+        }
+
+        // The marker file tells the waiting test that the process is parked here.
+        var marker = Environment.GetEnvironmentVariable(EnvironmentVariable + "_MARKER");
+        if (!string.IsNullOrEmpty(marker))
+        {
+            File.WriteAllText(marker, point);
+        }
+
+        Thread.Sleep(Timeout.Infinite);
+    }
+}

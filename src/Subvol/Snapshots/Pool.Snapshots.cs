@@ -1,0 +1,224 @@
+using Subvol.Linux;
+using Subvol.Metadata;
+using Subvol.Safety;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    public IReadOnlyList<SnapshotInfo> ListSnapshots(string? subvolume = null)
+    {
+        if (subvolume is not null)
+        {
+            RequireSubvolume(subvolume);
+        }
+
+        return _database.ListSnapshots(subvolume).Select(Describe).ToList();
+    }
+
+    public SnapshotInfo GetSnapshot(SnapshotReference reference) => Describe(RequireSnapshot(reference));
+
+    /// <summary>
+    /// Freezes the subvolume's filesystem if mounted, reflink-clones its image and thaws. A
+    /// freeze record and a watchdog make sure that even a killed process leaves nothing frozen.
+    /// </summary>
+    public SnapshotInfo CreateSnapshot(string subvolume, string? snapshot)
+    {
+        using var writeLock = AcquireWriteLock();
+        var record = RequireSubvolume(subvolume);
+        snapshot ??= SnapshotNames.Timestamp(DateTimeOffset.UtcNow, name => _database.FindSnapshot(subvolume, name) is not null);
+        NameRules.Validate(snapshot, "snapshot");
+        if (_database.FindSnapshot(subvolume, snapshot) is not null)
+        {
+            throw SubvolException.AlreadyExists($"snapshot {subvolume}@{snapshot} already exists; choose another name");
+        }
+
+        var image = _layout.SubvolumeImage(subvolume);
+        var guid = Guid.NewGuid();
+        var partial = _layout.PartialImage(guid);
+        var created = DateTimeOffset.UtcNow;
+        try
+        {
+            CloneConsistent(subvolume, image, partial);
+            var destination = _layout.SnapshotImage(subvolume, snapshot);
+            Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
+            Publish(partial, destination);
+            PausePoint.Reach("snapshot-published");
+            var snapshotRecord = _database.InsertSnapshot(record, snapshot, guid, new FileInfo(destination).Length, record.FileSystem, created);
+            MakeImmutable(destination);
+            return Describe(snapshotRecord);
+        }
+        catch (SystemCallException exception)
+        {
+            File.Delete(partial);
+            throw Translate(exception, $"cannot snapshot {Printable.Quote(subvolume)}");
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+    }
+
+    public Outcome DestroySnapshot(SnapshotReference reference)
+    {
+        using var writeLock = AcquireWriteLock();
+        RequireSubvolume(reference.Subvolume);
+        var record = _database.FindSnapshot(reference.Subvolume, reference.Snapshot);
+        if (record is null)
+        {
+            return Outcome.AlreadyGone;
+        }
+
+        var image = _layout.SnapshotImage(reference.Subvolume, reference.Snapshot);
+        RefuseIfMounted(image, $"snapshot {reference}", $"subvol umount {reference}");
+        _database.DeleteSnapshot(record.Id);
+        PausePoint.Reach("destroy-unlinking");
+        DeleteImage(image);
+        DeleteDirectoryIfEmpty(_layout.SnapshotDirectory(reference.Subvolume));
+        return Outcome.Deleted;
+    }
+
+    /// <summary>Makes an independent, writable subvolume from a snapshot, with a filesystem UUID of its own.</summary>
+    public OperationResult<SubvolumeInfo> CloneSnapshot(SnapshotReference source, string name)
+    {
+        NameRules.Validate(name, "subvolume");
+        using var writeLock = AcquireWriteLock();
+        var snapshot = RequireSnapshot(source);
+        if (_database.FindSubvolume(name) is { } existing)
+        {
+            if (existing.OriginSnapshot == snapshot.Guid)
+            {
+                return new(Outcome.AlreadyExisted, Describe(existing, _database.ListSnapshots(name).Count));
+            }
+
+            throw SubvolException.AlreadyExists($"subvolume {Printable.Quote(name)} already exists; choose another name");
+        }
+
+        var guid = Guid.NewGuid();
+        var partial = _layout.PartialImage(guid);
+        try
+        {
+            Reflink.CloneFile(_layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
+            FileSystemIdentity.Renew(partial, snapshot.FileSystem);
+            PausePoint.Reach("clone-renewed");
+            Publish(partial, _layout.SubvolumeImage(name));
+        }
+        catch (SystemCallException exception)
+        {
+            File.Delete(partial);
+            throw Translate(exception, $"cannot clone {source}");
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+
+        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid);
+        return new(Outcome.Created, Describe(record, 0));
+    }
+
+    /// <summary>Puts a snapshot's image back in place of its subvolume's; newer snapshots block it unless forced.</summary>
+    public IReadOnlyList<string> Rollback(SnapshotReference reference, bool force)
+    {
+        using var writeLock = AcquireWriteLock();
+        var subvolume = RequireSubvolume(reference.Subvolume);
+        var snapshot = RequireSnapshot(reference);
+        var image = _layout.SubvolumeImage(subvolume.Name);
+        RefuseIfMounted(image, $"subvolume {Printable.Quote(subvolume.Name)}", $"subvol umount {subvolume.Name}");
+        RefuseIfAttached(image, subvolume.Name);
+        var newer = _database.ListSnapshots(subvolume.Name).Where(other => other.Id > snapshot.Id).ToList();
+        if (newer.Count > 0 && !force)
+        {
+            throw SubvolException.Busy(
+                $"{reference} is not the newest snapshot: {string.Join(", ", newer.Select(s => s.Name))} came after it; use --force to destroy them and roll back");
+        }
+
+        foreach (var other in newer)
+        {
+            RefuseIfMounted(_layout.SnapshotImage(subvolume.Name, other.Name), $"snapshot {subvolume.Name}@{other.Name}", $"subvol umount {subvolume.Name}@{other.Name}");
+        }
+
+        var partial = _layout.PartialImage(Guid.NewGuid());
+        try
+        {
+            Reflink.CloneFile(_layout.SnapshotImage(subvolume.Name, snapshot.Name), partial);
+            // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
+            File.Move(partial, image, overwrite: true);
+        }
+        catch (SystemCallException exception)
+        {
+            File.Delete(partial);
+            throw Translate(exception, $"cannot roll back to {reference}");
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+
+        PausePoint.Reach("rollback-replaced");
+        using (var transaction = _database.BeginTransaction())
+        {
+            _database.UpdateSubvolumeSize(subvolume.Id, snapshot.Size);
+            foreach (var other in newer)
+            {
+                _database.DeleteSnapshot(other.Id);
+            }
+
+            transaction.Commit();
+        }
+
+        foreach (var other in newer)
+        {
+            DeleteImage(_layout.SnapshotImage(subvolume.Name, other.Name));
+        }
+
+        return newer.Select(other => other.Name).ToList();
+    }
+
+    /// <summary>Clones an image so that the copy is a consistent filesystem: frozen if mounted, as is otherwise.</summary>
+    private void CloneConsistent(string subvolume, string image, string destination)
+    {
+        var mount = ImageMounts.FindWritable(image);
+        if (mount is null)
+        {
+            Reflink.CloneFile(image, destination);
+            return;
+        }
+
+        // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
+        var record = FreezeRecord.Write(_layout.FreezeDirectory, subvolume, mount.Target);
+        using (ThawWatchdog.Start(mount.Target, record.Path))
+        {
+            using (var freeze = Freeze.Begin(mount.Target))
+            {
+                PausePoint.Reach("snapshot-frozen");
+                Reflink.CloneFile(image, destination);
+                freeze.Thaw();
+            }
+
+            record.Delete();
+        }
+    }
+
+    private static void MakeImmutable(string path)
+    {
+        try
+        {
+            ImmutableAttribute.Set(path, true);
+        }
+        catch (SystemCallException exception) when (exception.Errno is Errno.EOPNOTSUPP or 25 /* ENOTTY: the host cannot mark files immutable */)
+        {
+        }
+    }
+
+    private SnapshotInfo Describe(SnapshotRecord record)
+    {
+        var image = _layout.SnapshotImage(record.SubvolumeName, record.Name);
+        var allocated = File.Exists(image) ? FileSpace.AllocatedBytes(image) : 0;
+        var mount = ImageMounts.Find(image).FirstOrDefault();
+        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, allocated, mount?.Target);
+    }
+}

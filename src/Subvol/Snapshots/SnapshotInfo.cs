@@ -1,0 +1,15 @@
+namespace Subvol;
+
+/// <summary>A snapshot as front ends show it.</summary>
+public sealed record SnapshotInfo(
+    string Subvolume,
+    string Name,
+    Guid Guid,
+    long Size,
+    string FileSystem,
+    DateTimeOffset Created,
+    long AllocatedBytes,
+    string? MountPoint)
+{
+    public string FullName => $"{Subvolume}@{Name}";
+}

@@ -1,0 +1,22 @@
+namespace Subvol;
+
+/// <summary>The filesystems a subvolume can hold, with the limits that differ between them.</summary>
+public static class FileSystemKind
+{
+    public const string Xfs = "xfs";
+    public const string Ext4 = "ext4";
+
+    /// <summary>mkfs.xfs refuses data sections under 300 MiB (xfsprogs 5.19 and later).</summary>
+    public static long MinimumSize(string fileSystem) => fileSystem == Xfs ? 300L << 20 : 16L << 20;
+
+    public static void Validate(string fileSystem)
+    {
+        if (fileSystem is not (Xfs or Ext4))
+        {
+            throw SubvolException.Invalid($"unsupported filesystem {Printable.Quote(fileSystem)}: choose xfs or ext4");
+        }
+    }
+
+    /// <summary>Options that let a read-only snapshot mount beside its origin without replaying its log.</summary>
+    public static string SnapshotMountOptions(string fileSystem) => fileSystem == Xfs ? "nouuid,norecovery" : "noload";
+}

@@ -1,0 +1,70 @@
+using Subvol.Linux;
+
+namespace Subvol;
+
+/// <summary>
+/// Where an image is attached and mounted, derived from the kernel each time (loop backing files
+/// and mountinfo), so the pool never stores state that a reboot would make stale.
+/// </summary>
+internal static class ImageMounts
+{
+    public static IReadOnlyList<MountEntry> Find(string image)
+    {
+        var devices = LoopDevices(image);
+        if (devices.Count == 0)
+        {
+            return [];
+        }
+
+        return Mounts.Read().Where(mount => devices.Any(device => device.DevicePath == mount.Source)).ToList();
+    }
+
+    public static IReadOnlyList<LoopDeviceInfo> LoopDevices(string image)
+    {
+        var full = Path.GetFullPath(image);
+        return LoopDevice.List().Where(device => device.BackingFile == full).ToList();
+    }
+
+    /// <summary>The writable mount of an image, which is what a snapshot must freeze.</summary>
+    public static MountEntry? FindWritable(string image) =>
+        Find(image).FirstOrDefault(mount => !mount.MountOptions.Split(',').Contains("ro"));
+
+    public static void Mount(string image, string target, string fileSystem, bool readOnly, string? options)
+    {
+        Directory.CreateDirectory(target);
+        // Autoclear detaches the loop device when the filesystem is unmounted, so nothing leaks;
+        // direct I/O keeps the data out of the host's page cache, which would cache it twice.
+        using var loop = LoopDevice.Attach(image, readOnly, directIo: true, autoClear: true);
+        Mounts.Mount(loop.DevicePath, target, fileSystem, readOnly ? MountFlags.ReadOnly : MountFlags.None, options);
+    }
+
+    /// <summary>Unmounts every mount of the image and detaches its loop devices; returns the mount points it unmounted.</summary>
+    public static IReadOnlyList<string> Unmount(string image)
+    {
+        var unmounted = new List<string>();
+        foreach (var mount in Find(image))
+        {
+            try
+            {
+                Mounts.Unmount(mount.Target);
+            }
+            catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
+            {
+                throw SubvolException.Busy($"{mount.Target} is busy ({exception.Message}); close the programs using it (see 'fuser -vm {mount.Target}') and try again");
+            }
+
+            unmounted.Add(mount.Target);
+        }
+
+        // Autoclear normally detaches on the last unmount; a device left attached without a mount is detached here.
+        foreach (var device in LoopDevices(image))
+        {
+            if (Mounts.FindBySource(device.DevicePath).Count == 0)
+            {
+                LoopDevice.DetachDevice(device.DevicePath);
+            }
+        }
+
+        return unmounted;
+    }
+}

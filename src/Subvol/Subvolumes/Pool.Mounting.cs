@@ -1,0 +1,85 @@
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    /// <summary>Mounts a subvolume read-write, or a snapshot read-only, at the given directory or the pool's default.</summary>
+    public OperationResult<string> Mount(string target, string? at)
+    {
+        using var writeLock = AcquireWriteLock();
+        var (subvolume, snapshot) = SnapshotReference.Split(target);
+        string image;
+        string fileSystem;
+        if (snapshot is null)
+        {
+            var record = RequireSubvolume(subvolume);
+            image = _layout.SubvolumeImage(subvolume);
+            fileSystem = record.FileSystem;
+        }
+        else
+        {
+            var record = RequireSnapshot(new SnapshotReference(subvolume, snapshot));
+            image = _layout.SnapshotImage(subvolume, snapshot);
+            fileSystem = record.FileSystem;
+        }
+
+        var where = at is null ? _layout.DefaultMountPoint(target) : System.IO.Path.GetFullPath(at);
+        var existing = ImageMounts.Find(image);
+        if (existing.Count > 0)
+        {
+            if (existing.Any(mount => mount.Target == where) || at is null)
+            {
+                return new(Outcome.AlreadyExisted, existing[0].Target);
+            }
+
+            throw SubvolException.Busy($"{target} is already mounted at {existing[0].Target}; unmount it first with 'subvol umount {target}'");
+        }
+
+        if (Directory.Exists(where) && Directory.EnumerateFileSystemEntries(where).Any())
+        {
+            throw SubvolException.Invalid($"{where} is not empty; mount on an empty directory");
+        }
+
+        if (!File.Exists(image))
+        {
+            throw new SubvolException(SubvolErrorCode.Inconsistent, $"the image of {target} is missing ({image}); run 'subvol check'");
+        }
+
+        try
+        {
+            ImageMounts.Mount(image, where, fileSystem, readOnly: snapshot is not null,
+                options: snapshot is null ? null : FileSystemKind.SnapshotMountOptions(fileSystem));
+        }
+        catch (Linux.SystemCallException exception)
+        {
+            throw Translate(exception, $"cannot mount {target} at {where}");
+        }
+
+        return new(Outcome.Created, where);
+    }
+
+    /// <summary>Unmounts a subvolume or snapshot wherever it is mounted.</summary>
+    public Outcome Unmount(string target)
+    {
+        using var writeLock = AcquireWriteLock();
+        var (subvolume, snapshot) = SnapshotReference.Split(target);
+        string image;
+        if (snapshot is null)
+        {
+            RequireSubvolume(subvolume);
+            image = _layout.SubvolumeImage(subvolume);
+        }
+        else
+        {
+            RequireSnapshot(new SnapshotReference(subvolume, snapshot));
+            image = _layout.SnapshotImage(subvolume, snapshot);
+        }
+
+        var unmounted = ImageMounts.Unmount(image);
+        foreach (var directory in unmounted.Where(path => System.IO.Path.GetDirectoryName(path) == _layout.MountsDirectory))
+        {
+            DeleteDirectoryIfEmpty(directory);
+        }
+
+        return unmounted.Count > 0 ? Outcome.Deleted : Outcome.AlreadyGone;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Subvol;
+
+/// <summary>A subvolume as front ends show it: its record plus what the machine says now.</summary>
+public sealed record SubvolumeInfo(
+    string Name,
+    Guid Guid,
+    long Size,
+    string FileSystem,
+    DateTimeOffset Created,
+    string? MountPoint,
+    long AllocatedBytes,
+    int Snapshots,
+    Guid? OriginSnapshot);

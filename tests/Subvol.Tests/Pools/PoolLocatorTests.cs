@@ -1,0 +1,41 @@
+namespace Subvol.Tests.Pools;
+
+public sealed class PoolLocatorTests
+{
+    private static readonly KnownPool[] Two = [new("/srv/a", null), new("/srv/b", "/var/lib/b.img")];
+
+    [Fact]
+    public void ExplicitPoolWinsOverEverything()
+    {
+        Assert.Equal("/srv/x", PoolLocator.Resolve("/srv/x/", "/srv/y", Two));
+    }
+
+    [Fact]
+    public void EnvironmentComesSecond()
+    {
+        Assert.Equal("/srv/y", PoolLocator.Resolve(null, "/srv/y", Two));
+    }
+
+    [Fact]
+    public void TheOnlyKnownPoolIsTheDefault()
+    {
+        Assert.Equal("/srv/b", PoolLocator.Resolve(null, null, [Two[1]]));
+    }
+
+    [Fact]
+    public void SeveralKnownPoolsAreAmbiguous()
+    {
+        var exception = Assert.Throws<SubvolException>(() => PoolLocator.Resolve(null, "", Two));
+        Assert.Equal(SubvolErrorCode.InvalidArgument, exception.Code);
+        Assert.Contains("/srv/a", exception.Message);
+        Assert.Contains("--pool", exception.Message);
+    }
+
+    [Fact]
+    public void NoKnownPoolSaysHowToMakeOne()
+    {
+        var exception = Assert.Throws<SubvolException>(() => PoolLocator.Resolve(null, null, []));
+        Assert.Equal(SubvolErrorCode.NotFound, exception.Code);
+        Assert.Contains("subvol pool create", exception.Message);
+    }
+}

@@ -1,0 +1,38 @@
+namespace Subvol.Tests.Pools;
+
+public sealed class PoolRegistryTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("subvol-test-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    [Fact]
+    public void RemembersPoolsAndTheirImagesAcrossInstances()
+    {
+        new PoolRegistry(_directory.FullName).Add(new KnownPool("/srv/pool", "/var/lib/subvol/pool.img"));
+        new PoolRegistry(_directory.FullName).Add(new KnownPool("/srv/other", null));
+
+        var pools = new PoolRegistry(_directory.FullName).List();
+
+        Assert.Equal([new KnownPool("/srv/other", null), new KnownPool("/srv/pool", "/var/lib/subvol/pool.img")], pools);
+    }
+
+    [Fact]
+    public void AddingAKnownPathReplacesItsEntry()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/pool", null));
+        registry.Add(new KnownPool("/srv/pool", "/images/pool.img"));
+        Assert.Equal([new KnownPool("/srv/pool", "/images/pool.img")], registry.List());
+    }
+
+    [Fact]
+    public void RemoveSaysWhetherThePoolWasKnown()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/pool", null));
+        Assert.True(registry.Remove("/srv/pool/"));
+        Assert.False(registry.Remove("/srv/pool"));
+        Assert.Empty(registry.List());
+    }
+}
