@@ -3,6 +3,8 @@ using Subvol.Cli.CommandLine;
 using Subvol.Cli.Commands.Check;
 using Subvol.Cli.Commands.Completion;
 using Subvol.Cli.Commands.Pool;
+using Subvol.Cli.Commands.Replication;
+using Subvol.Cli.Commands.Stream;
 using Subvol.Cli.Commands.Snapshot;
 using Subvol.Cli.Commands.Subvolume;
 
@@ -22,6 +24,9 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     DestroyCommand.Create(),
     CloneCommand.Create(),
     RollbackCommand.Create(),
+    SendCommand.Create(),
+    ReceiveCommand.Create(),
+    StreamCommand.Create(),
     CheckCommand.Create(),
     CompletionCommand.Create(),
 };

@@ -68,9 +68,28 @@ internal sealed class Reporter
         _error.WriteLine($"subvol: warning: {message}");
     }
 
+    public void Note(string message)
+    {
+        _error.WriteLine($"subvol: note: {message}");
+    }
+
     public void Error(string message)
     {
         _error.WriteLine($"subvol: error: {message}");
+    }
+
+    /// <summary>Runs a transfer with a progress bar (bytes, rate, time left) on a terminal, silently otherwise.</summary>
+    public T Transfer<T>(string label, Func<IProgress<ReplicationProgress>?, T> transfer)
+    {
+        if (Console.IsErrorRedirected || _json)
+        {
+            return transfer(null);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_error) });
+        return console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(context => transfer(new TransferProgress(context.AddTask(label))));
     }
 
     /// <summary>Runs a long step with a spinner on a terminal, silently otherwise.</summary>

@@ -168,6 +168,16 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
                 Repair = () => File.Delete(path),
             });
         }
+
+        foreach (var subvolume in Replication.PartialReceive.Subvolumes(layout.IncomingDirectory))
+        {
+            var state = Replication.PartialReceive.Load(layout.IncomingDirectory, subvolume);
+            findings.Add(new Finding(FindingKind.PartialReceive, subvolume,
+                state is null
+                    ? $"an interrupted receive into {Printable.Quote(subvolume)} left unreadable state; discard it with 'subvol receive --abort {subvolume}'"
+                    : $"a receive of {subvolume}@{state.Snapshot} stopped at {state.ConfirmedOffset} of {state.ImageSize} bytes; resume it with the token from 'subvol receive --resume-token {subvolume}', or discard it with 'subvol receive --abort {subvolume}'",
+                Repairable: false));
+        }
     }
 
     private void FindLeakedLoopDevices(List<Finding> findings)

@@ -10,6 +10,7 @@ public enum FindingKind
     NotImmutable,
     OrphanImage,
     PartialImage,
+    PartialReceive,
     LeakedLoopDevice,
     EmptyDirectory,
     UnknownFile,

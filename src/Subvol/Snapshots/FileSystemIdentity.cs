@@ -18,16 +18,28 @@ internal static class FileSystemIdentity
             return;
         }
 
-        try
+        var before = XfsUuid(image);
+        Tools.NewXfsUuid(image);
+        if (XfsUuid(image) != before)
         {
-            Tools.NewXfsUuid(image);
+            return;
         }
-        catch (ExternalToolException)
+
+        // xfs_admin refuses a dirty log (a frozen filesystem's snapshot has one) yet exits 0;
+        // replaying the log by a private mount makes it clean.
+        ReplayLog(image);
+        Tools.NewXfsUuid(image);
+        if (XfsUuid(image) == before)
         {
-            // xfs_admin refuses a dirty log; replaying it by a private mount makes the log clean.
-            ReplayLog(image);
-            Tools.NewXfsUuid(image);
+            throw new SubvolException(SubvolErrorCode.Inconsistent, $"could not give {image} a new filesystem UUID; 'xfs_admin -U generate {image}' says why");
         }
+    }
+
+    private static string XfsUuid(string image)
+    {
+        var output = Tools.Run("xfs_admin", "-u", image).StandardOutput;
+        var at = output.IndexOf('=');
+        return at < 0 ? output.Trim() : output[(at + 1)..].Trim();
     }
 
     private static void ReplayLog(string image)

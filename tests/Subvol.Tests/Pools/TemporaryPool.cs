@@ -17,6 +17,15 @@ internal sealed class TemporaryPool : IDisposable
     public void Dispose()
     {
         Pool.Dispose();
+        // Repair marks snapshot images immutable, and immutable files cannot be deleted.
+        foreach (var file in Directory.EnumerateFiles(_directory.FullName, "*.img", SearchOption.AllDirectories))
+        {
+            if (Subvol.Linux.ImmutableAttribute.Get(file))
+            {
+                Subvol.Linux.ImmutableAttribute.Set(file, false);
+            }
+        }
+
         _directory.Delete(recursive: true);
     }
 }

@@ -51,6 +51,12 @@ internal static class ListCommand
         }
 
         WriteSubvolumes(context, subvolumes);
+        foreach (var receive in pool.ListPartialReceives())
+        {
+            context.Reporter.Note(
+                $"a receive of {receive.Subvolume}@{receive.Snapshot} was interrupted at {receive.ConfirmedOffset * 100 / Math.Max(1, receive.ImageSize)}%; it can resume ('subvol receive --resume-token {receive.Subvolume}')");
+        }
+
         return ExitCodes.Success;
     }
 

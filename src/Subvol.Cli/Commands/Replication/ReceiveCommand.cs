@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Subvol.Cli.CommandLine;
+
+namespace Subvol.Cli.Commands.Replication;
+
+internal static class ReceiveCommand
+{
+    private static readonly Argument<string> NameArgument = new("NAME") { Description = "The subvolume that receives the snapshot (created by a full stream)" };
+    private static readonly Option<string?> InputOption = new("--input", "-f") { Description = "Read the stream from FILE instead of standard input", HelpName = "FILE" };
+    private static readonly Option<bool> ResumeTokenOption = new("--resume-token") { Description = "Print the token that resumes an interrupted receive into NAME" };
+    private static readonly Option<bool> AbortOption = new("--abort") { Description = "Discard an interrupted receive into NAME" };
+
+    public static Command Create()
+    {
+        var command = new Command("receive", "Read a replication stream and publish it as NAME@SNAPSHOT") { NameArgument, InputOption, ResumeTokenOption, AbortOption };
+        command.Aliases.Add("recv");
+        command.SetBehaviour(Run);
+        return command;
+    }
+
+    private static int Run(CommandContext context)
+    {
+        var name = context.Get(NameArgument);
+        using var pool = context.OpenPool();
+        if (context.Get(ResumeTokenOption))
+        {
+            context.Reporter.Done(pool.ResumeTokenFor(name));
+            return ExitCodes.Success;
+        }
+
+        if (context.Get(AbortOption))
+        {
+            context.Reporter.Done(pool.AbortReceive(name) == Outcome.Deleted ? $"discarded the interrupted receive into {name}" : $"there was no interrupted receive into {name}");
+            return ExitCodes.Success;
+        }
+
+        var inputPath = context.Get(InputOption);
+        if (inputPath is null && !Console.IsInputRedirected)
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal; pipe a stream in (subvol send … | subvol receive NAME) or use -f FILE");
+        }
+
+        using var input = inputPath is null
+            ? new BufferedStream(Console.OpenStandardInput(), 1 << 20)
+            : (System.IO.Stream)new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        var result = context.Reporter.Transfer("receiving", progress => pool.Receive(name, input, progress));
+        context.Reporter.Done($"received {result.Snapshot.FullName} ({ByteSize.Format(result.DataBytes)} of data{(result.Resumed ? ", resumed" : "")})");
+        return ExitCodes.Success;
+    }
+}

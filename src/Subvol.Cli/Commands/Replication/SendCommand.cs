@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Subvol.Cli.CommandLine;
+using Subvol.Stream;
+
+namespace Subvol.Cli.Commands.Replication;
+
+internal static class SendCommand
+{
+    private static readonly Argument<string?> SnapshotArgument = new("NAME@SNAPSHOT") { Description = "The snapshot to send", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Option<string?> FromOption = new("--from", "-i") { Description = "Send only what changed since this earlier snapshot (NAME@BASE or BASE)", HelpName = "BASE" };
+    private static readonly Option<string> CompressOption = new("--compress") { Description = "Compress data records", DefaultValueFactory = _ => "none", HelpName = "none|zstd" };
+    private static readonly Option<string?> OutputOption = new("--output", "-o") { Description = "Write the stream to FILE instead of standard output", HelpName = "FILE" };
+    private static readonly Option<string?> ResumeOption = new("--resume") { Description = "Continue an interrupted transfer from the receiver's token", HelpName = "TOKEN" };
+    private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Say what was sent, on standard error" };
+
+    public static Command Create()
+    {
+        CompressOption.AcceptOnlyFromAmong("none", "zstd");
+        var command = new Command("send", "Write a replication stream of a snapshot (full, or incremental with --from)")
+        {
+            SnapshotArgument, FromOption, CompressOption, OutputOption, ResumeOption, VerboseOption,
+        };
+        command.SetBehaviour(Run);
+        return command;
+    }
+
+    private static int Run(CommandContext context)
+    {
+        var outputPath = context.Get(OutputOption);
+        if (outputPath is null && !Console.IsOutputRedirected)
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument,
+                "refusing to write a binary stream to a terminal; pipe it (subvol send … | subvol receive …) or use -o FILE");
+        }
+
+        var compression = context.Get(CompressOption) == "zstd" ? StreamCompression.Zstd : StreamCompression.None;
+        var token = context.Get(ResumeOption);
+        var target = context.Get(SnapshotArgument);
+        if (token is null && target is null)
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "name the snapshot to send (NAME@SNAPSHOT), or give --resume TOKEN");
+        }
+
+        using var pool = context.OpenPool();
+        using var output = outputPath is null
+            ? new BufferedStream(Console.OpenStandardOutput(), 1 << 20)
+            : (System.IO.Stream)new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        var result = context.Reporter.Transfer("sending", progress =>
+        {
+            if (token is not null)
+            {
+                return pool.ResumeSend(token, output, compression, progress);
+            }
+
+            var reference = SnapshotReference.Parse(target!);
+            var from = context.Get(FromOption) is { } baseText
+                ? SnapshotReference.Parse(baseText.Contains('@') ? baseText : $"{reference.Subvolume}@{baseText}")
+                : (SnapshotReference?)null;
+            return pool.Send(reference, from, output, compression, progress);
+        });
+        if (context.Get(VerboseOption))
+        {
+            context.Reporter.Note($"sent {ByteSize.Format(result.DataBytes)} of data and {ByteSize.Format(result.HoleBytes)} of holes in a {ByteSize.Format(result.StreamBytes)} stream (digest {result.Digest})");
+        }
+
+        return ExitCodes.Success;
+    }
+}

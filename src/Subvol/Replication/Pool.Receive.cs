@@ -1,0 +1,214 @@
+using Subvol.Linux;
+using Subvol.Metadata;
+using Subvol.Replication;
+using Subvol.Safety;
+using Subvol.Stream;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    /// <summary>
+    /// Reads a stream into incoming/ (cloned from its base for an incremental stream), syncs it,
+    /// and only after the whole stream verified publishes it as NAME@SNAP. A failed or killed
+    /// receive never changes an existing snapshot; it leaves a partial receive to resume or abort.
+    /// </summary>
+    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress = null)
+    {
+        NameRules.Validate(subvolume, "subvolume");
+        using var writeLock = AcquireWriteLock();
+        var reader = new ReplicationStreamReader(input);
+        StreamHeader header;
+        try
+        {
+            header = reader.ReadHeader();
+        }
+        catch (StreamFormatException exception)
+        {
+            throw StreamError(exception);
+        }
+
+        NameRules.Validate(header.SnapshotName, "snapshot");
+        FileSystemKind.Validate(header.FileSystemType);
+        var existing = _database.FindSubvolume(subvolume);
+        if (_database.FindSnapshot(header.TargetGuid) is { } already)
+        {
+            throw SubvolException.AlreadyExists($"this pool already holds that snapshot, as {already.SubvolumeName}@{already.Name}");
+        }
+
+        if (existing is not null && _database.FindSnapshot(subvolume, header.SnapshotName) is not null)
+        {
+            throw SubvolException.AlreadyExists($"{subvolume}@{header.SnapshotName} already exists with another GUID; rename or destroy it first");
+        }
+
+        SnapshotRecord? baseline = null;
+        if (header.BaseGuid is { } baseGuid)
+        {
+            baseline = _database.FindSnapshot(baseGuid);
+            if (baseline is null || existing is null || baseline.SubvolumeId != existing.Id)
+            {
+                var held = existing is null ? [] : _database.ListSnapshots(subvolume);
+                throw new SubvolException(SubvolErrorCode.StreamMismatch,
+                    $"this incremental stream needs base snapshot {baseGuid} in {Printable.Quote(subvolume)}, which this pool does not have; " +
+                    (held.Count == 0
+                        ? $"{Printable.Quote(subvolume)} has no snapshots here, so send a full stream first"
+                        : $"it has {string.Join(", ", held.Select(s => $"{s.Name} ({s.Guid})"))}; send --from one of those"));
+            }
+        }
+        else if (existing is not null)
+        {
+            throw SubvolException.AlreadyExists(
+                $"subvolume {Printable.Quote(subvolume)} already exists here; a full stream makes a new subvolume, so receive it under another name or send an incremental stream");
+        }
+
+        var incoming = _layout.IncomingDirectory;
+        var partialImage = PartialReceive.ImagePath(incoming, subvolume);
+        var state = PrepareReceive(subvolume, header, baseline, partialImage);
+        var sink = new ReceiveSink(partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(incoming), progress);
+        try
+        {
+            reader.ReadRecords(sink);
+        }
+        catch (Exception exception) when (exception is StreamFormatException or IOException)
+        {
+            // Everything applied so far passed its checksum: keep it, so the transfer can resume from here.
+            sink.Checkpoint();
+            sink.Dispose();
+            throw exception is StreamFormatException format
+                ? StreamError(format, $"; the partial receive is kept: 'subvol receive --resume-token {subvolume}' prints a token to resume, 'subvol receive --abort {subvolume}' discards it")
+                : exception;
+        }
+        finally
+        {
+            sink.Dispose();
+        }
+
+        var summary = sink.Summary!;
+        PausePoint.Reach("receive-synced");
+        var info = PublishReceived(subvolume, header, existing, partialImage);
+        PartialReceive.Discard(incoming, subvolume);
+        return new ReceiveResult(info, existing is null, summary.DataBytes, header.ResumeOffset > 0);
+    }
+
+    /// <summary>The token that asks the sender for the rest of an interrupted receive.</summary>
+    public string ResumeTokenFor(string subvolume)
+    {
+        NameRules.Validate(subvolume, "subvolume");
+        var state = PartialReceive.Load(_layout.IncomingDirectory, subvolume)
+            ?? throw SubvolException.NotFound($"there is no interrupted receive into {Printable.Quote(subvolume)} in pool {Path}");
+        return new ResumeToken(state.TargetGuid, state.BaseGuid, state.ConfirmedOffset, state.ImageSize).Encode();
+    }
+
+    public Outcome AbortReceive(string subvolume)
+    {
+        NameRules.Validate(subvolume, "subvolume");
+        using var writeLock = AcquireWriteLock();
+        var incoming = _layout.IncomingDirectory;
+        if (!File.Exists(PartialReceive.ImagePath(incoming, subvolume)) && !File.Exists(PartialReceive.StatePath(incoming, subvolume)))
+        {
+            return Outcome.AlreadyGone;
+        }
+
+        PartialReceive.Discard(incoming, subvolume);
+        return Outcome.Deleted;
+    }
+
+    public IReadOnlyList<PartialReceiveInfo> ListPartialReceives() =>
+        PartialReceive.Subvolumes(_layout.IncomingDirectory)
+            .Select(name => PartialReceive.Load(_layout.IncomingDirectory, name))
+            .OfType<PartialReceive>()
+            .Select(state => new PartialReceiveInfo(state.Subvolume, state.Snapshot, state.TargetGuid, state.BaseGuid, state.ImageSize, state.ConfirmedOffset))
+            .ToList();
+
+    private PartialReceive PrepareReceive(string subvolume, StreamHeader header, SnapshotRecord? baseline, string partialImage)
+    {
+        var incoming = _layout.IncomingDirectory;
+        var previous = PartialReceive.Load(incoming, subvolume);
+        if (header.ResumeOffset > 0)
+        {
+            if (previous is null || previous.TargetGuid != header.TargetGuid || previous.BaseGuid != header.BaseGuid || previous.ImageSize != header.ImageSize)
+            {
+                throw new SubvolException(SubvolErrorCode.StreamMismatch,
+                    $"this stream resumes a receive of {header.SubvolumeName}@{header.SnapshotName} that pool {Path} does not have in progress for {Printable.Quote(subvolume)}; send a fresh stream");
+            }
+
+            if (header.ResumeOffset > previous.ConfirmedOffset)
+            {
+                throw new SubvolException(SubvolErrorCode.StreamMismatch,
+                    $"this stream resumes at byte {header.ResumeOffset}, but only {previous.ConfirmedOffset} bytes are safely received; ask for a fresh token with 'subvol receive --resume-token {subvolume}'");
+            }
+
+            // A planted symlink must not redirect our writes outside the pool.
+            if (new FileInfo(partialImage).LinkTarget is not null)
+            {
+                throw new SubvolException(SubvolErrorCode.Inconsistent, $"{partialImage} is a symbolic link, which the pool never makes; remove it");
+            }
+
+            return previous;
+        }
+
+        if (previous is not null && previous.TargetGuid != header.TargetGuid)
+        {
+            throw SubvolException.Busy(
+                $"a receive of {subvolume}@{previous.Snapshot} into this pool was interrupted; resume it ('subvol receive --resume-token {subvolume}') or discard it ('subvol receive --abort {subvolume}') first");
+        }
+
+        PartialReceive.Discard(incoming, subvolume);
+        Directory.CreateDirectory(incoming);
+        try
+        {
+            if (baseline is null)
+            {
+                using var stream = new FileStream(partialImage, FileMode.CreateNew, FileAccess.Write);
+                stream.SetLength(header.ImageSize);
+            }
+            else
+            {
+                // Cloning the base makes every unchanged range share its extents: a 1% change costs about 1% of new space.
+                Reflink.CloneFile(_layout.SnapshotImage(baseline.SubvolumeName, baseline.Name), partialImage);
+            }
+        }
+        catch (SystemCallException exception)
+        {
+            File.Delete(partialImage);
+            throw Translate(exception, $"cannot receive into {Printable.Quote(subvolume)}");
+        }
+
+        var state = new PartialReceive(subvolume, header.SnapshotName, header.TargetGuid, header.BaseGuid, header.ImageSize, 0, header.FileSystemType, header.CreatedAt);
+        state.Save(incoming);
+        return state;
+    }
+
+    private SnapshotInfo PublishReceived(string subvolume, StreamHeader header, SubvolumeRecord? existing, string partialImage)
+    {
+        var snapshotImage = _layout.SnapshotImage(subvolume, header.SnapshotName);
+        string? subvolumeImage = null;
+        if (existing is null)
+        {
+            // A full stream brings its subvolume along: a reflink clone of the received snapshot costs no space.
+            var subvolumePartial = _layout.PartialImage(Guid.NewGuid());
+            Reflink.CloneFile(partialImage, subvolumePartial);
+            subvolumeImage = _layout.SubvolumeImage(subvolume);
+            Publish(subvolumePartial, subvolumeImage);
+        }
+
+        Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
+        Publish(partialImage, snapshotImage);
+        SnapshotRecord record;
+        using (var transaction = _database.BeginTransaction())
+        {
+            var owner = existing ?? _database.InsertSubvolume(subvolume, Guid.NewGuid(), header.ImageSize, header.FileSystemType, header.TargetGuid);
+            record = _database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, header.ImageSize, header.FileSystemType, header.CreatedAt);
+            transaction.Commit();
+        }
+
+        MakeImmutable(snapshotImage);
+        return Describe(record);
+    }
+
+    private static SubvolException StreamError(StreamFormatException exception, string suffix = "")
+    {
+        var code = exception.Error == StreamFormatError.UnsupportedVersion ? SubvolErrorCode.NotSupported : SubvolErrorCode.StreamCorrupt;
+        return new SubvolException(code, $"the stream was refused: {exception.Message}{suffix}", exception);
+    }
+}

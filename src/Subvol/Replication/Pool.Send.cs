@@ -1,0 +1,139 @@
+using Microsoft.Win32.SafeHandles;
+using Subvol.Linux;
+using Subvol.Metadata;
+using Subvol.Replication;
+using Subvol.Stream;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    private const int ReadChunk = 1 << 20;
+
+    /// <summary>
+    /// Writes a stream of a snapshot: all its data for a full stream, or, from a base, only the
+    /// ranges whose physical extents differ, with holes as holes. Sending takes no lock: snapshot
+    /// images never change, and an open image survives a concurrent destroy.
+    /// </summary>
+    public SendResult Send(SnapshotReference target, SnapshotReference? from, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null)
+    {
+        var snapshot = RequireSnapshot(target);
+        SnapshotRecord? baseline = null;
+        if (from is { } fromReference)
+        {
+            if (fromReference.Subvolume != target.Subvolume)
+            {
+                throw SubvolException.Invalid($"the base {fromReference} must be an earlier snapshot of {Printable.Quote(target.Subvolume)}");
+            }
+
+            baseline = RequireSnapshot(fromReference);
+            if (baseline.Id >= snapshot.Id)
+            {
+                throw SubvolException.Invalid($"the base {fromReference} is not older than {target}; send --from an earlier snapshot");
+            }
+        }
+
+        return SendCore(snapshot, baseline, resumeOffset: 0, output, compression, progress);
+    }
+
+    /// <summary>
+    /// Continues a send from a receiver's token. The token only names a snapshot of this pool and
+    /// an offset, so it can ask for the rest of that snapshot and nothing else.
+    /// </summary>
+    public SendResult ResumeSend(string token, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null)
+    {
+        if (!ResumeToken.TryDecode(token, out var decoded, out var error) || decoded is null)
+        {
+            throw SubvolException.Invalid($"invalid resume token: {error}; print a fresh one with 'subvol receive --resume-token NAME' on the receiver");
+        }
+
+        var snapshot = _database.FindSnapshot(decoded.TargetGuid)
+            ?? throw SubvolException.NotFound($"this pool has no snapshot {decoded.TargetGuid}, which the resume token names");
+        SnapshotRecord? baseline = null;
+        if (decoded.BaseGuid is { } baseGuid)
+        {
+            baseline = _database.FindSnapshot(baseGuid)
+                ?? throw SubvolException.NotFound($"this pool has no snapshot {baseGuid}, the base the resume token names");
+            if (baseline.SubvolumeId != snapshot.SubvolumeId || baseline.Id >= snapshot.Id)
+            {
+                throw SubvolException.Invalid("the resume token pairs snapshots that are not an earlier base and its successor; refusing it");
+            }
+        }
+
+        if (decoded.ImageSize != snapshot.Size || decoded.Offset < 0 || decoded.Offset > snapshot.Size)
+        {
+            throw SubvolException.Invalid($"the resume token's size or offset does not match snapshot {snapshot.SubvolumeName}@{snapshot.Name}; refusing it");
+        }
+
+        return SendCore(snapshot, baseline, decoded.Offset, output, compression, progress);
+    }
+
+    private SendResult SendCore(SnapshotRecord snapshot, SnapshotRecord? baseline, long resumeOffset, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
+    {
+        var image = _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
+        var targetMap = ExtentMap.Read(image);
+        var baseMap = baseline is null ? null : ExtentMap.Read(_layout.SnapshotImage(baseline.SubvolumeName, baseline.Name));
+        var changes = ExtentDiff.Compute(baseMap, targetMap, snapshot.Size);
+        var header = new StreamHeader(
+            StreamHeader.CurrentVersion,
+            snapshot.Size,
+            4096,
+            snapshot.Guid,
+            baseline?.Guid,
+            snapshot.FileSystem,
+            snapshot.SubvolumeName,
+            snapshot.Name,
+            snapshot.Created,
+            resumeOffset,
+            compression);
+        var total = changes.Where(range => !range.IsHole).Sum(range => Math.Max(0, range.End - Math.Max(range.Offset, resumeOffset)));
+        long dataBytes = 0, holeBytes = 0;
+        using var handle = File.OpenHandle(image, FileMode.Open, FileAccess.Read);
+        using var writer = new ReplicationStreamWriter(output, header);
+        var buffer = new byte[ReadChunk];
+        foreach (var range in changes)
+        {
+            var start = Math.Max(range.Offset, resumeOffset);
+            if (start >= range.End)
+            {
+                continue;
+            }
+
+            if (range.IsHole)
+            {
+                writer.WriteHole(start, range.End - start);
+                holeBytes += range.End - start;
+                continue;
+            }
+
+            for (var offset = start; offset < range.End;)
+            {
+                var length = (int)Math.Min(buffer.Length, range.End - offset);
+                ReadExactly(handle, buffer.AsSpan(0, length), offset, image);
+                writer.WriteData(offset, buffer.AsSpan(0, length));
+                offset += length;
+                dataBytes += length;
+                progress?.Report(new ReplicationProgress(dataBytes, total));
+            }
+        }
+
+        var summary = writer.Finish();
+        output.Flush();
+        return new SendResult(dataBytes, holeBytes, writer.BytesWritten, summary.DigestHex);
+    }
+
+    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset, string path)
+    {
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            var read = RandomAccess.Read(handle, buffer[done..], offset + done);
+            if (read == 0)
+            {
+                throw new IOException($"{path} ended at {offset + done} while its extent map said there was data; was the image changed?");
+            }
+
+            done += read;
+        }
+    }
+}

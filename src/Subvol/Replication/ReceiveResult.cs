@@ -1,0 +1,4 @@
+namespace Subvol;
+
+/// <summary>What a receive published.</summary>
+public sealed record ReceiveResult(SnapshotInfo Snapshot, bool CreatedSubvolume, long DataBytes, bool Resumed);

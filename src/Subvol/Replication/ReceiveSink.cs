@@ -1,0 +1,98 @@
+using Microsoft.Win32.SafeHandles;
+using Subvol.Linux;
+using Subvol.Stream;
+
+namespace Subvol.Replication;
+
+/// <summary>
+/// Applies a verified stream's records to an image in incoming/, and now and then syncs it and
+/// records the offset reached, so an interrupted receive can resume from there.
+/// </summary>
+internal sealed class ReceiveSink : IStreamSink, IDisposable
+{
+    private const long CheckpointBytes = 256L << 20;
+
+    private readonly string _imagePath;
+    private readonly SafeFileHandle _image;
+    private readonly Action<long> _checkpoint;
+    private readonly IProgress<ReplicationProgress>? _progress;
+    private long _size;
+    private long _reached;
+    private long _sinceCheckpoint;
+
+    public ReceiveSink(string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress)
+    {
+        _imagePath = imagePath;
+        _image = File.OpenHandle(imagePath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, FileOptions.None);
+        _size = size;
+        _checkpoint = checkpoint;
+        _progress = progress;
+    }
+
+    public StreamSummary? Summary { get; private set; }
+
+    public void Begin(StreamHeader header)
+    {
+        _reached = header.ResumeOffset;
+        RandomAccess.SetLength(_image, header.ImageSize);
+        _size = header.ImageSize;
+    }
+
+    public void Data(long offset, ReadOnlySpan<byte> data)
+    {
+        CheckBounds(offset, data.Length);
+        RandomAccess.Write(_image, data, offset);
+        Advance(offset + data.Length, data.Length);
+    }
+
+    public void Hole(long offset, long length)
+    {
+        CheckBounds(offset, length);
+        FileSpace.PunchHole(_imagePath, offset, length);
+        Advance(offset + length, 0);
+    }
+
+    public void SizeChange(long newSize)
+    {
+        RandomAccess.SetLength(_image, newSize);
+        _size = newSize;
+    }
+
+    public void End(StreamSummary summary)
+    {
+        RandomAccess.FlushToDisk(_image);
+        _reached = _size;
+        _checkpoint(_reached);
+        Summary = summary;
+    }
+
+    /// <summary>Syncs what has been applied and records it as the offset to resume from.</summary>
+    public void Checkpoint()
+    {
+        RandomAccess.FlushToDisk(_image);
+        _checkpoint(_reached);
+        _sinceCheckpoint = 0;
+    }
+
+    public void Dispose() => _image.Dispose();
+
+    // The reader checks bounds already; checking again here means no reader bug can write outside the image.
+    private void CheckBounds(long offset, long length)
+    {
+        if (offset < 0 || length < 0 || offset > _size || length > _size - offset)
+        {
+            throw new SubvolException(SubvolErrorCode.StreamCorrupt, $"the stream asked to write {length} bytes at {offset}, outside the {_size}-byte image; nothing was published");
+        }
+    }
+
+    private void Advance(long end, long bytes)
+    {
+        _reached = Math.Max(_reached, end);
+        _progress?.Report(new ReplicationProgress(_reached, _size));
+        _sinceCheckpoint += bytes;
+        if (_sinceCheckpoint >= CheckpointBytes)
+        {
+            Checkpoint();
+        }
+    }
+}
