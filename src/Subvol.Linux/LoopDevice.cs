@@ -1,0 +1,227 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Subvol.Linux;
+
+/// <summary>
+/// An open loop device bound to an image file (loop(4)); the scope holds the device open, so an auto-clearing
+/// device stays attached until whatever mounted it lets go.
+/// </summary>
+public sealed class LoopDevice : IDisposable
+{
+    private const string ControlPath = "/dev/loop-control";
+    private const int AttachAttempts = 16;
+
+    // A 4096-byte logical block lets direct I/O reach any host filesystem without misaligned requests.
+    private const uint DirectIoBlockSize = 4096;
+
+    private SafeFileHandle? _device;
+
+    private LoopDevice(SafeFileHandle device, string devicePath, string imagePath)
+    {
+        _device = device;
+        DevicePath = devicePath;
+        ImagePath = imagePath;
+    }
+
+    public string DevicePath { get; }
+
+    public string ImagePath { get; }
+
+    /// <summary>Whether the kernel does direct I/O to the image, read back from /sys/block/loopN/loop/dio.</summary>
+    public bool DirectIo => ReadSysFlag(SysDirectory(DevicePath), "loop/dio");
+
+    /// <summary>Binds <paramref name="imagePath"/> to a free loop device with LOOP_CONFIGURE.</summary>
+    public static LoopDevice Attach(string imagePath, bool readOnly, bool directIo, bool autoClear)
+    {
+        var fullPath = Path.GetFullPath(imagePath);
+        using var image = Interop.CheckIo(Interop.Libc.Open(fullPath, (readOnly ? Interop.Libc.O_RDONLY : Interop.Libc.O_RDWR) | Interop.Libc.O_CLOEXEC, 0), "open", fullPath);
+        using var control = Interop.CheckIo(Interop.Libc.Open(ControlPath, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC, 0), "open", ControlPath);
+
+        var flags = (readOnly ? Interop.Libc.LO_FLAGS_READ_ONLY : 0) | (autoClear ? Interop.Libc.LO_FLAGS_AUTOCLEAR : 0);
+        for (var attempt = 1; ; attempt++)
+        {
+            var number = Interop.CheckIo(Interop.Libc.Ioctl(control, Interop.Libc.LOOP_CTL_GET_FREE, 0), "LOOP_CTL_GET_FREE", ControlPath);
+            var devicePath = $"/dev/loop{number}";
+            var device = Interop.CheckIo(Interop.Libc.Open(devicePath, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC, 0), "open", devicePath);
+            try
+            {
+                var errno = Configure(device, image, fullPath, flags, directIo);
+                if (errno == 0)
+                {
+                    return new LoopDevice(device, devicePath, fullPath);
+                }
+
+                // Another process may bind the device between LOOP_CTL_GET_FREE and LOOP_CONFIGURE; ask for another.
+                if (errno != Errno.EBUSY || attempt == AttachAttempts)
+                {
+                    throw new SystemCallException("LOOP_CONFIGURE", fullPath, errno);
+                }
+            }
+            catch
+            {
+                device.Dispose();
+                throw;
+            }
+
+            device.Dispose();
+        }
+    }
+
+    /// <summary>Unbinds the image (LOOP_CLR_FD); the kernel completes it when the device is last closed, which this does.</summary>
+    public void Detach()
+    {
+        var device = _device ?? throw new ObjectDisposedException(nameof(LoopDevice));
+        Interop.CheckIo(Interop.Libc.Ioctl(device, Interop.Libc.LOOP_CLR_FD, 0), "LOOP_CLR_FD", DevicePath);
+        Dispose();
+    }
+
+    /// <summary>Closes the device; with auto-clear the kernel detaches it once no one else holds it.</summary>
+    public void Dispose()
+    {
+        _device?.Dispose();
+        _device = null;
+    }
+
+    /// <summary>Makes the device take the image's current size (LOOP_SET_CAPACITY), after the image grew.</summary>
+    public static void RefreshCapacity(string devicePath)
+    {
+        using var device = Interop.CheckIo(Interop.Libc.Open(devicePath, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0), "open", devicePath);
+        Interop.CheckIo(Interop.Libc.Ioctl(device, Interop.Libc.LOOP_SET_CAPACITY, 0), "LOOP_SET_CAPACITY", devicePath);
+    }
+
+    /// <summary>Unbinds whatever image <paramref name="devicePath"/> holds; nothing happens when it holds none or does not exist.</summary>
+    public static void DetachDevice(string devicePath)
+    {
+        var device = Interop.Libc.Open(devicePath, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+        if (device.IsInvalid)
+        {
+            var exception = Interop.GetExceptionForLastError("open", devicePath);
+            device.Dispose();
+            if (exception.Errno is Errno.ENOENT or Errno.ENXIO or Errno.ENODEV)
+            {
+                return;
+            }
+
+            throw exception;
+        }
+
+        using (device)
+        {
+            if (Interop.Libc.Ioctl(device, Interop.Libc.LOOP_CLR_FD, 0) != 0)
+            {
+                var exception = Interop.GetExceptionForLastError("LOOP_CLR_FD", devicePath);
+
+                // ENXIO: the device has no backing file, so it is already detached (loop(4)).
+                if (exception.Errno is not (Errno.ENXIO or Errno.ENODEV))
+                {
+                    throw exception;
+                }
+            }
+        }
+    }
+
+    /// <summary>Every loop device that has a backing file.</summary>
+    public static IReadOnlyList<LoopDeviceInfo> List()
+    {
+        var devices = new List<LoopDeviceInfo>();
+        if (!Directory.Exists("/sys/block"))
+        {
+            return devices;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories("/sys/block", "loop*"))
+        {
+            var backing = ReadSysText(directory, "loop/backing_file");
+            if (string.IsNullOrEmpty(backing))
+            {
+                continue;
+            }
+
+            // The kernel appends " (deleted)" to a path whose file was unlinked (d_path(9)).
+            const string deleted = " (deleted)";
+            if (backing.EndsWith(deleted, StringComparison.Ordinal))
+            {
+                backing = backing[..^deleted.Length];
+            }
+
+            devices.Add(new LoopDeviceInfo(
+                "/dev/" + Path.GetFileName(directory),
+                backing,
+                ReadSysFlag(directory, "loop/autoclear"),
+                ReadSysFlag(directory, "ro"),
+                ReadSysFlag(directory, "loop/dio")));
+        }
+
+        devices.Sort((left, right) => DeviceNumber(left.DevicePath).CompareTo(DeviceNumber(right.DevicePath)));
+        return devices;
+    }
+
+    /// <summary>The loop device backed by <paramref name="imagePath"/>, or null.</summary>
+    public static LoopDeviceInfo? FindByBackingFile(string imagePath)
+    {
+        var fullPath = Path.GetFullPath(imagePath);
+        return List().FirstOrDefault(device => string.Equals(Path.GetFullPath(device.BackingFile), fullPath, StringComparison.Ordinal));
+    }
+
+    private static int Configure(SafeFileHandle device, SafeFileHandle image, string imagePath, uint flags, bool directIo)
+    {
+        var errno = ConfigureOnce(device, image, imagePath, flags | (directIo ? Interop.Libc.LO_FLAGS_DIRECT_IO : 0), directIo);
+
+        // Direct I/O is refused when the host filesystem cannot do it (tmpfs) or cannot align to the block size.
+        if (directIo && errno == Errno.EINVAL)
+        {
+            errno = ConfigureOnce(device, image, imagePath, flags, directIo);
+        }
+
+        return errno;
+    }
+
+    private static unsafe int ConfigureOnce(SafeFileHandle device, SafeFileHandle image, string imagePath, uint flags, bool directIo)
+    {
+        var config = default(Interop.Libc.LoopConfig);
+        config.fd = (uint)image.DangerousGetHandle();
+        config.block_size = directIo ? DirectIoBlockSize : 0;
+        config.info.lo_flags = flags;
+
+        // lo_file_name is informational (losetup -l shows it); the kernel keeps at most 63 bytes.
+        var name = Encoding.UTF8.GetBytes(imagePath);
+        var length = Math.Min(name.Length, Interop.Libc.LO_NAME_SIZE - 1);
+        name.AsSpan(0, length).CopyTo(new Span<byte>(config.info.lo_file_name, Interop.Libc.LO_NAME_SIZE));
+
+        var added = false;
+        image.DangerousAddRef(ref added);
+        try
+        {
+            return Interop.Libc.Ioctl(device, Interop.Libc.LOOP_CONFIGURE, &config) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            if (added)
+            {
+                image.DangerousRelease();
+            }
+        }
+    }
+
+    private static string SysDirectory(string devicePath) => Path.Combine("/sys/block", Path.GetFileName(devicePath));
+
+    private static string? ReadSysText(string directory, string file)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(directory, file)).TrimEnd('\n');
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The device can be detached between listing and reading.
+            return null;
+        }
+    }
+
+    private static bool ReadSysFlag(string directory, string file) => ReadSysText(directory, file)?.Trim() == "1";
+
+    private static int DeviceNumber(string devicePath) =>
+        int.TryParse(Path.GetFileName(devicePath).AsSpan("loop".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : int.MaxValue;
+}

@@ -1,0 +1,35 @@
+namespace Subvol.Linux;
+
+/// <summary>Mounting, unmounting and reading the mount table.</summary>
+public static class Mounts
+{
+    private const string MountInfoPath = "/proc/self/mountinfo";
+
+    /// <summary>Mounts <paramref name="source"/> on <paramref name="target"/> (mount(2)).</summary>
+    public static void Mount(string source, string target, string fileSystemType, MountFlags flags, string? data) =>
+        Interop.CheckIo(Interop.Libc.Mount(source, target, fileSystemType, (ulong)flags, data), "mount", target);
+
+    /// <summary>Unmounts <paramref name="target"/> (umount2(2)); lazily (MNT_DETACH) detaches it now and finishes when it is no longer busy.</summary>
+    public static void Unmount(string target, bool detachLazily = false) =>
+        Interop.CheckIo(Interop.Libc.Umount2(target, detachLazily ? Interop.Libc.MNT_DETACH : 0), "umount", target);
+
+    /// <summary>The mounts this process sees, in mount order.</summary>
+    public static IReadOnlyList<MountEntry> Read() => MountInfoParser.ParseAll(File.ReadAllLines(MountInfoPath));
+
+    /// <summary>The topmost mount on <paramref name="target"/>, or null.</summary>
+    public static MountEntry? FindByTarget(string target)
+    {
+        var fullPath = Normalize(target);
+        return Read().LastOrDefault(entry => entry.Target == fullPath);
+    }
+
+    /// <summary>Every mount of <paramref name="source"/> (a device such as /dev/loop3).</summary>
+    public static IReadOnlyList<MountEntry> FindBySource(string source) =>
+        Read().Where(entry => entry.Source == source).ToList();
+
+    private static string Normalize(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        return fullPath.Length > 1 ? fullPath.TrimEnd('/') : fullPath;
+    }
+}

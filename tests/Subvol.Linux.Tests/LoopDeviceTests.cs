@@ -1,0 +1,196 @@
+using System.Globalization;
+
+namespace Subvol.Linux.Tests;
+
+[Collection(XfsPoolCollection.Name)]
+public sealed class LoopDeviceTests(XfsPoolFixture pool)
+{
+    private const long ImageSize = 300L << 20;
+
+    [RootFact]
+    public void AutoClearDeviceStaysWhileMountedAndGoesAtUnmount()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "a.img", ImageSize);
+        var target = Directory.CreateDirectory(Path.Combine(directory, "mnt")).FullName;
+        Tools.MakeXfs(image, label: null, reflink: true);
+        try
+        {
+            string device;
+            using (var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true))
+            {
+                device = loop.DevicePath;
+                Assert.Equal(image, loop.ImagePath);
+                Mounts.Mount(loop.DevicePath, target, "xfs", MountFlags.None, null);
+            }
+
+            var info = LoopDevice.FindByBackingFile(image);
+            Assert.NotNull(info);
+            Assert.Equal(device, info.DevicePath);
+            Assert.True(info.AutoClear);
+            Assert.False(info.ReadOnly);
+            Assert.Contains(info, LoopDevice.List());
+
+            Mounts.Unmount(target);
+
+            Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void DirectIoIsUsedOnAnXfsHost()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "dio.img", ImageSize);
+        try
+        {
+            using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
+
+            Assert.True(loop.DirectIo);
+            Assert.Equal("4096", SysBlock(loop.DevicePath, "queue/logical_block_size"));
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void BufferedDeviceReportsNoDirectIo()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "buffered.img", ImageSize);
+        try
+        {
+            using var loop = LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: true);
+
+            Assert.False(loop.DirectIo);
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void ReadOnlyDeviceIsListedReadOnly()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "ro.img", ImageSize);
+        try
+        {
+            using var loop = LoopDevice.Attach(image, readOnly: true, directIo: false, autoClear: true);
+
+            var info = LoopDevice.FindByBackingFile(image);
+            Assert.NotNull(info);
+            Assert.True(info.ReadOnly);
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void AutoClearDeviceGoesWhenClosedUnused()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "closed.img", ImageSize);
+        try
+        {
+            LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: true).Dispose();
+
+            Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void DetachUnbindsAPersistentDevice()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "persistent.img", ImageSize);
+        try
+        {
+            var loop = LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: false);
+            var device = loop.DevicePath;
+            Assert.False(LoopDevice.FindByBackingFile(image)!.AutoClear);
+
+            loop.Detach();
+
+            Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
+            LoopDevice.DetachDevice(device);
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void DetachDeviceUnbindsALeftoverDeviceAndIgnoresMissingOnes()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "leftover.img", ImageSize);
+        try
+        {
+            string device;
+            using (var loop = LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: false))
+            {
+                device = loop.DevicePath;
+            }
+
+            Assert.NotNull(LoopDevice.FindByBackingFile(image));
+
+            LoopDevice.DetachDevice(device);
+
+            Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
+            LoopDevice.DetachDevice(device);
+            LoopDevice.DetachDevice("/dev/loop-no-such-device");
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void RefreshCapacityPicksUpAGrownImageAndXfsGrowsIntoIt()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "grow.img", ImageSize);
+        var target = Directory.CreateDirectory(Path.Combine(directory, "mnt")).FullName;
+        Tools.MakeXfs(image, label: null, reflink: true);
+        try
+        {
+            using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
+            Mounts.Mount(loop.DevicePath, target, "xfs", MountFlags.None, null);
+            var before = FileSystemStatistics.Get(target).TotalBytes;
+
+            using (var stream = new FileStream(image, FileMode.Open, FileAccess.Write))
+            {
+                stream.SetLength(ImageSize * 2);
+            }
+
+            LoopDevice.RefreshCapacity(loop.DevicePath);
+
+            Assert.Equal(ImageSize * 2 / 512, long.Parse(SysBlock(loop.DevicePath, "size"), CultureInfo.InvariantCulture));
+            Tools.GrowXfs(target);
+            Assert.True(FileSystemStatistics.Get(target).TotalBytes > before + (ImageSize / 2));
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    private static string SysBlock(string device, string file) =>
+        File.ReadAllText(Path.Combine("/sys/block", Path.GetFileName(device), file)).Trim();
+}

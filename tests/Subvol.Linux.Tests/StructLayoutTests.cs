@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+
+namespace Subvol.Linux.Tests;
+
+/// <summary>Pins the kernel structure layouts to the sizes and offsets in the x86_64 headers.</summary>
+public sealed class StructLayoutTests
+{
+    [Fact]
+    public unsafe void LoopInfo64MatchesLinuxLoopHeader()
+    {
+        Assert.Equal(232, sizeof(Interop.Libc.LoopInfo64));
+        Assert.Equal(52, (int)Marshal.OffsetOf<Interop.Libc.LoopInfo64>(nameof(Interop.Libc.LoopInfo64.lo_flags)));
+        Assert.Equal(56, (int)Marshal.OffsetOf<Interop.Libc.LoopInfo64>(nameof(Interop.Libc.LoopInfo64.lo_file_name)));
+    }
+
+    [Fact]
+    public unsafe void LoopConfigMatchesLinuxLoopHeader()
+    {
+        Assert.Equal(304, sizeof(Interop.Libc.LoopConfig));
+        Assert.Equal(8, (int)Marshal.OffsetOf<Interop.Libc.LoopConfig>(nameof(Interop.Libc.LoopConfig.info)));
+    }
+
+    [Fact]
+    public unsafe void FiemapStructsMatchLinuxFiemapHeader()
+    {
+        Assert.Equal(32, sizeof(Interop.Libc.Fiemap));
+        Assert.Equal(56, sizeof(Interop.Libc.FiemapExtent));
+        Assert.Equal(40, (int)Marshal.OffsetOf<Interop.Libc.FiemapExtent>(nameof(Interop.Libc.FiemapExtent.fe_flags)));
+    }
+
+    [Fact]
+    public unsafe void StatfsMatchesX8664Glibc()
+    {
+        Assert.Equal(120, sizeof(Interop.Libc.StatfsBuffer));
+        Assert.Equal(64, (int)Marshal.OffsetOf<Interop.Libc.StatfsBuffer>(nameof(Interop.Libc.StatfsBuffer.f_namelen)));
+    }
+
+    [Fact]
+    public unsafe void StatxMatchesLinuxStatHeader()
+    {
+        Assert.Equal(256, sizeof(Interop.Libc.StatxBuffer));
+        Assert.Equal(48, (int)Marshal.OffsetOf<Interop.Libc.StatxBuffer>(nameof(Interop.Libc.StatxBuffer.stx_blocks)));
+    }
+
+    [Fact]
+    public unsafe void FiemapRequestNumberEncodesTheStructSize()
+    {
+        // _IOWR('f', 11, struct fiemap): direction bits, the argument's size, the type letter and the number.
+        var encoded = 0xC0000000UL | ((ulong)sizeof(Interop.Libc.Fiemap) << 16) | ('f' << 8) | 11;
+
+        Assert.Equal(Interop.Libc.FS_IOC_FIEMAP, encoded);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+
+namespace Subvol.Linux.Tests;
+
+[Collection(XfsPoolCollection.Name)]
+public sealed class ThawWatchdogTests(XfsPoolFixture pool)
+{
+    [RootFact]
+    public void DisposeWhileTheRecordExistsThawsAndDeletesTheRecord()
+    {
+        var record = NewRecord();
+        try
+        {
+            Freeze.Begin(pool.MountPoint);
+            var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
+            Assert.True(Freeze.IsFrozen(pool.MountPoint));
+
+            watchdog.Dispose();
+
+            Assert.False(Freeze.IsFrozen(pool.MountPoint));
+            Assert.False(File.Exists(record));
+        }
+        finally
+        {
+            Freeze.TryThaw(pool.MountPoint);
+        }
+    }
+
+    [RootFact]
+    public void DisposeAfterTheRecordIsGoneLeavesTheFileSystemAlone()
+    {
+        var record = NewRecord();
+        try
+        {
+            using var freeze = Freeze.Begin(pool.MountPoint);
+            var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
+            File.Delete(record);
+
+            watchdog.Dispose();
+
+            Assert.True(Freeze.IsFrozen(pool.MountPoint));
+        }
+        finally
+        {
+            Freeze.TryThaw(pool.MountPoint);
+        }
+    }
+
+    [RootFact]
+    public void OwnerKilledWithSigkillStillGetsItsFileSystemThawed()
+    {
+        var record = NewRecord();
+        try
+        {
+            Freeze.Begin(pool.MountPoint);
+            using var owner = StartOwner(pool.MountPoint, record);
+            Assert.Equal(Program.Ready, owner.StandardOutput.ReadLine());
+            Assert.True(Freeze.IsFrozen(pool.MountPoint));
+
+            // Process.Kill sends SIGKILL: the owner runs no code of its own on the way out.
+            owner.Kill();
+            owner.WaitForExit();
+
+            Assert.True(Scratch.WaitFor(() => !File.Exists(record)));
+            Assert.False(Freeze.IsFrozen(pool.MountPoint));
+        }
+        finally
+        {
+            Freeze.TryThaw(pool.MountPoint);
+        }
+    }
+
+    [RootFact]
+    public void WatchdogRunsInItsOwnSession()
+    {
+        var record = NewRecord();
+        File.Delete(record);
+        using var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
+
+        // The helper becomes a session leader once setsid has run, a moment after it starts.
+        Assert.True(Scratch.WaitFor(() => SessionOf(watchdog.ProcessId) == watchdog.ProcessId));
+    }
+
+    private static int SessionOf(int pid)
+    {
+        // proc_pid_stat(5): field 6 is the session id, the fourth field after the command name.
+        var stat = File.ReadAllText($"/proc/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private string NewRecord()
+    {
+        var record = Path.Combine(pool.NewHostDirectory(), "freeze-record");
+        File.WriteAllText(record, "test");
+        return record;
+    }
+
+    private static Process StartOwner(string mountPoint, string record)
+    {
+        // The test assembly doubles as the owner process (Program.Main), run by its apphost or by dotnet.
+        var assembly = Path.Combine(AppContext.BaseDirectory, typeof(Program).Assembly.GetName().Name + ".dll");
+        var apphost = Path.ChangeExtension(assembly, null);
+        var start = File.Exists(apphost)
+            ? new ProcessStartInfo(apphost)
+            : new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { "exec", assembly } };
+        start.ArgumentList.Add(Program.WatchdogChild);
+        start.ArgumentList.Add(mountPoint);
+        start.ArgumentList.Add(record);
+        start.RedirectStandardOutput = true;
+        start.UseShellExecute = false;
+        return Process.Start(start)!;
+    }
+}
