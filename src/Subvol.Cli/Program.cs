@@ -26,6 +26,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     RollbackCommand.Create(),
     SendCommand.Create(),
     ReceiveCommand.Create(),
+    ReplicateCommand.Create(),
     StreamCommand.Create(),
     CheckCommand.Create(),
     CompletionCommand.Create(),

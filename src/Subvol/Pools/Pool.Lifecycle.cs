@@ -82,7 +82,9 @@ public sealed partial class Pool
         var known = registry.Find(root);
         if (!File.Exists(System.IO.Path.Combine(root, ".subvol", "pool.db")))
         {
-            return registry.Remove(root) ? Outcome.Deleted : throw SubvolException.NotFound($"{root} is not an imported Subvol pool");
+            return known is { Exported: false }
+                ? Forget(registry, known)
+                : throw SubvolException.NotFound($"{root} is not an imported Subvol pool");
         }
 
         using (var pool = Open(root))
@@ -106,7 +108,21 @@ public sealed partial class Pool
             }
         }
 
-        registry.Remove(root);
+        return Forget(registry, known ?? new KnownPool(root, null));
+    }
+
+    /// <summary>A file-backed pool's image is remembered so that import needs only the path; a directory pool is simply forgotten.</summary>
+    private static Outcome Forget(PoolRegistry registry, KnownPool known)
+    {
+        if (known.Image is null)
+        {
+            registry.Remove(known.Path);
+        }
+        else
+        {
+            registry.Add(known with { Exported = true });
+        }
+
         return Outcome.Deleted;
     }
 

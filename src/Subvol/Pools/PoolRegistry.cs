@@ -1,8 +1,9 @@
 namespace Subvol;
 
 /// <summary>
-/// The machine's list of pools, one per line as "PATH" or "PATH&lt;TAB&gt;IMAGE", so that a file-backed
-/// pool can be imported again after a reboot and a lone pool needs no --pool.
+/// The machine's list of pools, one per line as "PATH", "PATH&lt;TAB&gt;IMAGE", or either followed by
+/// "&lt;TAB&gt;exported", so that a file-backed pool can be imported again after a reboot or an export
+/// and a lone pool needs no --pool.
 /// </summary>
 public sealed class PoolRegistry(string directory)
 {
@@ -26,7 +27,7 @@ public sealed class PoolRegistry(string directory)
             }
 
             var fields = line.Split('\t');
-            pools.Add(new KnownPool(fields[0], fields.Length > 1 && fields[1].Length > 0 ? fields[1] : null));
+            pools.Add(new KnownPool(fields[0], fields.Length > 1 && fields[1].Length > 0 ? fields[1] : null, fields.Length > 2 && fields[2] == "exported"));
         }
 
         return pools;
@@ -43,6 +44,9 @@ public sealed class PoolRegistry(string directory)
         var pools = List().Where(known => known.Path != pool.Path).Append(pool);
         Write(pools);
     }
+
+    /// <summary>The pools in use here, which are the ones a command may choose without --pool.</summary>
+    public IReadOnlyList<KnownPool> Imported() => List().Where(pool => !pool.Exported).ToList();
 
     public bool Remove(string path)
     {
@@ -63,9 +67,9 @@ public sealed class PoolRegistry(string directory)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var lines = pools.OrderBy(pool => pool.Path, StringComparer.Ordinal)
-            .Select(pool => pool.Image is null ? pool.Path : pool.Path + "\t" + pool.Image);
+            .Select(pool => pool.Path + "\t" + pool.Image + (pool.Exported ? "\texported" : ""));
         var temporary = FilePath + ".new";
-        File.WriteAllLines(temporary, ["# Pools known to subvol: PATH, or PATH<TAB>IMAGE for a file-backed pool.", .. lines]);
+        File.WriteAllLines(temporary, ["# Pools known to subvol: PATH<TAB>IMAGE (empty for a pool on a directory)[<TAB>exported]", .. lines]);
         File.Move(temporary, FilePath, overwrite: true);
     }
 }

@@ -35,4 +35,16 @@ public sealed class PoolRegistryTests : IDisposable
         Assert.False(registry.Remove("/srv/pool"));
         Assert.Empty(registry.List());
     }
+
+    [Fact]
+    public void AnExportedPoolKeepsItsImageButIsNoLongerChosenByDefault()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/pool", "/images/pool.img", Exported: true));
+        registry.Add(new KnownPool("/srv/live", null));
+
+        Assert.Equal("/images/pool.img", registry.Find("/srv/pool")!.Image);
+        Assert.Equal("exported", registry.Find("/srv/pool")!.State);
+        Assert.Equal(["/srv/live"], registry.Imported().Select(pool => pool.Path));
+    }
 }

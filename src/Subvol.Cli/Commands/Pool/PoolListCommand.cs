@@ -26,7 +26,7 @@ internal static class PoolListCommand
             pools,
             new Column<KnownPool>("POOL", pool => pool.Path),
             new Column<KnownPool>("IMAGE", pool => pool.Image ?? "-"),
-            new Column<KnownPool>("IMPORTED", pool => File.Exists(Path.Combine(pool.Path, ".subvol", "pool.db")) ? "yes" : "no"));
+            new Column<KnownPool>("STATE", pool => pool.State));
         return ExitCodes.Success;
     }
 }

@@ -1,0 +1,14 @@
+namespace Subvol.Replication;
+
+/// <summary>The receiving side of replicate: a pool on this machine, or one reached through ssh.</summary>
+internal interface IReplicationDestination : IDisposable
+{
+    /// <summary>GUIDs of the destination's snapshots of the subvolume, or null when it has no such subvolume.</summary>
+    IReadOnlySet<Guid>? SnapshotGuids(string subvolume);
+
+    /// <summary>The token of an interrupted receive into the subvolume, if there is one.</summary>
+    string? ResumeToken(string subvolume);
+
+    /// <summary>Receives into the subvolume whatever <paramref name="send"/> writes; returns what the receiver said.</summary>
+    string Receive(string subvolume, Action<System.IO.Stream> send);
+}

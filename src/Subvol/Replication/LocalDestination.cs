@@ -1,0 +1,73 @@
+using System.IO.Pipelines;
+
+namespace Subvol.Replication;
+
+/// <summary>A pool on this machine: the stream goes through an in-memory pipe, sender and receiver side by side.</summary>
+internal sealed class LocalDestination(Pool pool) : IReplicationDestination
+{
+    public IReadOnlySet<Guid>? SnapshotGuids(string subvolume) =>
+        pool.FindSubvolume(subvolume) is null ? null : pool.ListSnapshots(subvolume).Select(snapshot => snapshot.Guid).ToHashSet();
+
+    public string? ResumeToken(string subvolume)
+    {
+        try
+        {
+            return pool.ResumeTokenFor(subvolume);
+        }
+        catch (SubvolException exception) when (exception.Code == SubvolErrorCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public string Receive(string subvolume, Action<System.IO.Stream> send)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
+        var sending = Task.Run(() =>
+        {
+            using var writer = pipe.Writer.AsStream();
+            try
+            {
+                send(writer);
+            }
+            catch (Exception exception)
+            {
+                pipe.Writer.Complete(exception);
+                throw;
+            }
+        });
+
+        ReceiveResult result;
+        using (var reader = pipe.Reader.AsStream())
+        {
+            try
+            {
+                result = pool.Receive(subvolume, reader);
+            }
+            catch
+            {
+                // The sender must not wait forever on a pipe nobody reads.
+                pipe.Reader.Complete(new IOException("the receiver stopped"));
+                ObserveQuietly(sending);
+                throw;
+            }
+        }
+
+        sending.GetAwaiter().GetResult();
+        return $"received {result.Snapshot.FullName}";
+    }
+
+    public void Dispose() => pool.Dispose();
+
+    private static void ObserveQuietly(Task task)
+    {
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            // The receiver's error is the one worth reporting.
+        }
+    }
+}

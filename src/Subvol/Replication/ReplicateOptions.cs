@@ -1,0 +1,6 @@
+using Subvol.Stream;
+
+namespace Subvol;
+
+/// <summary>How replicate runs: whether it snapshots first, compression, and the programs that reach a remote pool.</summary>
+public sealed record ReplicateOptions(bool TakeSnapshot, StreamCompression Compression, string SshProgram = "ssh", string RemoteProgram = "subvol");

@@ -1,0 +1,47 @@
+using Subvol.Stream;
+
+namespace Subvol.Replication;
+
+/// <summary>
+/// Decides what replicate sends, as syncoid does for ZFS: finish an interrupted transfer first,
+/// else send the newest snapshot incrementally from the newest one both sides hold (by GUID),
+/// else a full stream. The decision is a pure function of what both sides hold.
+/// </summary>
+internal static class ReplicationPlanner
+{
+    /// <param name="source">The source's snapshots of the subvolume, oldest first.</param>
+    /// <param name="destination">The GUIDs of the destination's snapshots of the subvolume; null when it has no such subvolume.</param>
+    /// <param name="resumeToken">The destination's token for an interrupted receive, if any.</param>
+    public static ReplicationStep Plan(IReadOnlyList<Guid> source, IReadOnlySet<Guid>? destination, string? resumeToken)
+    {
+        if (source.Count == 0)
+        {
+            throw SubvolException.NotFound("the subvolume has no snapshot to replicate; take one with 'subvol snapshot NAME' or drop --no-snapshot");
+        }
+
+        if (resumeToken is not null && ResumeToken.TryDecode(resumeToken, out var token, out _) && token is not null && source.Contains(token.TargetGuid))
+        {
+            return new ReplicationStep(ReplicationStepKind.Resume, token.BaseGuid, token.TargetGuid, resumeToken);
+        }
+
+        var newest = source[^1];
+        if (destination is null)
+        {
+            return new ReplicationStep(ReplicationStepKind.Full, null, newest, null);
+        }
+
+        for (var index = source.Count - 1; index >= 0; index--)
+        {
+            if (destination.Contains(source[index]))
+            {
+                return source[index] == newest
+                    ? new ReplicationStep(ReplicationStepKind.UpToDate, null, newest, null)
+                    : new ReplicationStep(ReplicationStepKind.Incremental, source[index], newest, null);
+            }
+        }
+
+        throw new SubvolException(SubvolErrorCode.StreamMismatch,
+            "the destination has this subvolume but no snapshot in common with the source, so no incremental stream can apply; " +
+            "rename or delete it there, or replicate into another name");
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Subvol.Linux;
+
+namespace Subvol.Replication;
+
+/// <summary>
+/// A pool on another machine: each step runs 'subvol' there through the system's ssh, so keys,
+/// agents and ~/.ssh/config work as they do for any ssh user. The remote host needs subvol on its PATH.
+/// </summary>
+internal sealed class SshDestination(DestinationAddress address, string sshProgram, string remoteProgram) : IReplicationDestination
+{
+    // Exit codes of the subvol command line, as its README documents them.
+    private const int NotFoundExit = 3;
+
+    public IReadOnlySet<Guid>? SnapshotGuids(string subvolume)
+    {
+        var result = Run(["list", "-t", "snapshot", subvolume, "--json"]);
+        if (result.ExitCode == NotFoundExit)
+        {
+            return null;
+        }
+
+        Check(result, "list the destination's snapshots");
+        using var document = JsonDocument.Parse(result.StandardOutput);
+        return document.RootElement.EnumerateArray()
+            .Select(element => Guid.Parse(element.GetProperty("guid").GetString()!))
+            .ToHashSet();
+    }
+
+    public string? ResumeToken(string subvolume)
+    {
+        var result = Run(["receive", "--resume-token", subvolume]);
+        if (result.ExitCode == NotFoundExit)
+        {
+            return null;
+        }
+
+        Check(result, "ask the destination for a resume token");
+        return result.StandardOutput.Trim();
+    }
+
+    public string Receive(string subvolume, Action<System.IO.Stream> send)
+    {
+        using var process = PipedProcess.Start(Command(["receive", subvolume]));
+        try
+        {
+            send(process.Input);
+        }
+        catch (IOException)
+        {
+            // A broken pipe means the remote receive stopped; its exit status and message say why.
+        }
+
+        var result = process.Finish();
+        Check(result, "receive on the destination");
+        return result.StandardOutput.Trim();
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private ToolResult Run(IReadOnlyList<string> arguments)
+    {
+        using var process = PipedProcess.Start(Command(arguments));
+        return process.Finish();
+    }
+
+    private List<string> Command(IReadOnlyList<string> arguments)
+    {
+        var command = new List<string> { sshProgram, "-o", "BatchMode=yes" };
+        if (address.Port is { } port)
+        {
+            command.AddRange(["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        command.Add(address.User is null ? address.Host! : $"{address.User}@{address.Host}");
+        // ssh hands the remote shell one string, so every word is quoted for sh.
+        command.Add(string.Join(' ', new[] { remoteProgram, "--pool", address.Pool }.Concat(arguments).Select(Quote)));
+        return command;
+    }
+
+    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private void Check(ToolResult result, string what)
+    {
+        if (result.ExitCode == 0)
+        {
+            return;
+        }
+
+        var message = result.StandardError.Trim().Split('\n').LastOrDefault(line => line.Length > 0) ?? "(no message)";
+        var code = result.ExitCode switch
+        {
+            8 => SubvolErrorCode.StreamCorrupt,
+            9 => SubvolErrorCode.StreamMismatch,
+            6 => SubvolErrorCode.NoSpace,
+            5 => SubvolErrorCode.Busy,
+            4 => SubvolErrorCode.AlreadyExists,
+            NotFoundExit => SubvolErrorCode.NotFound,
+            _ => SubvolErrorCode.StreamMismatch,
+        };
+        throw new SubvolException(code, $"could not {what} at {address} (exit {result.ExitCode}): {Printable.Quote(message)}");
+    }
+}
