@@ -22,6 +22,7 @@ export SUBVOL_CONFIG_DIR="$work/config" SUBVOL_POOL="$work/pool"
 btrfs_mount="$work/btrfs"
 cleanup() {
   set +e
+  fsfreeze -u "$work/pool/mounts/bench" 2>/dev/null
   umount "$work/pool/mounts/bench" 2>/dev/null
   subvol pool export "$work/pool" >/dev/null 2>&1
   umount "$btrfs_mount" 2>/dev/null
@@ -64,10 +65,13 @@ for size in "${sizes[@]}"; do
     start=$(now); subvol snapshot "bench@run$run" >/dev/null; subvol_times+=($(( $(now) - start )))
     subvol destroy "bench@run$run" >/dev/null
 
+    # The bare equivalent: the clone must land on the pool's filesystem, and the thaw must always run.
+    copy="$work/pool/bench-copy.img"
     start=$(now)
-    fsfreeze -f "$mnt"; cp --reflink=always "$image" "$work/copy.img"; fsfreeze -u "$mnt"
+    fsfreeze -f "$mnt"; cloned=0; cp --reflink=always "$image" "$copy" || cloned=$?; fsfreeze -u "$mnt"
     cp_times+=($(( $(now) - start )))
-    rm -f "$work/copy.img"
+    rm -f "$copy"
+    [ "$cloned" -eq 0 ] || { echo "bench: cp --reflink failed" >&2; exit 1; }
 
     start=$(now); btrfs subvolume snapshot -r "$btrfs_mount/data" "$btrfs_mount/snap$run" >/dev/null; btrfs_times+=($(( $(now) - start )))
     btrfs subvolume delete "$btrfs_mount/snap$run" >/dev/null

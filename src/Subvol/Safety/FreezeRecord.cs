@@ -30,13 +30,8 @@ internal sealed class FreezeRecord
         Directory.CreateDirectory(directory);
         var pid = Processes.CurrentId;
         var record = new FreezeRecord(System.IO.Path.Combine(directory, subvolume), pid, Processes.StartTime(pid), mountPoint);
-        using (var stream = new FileStream(record.Path, FileMode.Create, FileAccess.Write))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"));
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
+        // No fsync: a freeze does not survive a reboot, so the record only has to outlive this process.
+        File.WriteAllText(record.Path, string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"));
 
         return record;
     }
