@@ -6,6 +6,7 @@ using Subvol.Cli.Commands.Pool;
 using Subvol.Cli.Commands.Replication;
 using Subvol.Cli.Commands.Stream;
 using Subvol.Cli.Commands.Snapshot;
+using Subvol.Cli.Commands.Space;
 using Subvol.Cli.Commands.Subvolume;
 
 var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XFS")
@@ -28,6 +29,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     ReceiveCommand.Create(),
     ReplicateCommand.Create(),
     StreamCommand.Create(),
+    DfCommand.Create(),
     CheckCommand.Create(),
     CompletionCommand.Create(),
 };

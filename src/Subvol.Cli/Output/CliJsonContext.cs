@@ -12,4 +12,5 @@ namespace Subvol.Cli.Output;
 [JsonSerializable(typeof(IReadOnlyList<KnownPool>))]
 [JsonSerializable(typeof(PoolStatus))]
 [JsonSerializable(typeof(CheckReport))]
+[JsonSerializable(typeof(SpaceUsage))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -17,7 +17,7 @@ public sealed partial class Pool
     {
         NameRules.Validate(subvolume, "subvolume");
         using var writeLock = AcquireWriteLock();
-        var reader = new ReplicationStreamReader(input);
+        using var reader = new ReplicationStreamReader(input);
         StreamHeader header;
         try
         {

@@ -23,7 +23,7 @@ internal static class StreamDumpCommand
             : (System.IO.Stream)new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         try
         {
-            var reader = new ReplicationStreamReader(input);
+            using var reader = new ReplicationStreamReader(input);
             reader.ReadHeader();
             reader.ReadRecords(new DumpSink(Console.Out, context.Json));
         }

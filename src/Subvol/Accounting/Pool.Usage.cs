@@ -1,0 +1,27 @@
+using Subvol.Accounting;
+using Subvol.Linux;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    /// <summary>Referenced, exclusive and shared bytes of every subvolume and snapshot, from their extent maps.</summary>
+    public SpaceUsage Usage()
+    {
+        var images = new List<(string Name, bool IsSnapshot, long Size, string Path)>();
+        images.AddRange(_database.ListSubvolumes().Select(subvolume => (subvolume.Name, false, subvolume.Size, _layout.SubvolumeImage(subvolume.Name))));
+        images.AddRange(_database.ListSnapshots().Select(snapshot => ($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name))));
+        var present = images.Where(image => File.Exists(image.Path)).ToList();
+        var maps = present.ToDictionary(image => image.Name, image => ExtentMap.Read(image.Path));
+        var (perImage, allocated) = SharingCalculator.Compute(maps);
+        var usage = FileSystemStatistics.Get(_layout.Root);
+        return new SpaceUsage(
+            present.Select(image => new ImageUsage(image.Name, image.IsSnapshot, image.Size, perImage[image.Name].Referenced, perImage[image.Name].Exclusive)).ToList(),
+            usage.TotalBytes,
+            usage.TotalBytes - usage.FreeBytes,
+            usage.AvailableBytes)
+        {
+            Allocated = allocated,
+        };
+    }
+}
