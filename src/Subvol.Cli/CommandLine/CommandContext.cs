@@ -30,7 +30,7 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
 
     public Pool OpenPool()
     {
-        var pool = Pool.Open(PoolPath());
+        var pool = Pool.Open(PoolPath(), Registry);
         foreach (var mountPoint in pool.RecoveredFreezes)
         {
             Reporter.Warning($"thawed {mountPoint}, which a killed subvol process had left frozen");

@@ -28,9 +28,17 @@ public sealed partial class Pool : IDisposable
     /// <summary>Mount points that a dead process had left frozen and that opening the pool thawed.</summary>
     public IReadOnlyList<string> RecoveredFreezes { get; }
 
-    public static Pool Open(string path)
+    /// <param name="registry">The machine's pool list, which lets the error for a pool that is not imported say so.</param>
+    public static Pool Open(string path, PoolRegistry? registry = null)
     {
         var layout = new Pools.PoolLayout(path);
+        if (!File.Exists(layout.Database) && registry?.Find(layout.Root) is { Image: { } image } known)
+        {
+            throw SubvolException.NotFound(known.Exported
+                ? $"pool {layout.Root} was exported; bring it back with 'subvol pool import {layout.Root}'"
+                : $"pool {layout.Root} is not imported (its image {image} is not mounted there, as after a reboot); run 'subvol pool import {layout.Root}'");
+        }
+
         if (!File.Exists(layout.Database))
         {
             throw SubvolException.NotFound(Directory.Exists(layout.Root)

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests.Replicate;
+
+public sealed class ReplicateTests(TwoPoolsFixture pools) : IClassFixture<TwoPoolsFixture>
+{
+    private PoolFixture Source => pools.Source;
+
+    private PoolFixture Destination => pools.Destination;
+
+    [RootFact]
+    public void ReplicateSendsInFullThenIncrementallyAndTheCopiesAreIdentical()
+    {
+        const string name = "rep-basic";
+        Source.Create(name, "320M");
+        var mounted = Source.Mount(name);
+        Data.WriteRandom(Path.Combine(mounted, "first.bin"), 8 << 20);
+
+        var first = Source.Run("replicate", name, Destination.PoolPath).ShouldSucceed();
+        Assert.Contains("in full", first.Stdout);
+        AssertReplicasIdentical(name);
+
+        Data.WriteRandom(Path.Combine(mounted, "second.bin"), 2 << 20);
+        var second = Source.Run("replicate", name, Destination.PoolPath).ShouldSucceed();
+        Assert.Contains("incrementally", second.Stdout);
+        AssertReplicasIdentical(name);
+        Assert.Equal(2, SnapshotGuids(Destination, name).Count);
+
+        var third = Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed();
+        Assert.Contains("up to date", third.Stdout);
+        Source.Unmount(name);
+    }
+
+    [RootFact]
+    public void ReplicateOverSshRunsReceiveOnTheRemoteSideWithQuotedArguments()
+    {
+        const string name = "rep-ssh";
+        Source.Create(name, "320M");
+        Data.WriteRandom(Path.Combine(Source.Mount(name), "data.bin"), 4 << 20);
+        // Stands in for ssh: drops its options and the host, then runs the command through sh as sshd does.
+        var fakeSsh = Path.Combine(Source.NewDirectory("ssh"), "ssh");
+        File.WriteAllText(fakeSsh, "#!/bin/sh\nwhile [ $# -gt 0 ]; do case \"$1\" in -o|-p) shift 2;; *) break;; esac; done\nshift\nexec sh -c \"$1\"\n");
+        Tools.Run("chmod", "+x", fakeSsh).ShouldSucceed();
+        var environment = new Dictionary<string, string?>
+        {
+            ["SUBVOL_SSH"] = fakeSsh,
+            ["PATH"] = Path.GetDirectoryName(SubvolCli.Executable) + ":" + Environment.GetEnvironmentVariable("PATH"),
+        };
+
+        var result = Source.Cli.RunWith(environment, "replicate", name, $"ssh://backup@nas.example:2222{Destination.PoolPath}").ShouldSucceed();
+
+        Assert.Contains("in full", result.Stdout);
+        AssertReplicasIdentical(name);
+        Source.Unmount(name);
+    }
+
+    [RootFact]
+    public void ReplicateFinishesAnInterruptedTransferBeforeAnythingElse()
+    {
+        const string name = "rep-resume";
+        Source.Create(name, "320M");
+        Data.WriteRandom(Path.Combine(Source.Mount(name), "data.bin"), 24 << 20);
+        Source.Run("snapshot", $"{name}@one").ShouldSucceed();
+        var stream = Path.Combine(Source.NewDirectory("resume"), "one.stream");
+        Source.Run("send", $"{name}@one", "-o", stream).ShouldSucceed();
+        using (var file = new FileStream(stream, FileMode.Open))
+        {
+            file.SetLength(file.Length * 6 / 10);
+        }
+
+        Destination.Run("receive", name, "-f", stream).ShouldFailWith(8);
+        Assert.Contains("resum", Destination.Run("list").Stderr);
+
+        var result = Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed();
+
+        Assert.Contains("resumed", result.Stdout);
+        AssertReplicasIdentical(name);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Destination.PoolPath, "incoming")));
+        Source.Unmount(name);
+    }
+
+    [RootFact]
+    public void ADestinationWithoutACommonSnapshotIsRefusedAndKeepsItsData()
+    {
+        const string name = "rep-unrelated";
+        Source.Create(name, "320M");
+        Destination.Create(name, "320M");
+        Destination.Run("snapshot", $"{name}@theirs").ShouldSucceed();
+        var before = Data.Sha256(Destination.SnapshotImage(name, "theirs"));
+
+        var result = Source.Run("replicate", name, Destination.PoolPath).ShouldFailWith(9);
+
+        Assert.Contains("no snapshot in common", result.Stderr);
+        Assert.Equal(before, Data.Sha256(Destination.SnapshotImage(name, "theirs")));
+        Assert.Single(SnapshotGuids(Destination, name));
+    }
+
+    [RootFact]
+    public void ReplicatingIntoTheSamePoolIsRefused()
+    {
+        const string name = "rep-self";
+        Source.Create(name, "320M");
+        var result = Source.Run("replicate", name, Source.PoolPath, "--no-snapshot").ShouldFailWith(2);
+        Assert.Contains("this pool", result.Stderr);
+    }
+
+    private void AssertReplicasIdentical(string name)
+    {
+        var held = SnapshotGuids(Destination, name);
+        var newest = Source.Json("list", "-t", "snapshot", name).EnumerateArray().Last();
+        var snapshot = newest.GetProperty("name").GetString()!;
+        Assert.Contains(newest.GetProperty("guid").GetGuid(), held);
+        Assert.Equal(Data.Sha256(Source.SnapshotImage(name, snapshot)), Data.Sha256(Destination.SnapshotImage(name, snapshot)));
+    }
+
+    private static List<Guid> SnapshotGuids(PoolFixture pool, string name) =>
+        pool.Json("list", "-t", "snapshot", name).EnumerateArray().Select(element => element.GetProperty("guid").GetGuid()).ToList();
+}
