@@ -30,6 +30,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     ReplicateCommand.Create(),
     StreamCommand.Create(),
     DfCommand.Create(),
+    TrimCommand.Create(),
     CheckCommand.Create(),
     CompletionCommand.Create(),
 };

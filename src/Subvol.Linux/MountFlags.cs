@@ -10,6 +10,8 @@ public enum MountFlags : ulong
     NoDev = 4,
     NoExec = 8,
     Synchronous = 16,
+    Remount = 32,
     NoAccessTime = 1024,
     NoDirectoryAccessTime = 2048,
+    Bind = 4096,
 }

@@ -36,6 +36,11 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
             Reporter.Warning($"thawed {mountPoint}, which a killed subvol process had left frozen");
         }
 
+        if (pool.SpaceWarning() is { } warning)
+        {
+            Reporter.Warning(warning);
+        }
+
         return pool;
     }
 }

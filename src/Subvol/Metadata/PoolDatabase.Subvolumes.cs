@@ -4,7 +4,7 @@ namespace Subvol.Metadata;
 
 internal sealed partial class PoolDatabase
 {
-    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot";
+    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot, provisioning";
 
     public IReadOnlyList<SubvolumeRecord> ListSubvolumes()
     {
@@ -18,15 +18,15 @@ internal sealed partial class PoolDatabase
         return ReadSubvolumes(command).SingleOrDefault();
     }
 
-    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot)
+    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning)
     {
         var created = DateTimeOffset.UtcNow;
         using var command = Command(
-            "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot) VALUES ($name, $guid, $size, $fs, $created, $origin) RETURNING id",
+            "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot, provisioning) VALUES ($name, $guid, $size, $fs, $created, $origin, $provisioning) RETURNING id",
             ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)),
-            ("$origin", originSnapshot?.ToString()));
+            ("$origin", originSnapshot?.ToString()), ("$provisioning", ProvisioningNames.Format(provisioning)));
         var id = (long)command.ExecuteScalar()!;
-        return new SubvolumeRecord(id, name, guid, size, fileSystem, created, originSnapshot);
+        return new SubvolumeRecord(id, name, guid, size, fileSystem, created, originSnapshot, provisioning);
     }
 
     public void UpdateSubvolumeSize(long id, long size)
@@ -90,7 +90,8 @@ internal sealed partial class PoolDatabase
                 reader.GetInt64(3),
                 reader.GetString(4),
                 ParseTime(reader.GetString(5)),
-                reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6))));
+                reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6)),
+                ProvisioningNames.Parse(reader.GetString(7))));
         }
 
         return list;

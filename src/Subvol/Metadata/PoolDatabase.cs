@@ -9,7 +9,7 @@ namespace Subvol.Metadata;
 /// </summary>
 internal sealed partial class PoolDatabase : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly SqliteConnection _connection;
 
@@ -66,7 +66,8 @@ internal sealed partial class PoolDatabase : IDisposable
                 size INTEGER NOT NULL,
                 filesystem TEXT NOT NULL,
                 created TEXT NOT NULL,
-                origin_snapshot TEXT);
+                origin_snapshot TEXT,
+                provisioning TEXT NOT NULL DEFAULT 'thin');
             CREATE TABLE IF NOT EXISTS snapshots (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 subvolume_id INTEGER NOT NULL REFERENCES subvolumes(id),
@@ -88,8 +89,17 @@ internal sealed partial class PoolDatabase : IDisposable
 
     private void CheckSchema(string path)
     {
-        using var command = Command("SELECT value FROM pool WHERE key = 'schema_version'");
-        var version = command.ExecuteScalar() as string;
+        var version = GetPoolValue("schema_version");
+        if (version == "1")
+        {
+            // Version 2 added provisioning; every subvolume made before it was a sparse, thin image.
+            using var transaction = BeginTransaction();
+            Execute("ALTER TABLE subvolumes ADD COLUMN provisioning TEXT NOT NULL DEFAULT 'thin'");
+            SetPoolValue("schema_version", "2");
+            transaction.Commit();
+            version = "2";
+        }
+
         if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
         {
             throw new SubvolException(SubvolErrorCode.NotSupported,

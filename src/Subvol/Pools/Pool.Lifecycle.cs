@@ -189,6 +189,7 @@ public sealed partial class Pool
     {
         using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
         Mounts.Mount(loop.DevicePath, root, FileSystemKind.Xfs, MountFlags.None, null);
+        ImageMounts.ConfigureErrors(loop.DevicePath);
     }
 
     private static void Initialize(Pools.PoolLayout layout, string? image)

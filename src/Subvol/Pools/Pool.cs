@@ -68,13 +68,19 @@ public sealed partial class Pool : IDisposable
         var subvolumes = _database.ListSubvolumes();
         var snapshots = _database.ListSnapshots();
         var mounted = subvolumes.Count(subvolume => ImageMounts.Find(_layout.SubvolumeImage(subvolume.Name)).Count > 0);
+        var reserved = ReservedBytes();
+        var slop = Slop(usage.TotalBytes);
         return new PoolStatus(
             _layout.Root,
             Image,
             usage.TypeName,
             usage.TotalBytes,
             usage.TotalBytes - usage.FreeBytes,
-            usage.AvailableBytes,
+            reserved,
+            slop,
+            Math.Max(0, usage.AvailableBytes - reserved - slop),
+            subvolumes.Sum(subvolume => subvolume.Size),
+            Overcommit,
             subvolumes.Count,
             snapshots.Count,
             mounted);

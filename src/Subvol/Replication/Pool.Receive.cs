@@ -61,22 +61,33 @@ public sealed partial class Pool
                 $"subvolume {Printable.Quote(subvolume)} already exists here; a full stream makes a new subvolume, so receive it under another name or send an incremental stream");
         }
 
+        if (existing is null && header.ResumeOffset == 0)
+        {
+            EnsureOvercommitAllows(header.ImageSize, $"receiving the new subvolume {Printable.Quote(subvolume)} of {ByteSize.Format(header.ImageSize)}");
+        }
+
         var incoming = _layout.IncomingDirectory;
         var partialImage = PartialReceive.ImagePath(incoming, subvolume);
         var state = PrepareReceive(subvolume, header, baseline, partialImage);
-        var sink = new ReceiveSink(partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(incoming), progress);
+        var promised = ReservedBytes() + Slop(FileSystemStatistics.Get(_layout.Root).TotalBytes);
+        var sink = new ReceiveSink(partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(incoming), progress,
+            spaceCheck: () => StopIfEatingReservations(promised, subvolume));
+        var kept = $"; the partial receive is kept: 'subvol receive --resume-token {subvolume}' prints a token to resume, 'subvol receive --abort {subvolume}' discards it";
         try
         {
             reader.ReadRecords(sink);
         }
-        catch (Exception exception) when (exception is StreamFormatException or IOException)
+        catch (Exception exception) when (exception is StreamFormatException or IOException or SubvolException)
         {
             // Everything applied so far passed its checksum: keep it, so the transfer can resume from here.
             sink.Checkpoint();
             sink.Dispose();
-            throw exception is StreamFormatException format
-                ? StreamError(format, $"; the partial receive is kept: 'subvol receive --resume-token {subvolume}' prints a token to resume, 'subvol receive --abort {subvolume}' discards it")
-                : exception;
+            throw exception switch
+            {
+                StreamFormatException format => StreamError(format, kept),
+                SubvolException { Code: SubvolErrorCode.NoSpace } space => SubvolException.NoSpace(space.Message + kept, space),
+                _ => exception,
+            };
         }
         finally
         {
@@ -197,13 +208,24 @@ public sealed partial class Pool
         SnapshotRecord record;
         using (var transaction = _database.BeginTransaction())
         {
-            var owner = existing ?? _database.InsertSubvolume(subvolume, Guid.NewGuid(), header.ImageSize, header.FileSystemType, header.TargetGuid);
+            // A received subvolume is a replica: thin, so that a backup pool holds only what was sent.
+            var owner = existing ?? _database.InsertSubvolume(subvolume, Guid.NewGuid(), header.ImageSize, header.FileSystemType, header.TargetGuid, Provisioning.Thin);
             record = _database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, header.ImageSize, header.FileSystemType, header.CreatedAt);
             transaction.Commit();
         }
 
         MakeImmutable(snapshotImage);
         return Describe(record);
+    }
+
+    private void StopIfEatingReservations(long promised, string subvolume)
+    {
+        var available = FileSystemStatistics.Get(_layout.Root).AvailableBytes;
+        if (available < promised)
+        {
+            throw SubvolException.NoSpace(
+                $"receiving into {Printable.Quote(subvolume)} stopped: pool {Path} has {ByteSize.Format(available)} free, and {ByteSize.Format(promised)} is promised to guaranteed subvolumes and repairs");
+        }
     }
 
     private static SubvolException StreamError(StreamFormatException exception, string suffix = "")

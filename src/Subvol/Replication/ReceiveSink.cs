@@ -11,17 +11,22 @@ namespace Subvol.Replication;
 internal sealed class ReceiveSink : IStreamSink, IDisposable
 {
     private const long CheckpointBytes = 256L << 20;
+    private const long SpaceCheckBytes = 64L << 20;
 
     private readonly string _imagePath;
     private readonly SafeFileHandle _image;
     private readonly Action<long> _checkpoint;
     private readonly IProgress<ReplicationProgress>? _progress;
+    private readonly Action? _spaceCheck;
+    private long _sinceSpaceCheck;
     private long _size;
     private long _reached;
     private long _sinceCheckpoint;
 
-    public ReceiveSink(string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress)
+    /// <param name="spaceCheck">Called every so often; throws to stop a receive that would eat space promised to others.</param>
+    public ReceiveSink(string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null)
     {
+        _spaceCheck = spaceCheck;
         _imagePath = imagePath;
         _image = File.OpenHandle(imagePath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, FileOptions.None);
         _size = size;
@@ -90,6 +95,13 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         _reached = Math.Max(_reached, end);
         _progress?.Report(new ReplicationProgress(_reached, _size));
         _sinceCheckpoint += bytes;
+        _sinceSpaceCheck += bytes;
+        if (_sinceSpaceCheck >= SpaceCheckBytes)
+        {
+            _sinceSpaceCheck = 0;
+            _spaceCheck?.Invoke();
+        }
+
         if (_sinceCheckpoint >= CheckpointBytes)
         {
             Checkpoint();

@@ -34,6 +34,12 @@ public sealed partial class Pool
         }
 
         var image = _layout.SubvolumeImage(subvolume);
+        if (record.Provisioning == Provisioning.Guaranteed)
+        {
+            // Everything the image holds unshared becomes shared, so its next writes may need that much again.
+            EnsureCanReserve(Space.Headroom.Unshared(image, record.Size), $"a snapshot of {Printable.Quote(subvolume)}");
+        }
+
         var guid = Guid.NewGuid();
         var partial = _layout.PartialImage(guid);
         var created = DateTimeOffset.UtcNow;
@@ -80,7 +86,7 @@ public sealed partial class Pool
     }
 
     /// <summary>Makes an independent, writable subvolume from a snapshot, with a filesystem UUID of its own.</summary>
-    public OperationResult<SubvolumeInfo> CloneSnapshot(SnapshotReference source, string name)
+    public OperationResult<SubvolumeInfo> CloneSnapshot(SnapshotReference source, string name, Provisioning provisioning = Provisioning.Guaranteed)
     {
         NameRules.Validate(name, "subvolume");
         using var writeLock = AcquireWriteLock();
@@ -95,6 +101,8 @@ public sealed partial class Pool
             throw SubvolException.AlreadyExists($"subvolume {Printable.Quote(name)} already exists; choose another name");
         }
 
+        // A clone shares every block with its snapshot, so a guaranteed clone needs its whole size as headroom.
+        Admit(provisioning, snapshot.Size, $"a {ProvisioningNames.Format(provisioning)} clone {Printable.Quote(name)} of {source}");
         var guid = Guid.NewGuid();
         var partial = _layout.PartialImage(guid);
         try
@@ -115,7 +123,7 @@ public sealed partial class Pool
             throw;
         }
 
-        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid);
+        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning);
         return new(Outcome.Created, Describe(record, 0));
     }
 

@@ -36,7 +36,20 @@ internal static class ImageMounts
         // direct I/O keeps the data out of the host's page cache, which would cache it twice.
         using var loop = LoopDevice.Attach(image, readOnly, directIo: true, autoClear: true);
         Mounts.Mount(loop.DevicePath, target, fileSystem, readOnly ? MountFlags.ReadOnly : MountFlags.None, options);
+        if (fileSystem == FileSystemKind.Xfs && !readOnly)
+        {
+            ConfigureErrors(loop.DevicePath);
+        }
     }
+
+    /// <summary>
+    /// When the host runs out of space, XFS by default retries metadata writes forever, which hangs
+    /// the filesystem and every process in it. We retry for a minute, time for the guard or a person
+    /// to free space, then let XFS shut the filesystem down cleanly (its log keeps it consistent),
+    /// and never let unmount hang on such errors.
+    /// </summary>
+    public static void ConfigureErrors(string devicePath) =>
+        XfsErrorBehaviour.Configure(devicePath, noSpaceRetrySeconds: 60, failAtUnmount: true);
 
     /// <summary>Unmounts every mount of the image and detaches its loop devices; returns the mount points it unmounted.</summary>
     public static IReadOnlyList<string> Unmount(string image)

@@ -22,7 +22,7 @@ public sealed partial class Pool
         _database.FindSubvolume(name) is { } record ? Describe(record, _database.ListSnapshots(name).Count) : null;
 
     /// <summary>Makes a sparse image of the given size, formats it, and publishes it as a subvolume.</summary>
-    public OperationResult<SubvolumeInfo> CreateSubvolume(string name, long size, string fileSystem)
+    public OperationResult<SubvolumeInfo> CreateSubvolume(string name, long size, string fileSystem, Provisioning provisioning = Provisioning.Guaranteed)
     {
         NameRules.Validate(name, "subvolume");
         FileSystemKind.Validate(fileSystem);
@@ -30,15 +30,16 @@ public sealed partial class Pool
         using var writeLock = AcquireWriteLock();
         if (_database.FindSubvolume(name) is { } existing)
         {
-            if (existing.Size == size && existing.FileSystem == fileSystem)
+            if (existing.Size == size && existing.FileSystem == fileSystem && existing.Provisioning == provisioning)
             {
                 return new(Outcome.AlreadyExisted, Describe(existing, _database.ListSnapshots(name).Count));
             }
 
             throw SubvolException.AlreadyExists(
-                $"subvolume {Printable.Quote(name)} already exists with size {ByteSize.Format(existing.Size)} and {existing.FileSystem}; choose another name");
+                $"subvolume {Printable.Quote(name)} already exists with size {ByteSize.Format(existing.Size)}, {existing.FileSystem}, {ProvisioningNames.Format(existing.Provisioning)}; choose another name");
         }
 
+        Admit(provisioning, size, $"a {ProvisioningNames.Format(provisioning)} subvolume {Printable.Quote(name)} of {ByteSize.Format(size)}");
         var guid = Guid.NewGuid();
         var partial = _layout.PartialImage(guid);
         try
@@ -46,6 +47,12 @@ public sealed partial class Pool
             using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write))
             {
                 stream.SetLength(size);
+            }
+
+            if (provisioning == Provisioning.Guaranteed)
+            {
+                // Allocated now, so that writing it never needs host space that might be gone.
+                FileSpace.Preallocate(partial, 0, size);
             }
 
             if (fileSystem == FileSystemKind.Xfs)
@@ -71,7 +78,7 @@ public sealed partial class Pool
             throw;
         }
 
-        var record = _database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null);
+        var record = _database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning);
         return new(Outcome.Created, Describe(record, 0));
     }
 
@@ -181,9 +188,25 @@ public sealed partial class Pool
 
     private void Grow(SubvolumeRecord record, string image, long newSize, MountEntry? mount)
     {
+        var oldSize = new FileInfo(image).Length;
+        var what = $"growing {Printable.Quote(record.Name)} by {ByteSize.Format(newSize - oldSize)}";
+        if (record.Provisioning == Provisioning.Guaranteed)
+        {
+            EnsureCanReserve(newSize - oldSize, what);
+        }
+        else
+        {
+            EnsureOvercommitAllows(newSize - record.Size, what);
+        }
+
         using (var stream = new FileStream(image, FileMode.Open, FileAccess.Write))
         {
             stream.SetLength(newSize);
+        }
+
+        if (record.Provisioning == Provisioning.Guaranteed)
+        {
+            FileSpace.Preallocate(image, oldSize, newSize - oldSize);
         }
 
         if (mount is not null)
@@ -289,7 +312,7 @@ public sealed partial class Pool
         var image = _layout.SubvolumeImage(record.Name);
         var allocated = File.Exists(image) ? FileSpace.AllocatedBytes(image) : 0;
         var mount = ImageMounts.Find(image).FirstOrDefault();
-        return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot);
+        return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot, record.Provisioning);
     }
 
     private void FinishRenames()

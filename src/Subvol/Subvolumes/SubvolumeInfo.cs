@@ -10,4 +10,5 @@ public sealed record SubvolumeInfo(
     string? MountPoint,
     long AllocatedBytes,
     int Snapshots,
-    Guid? OriginSnapshot);
+    Guid? OriginSnapshot,
+    Provisioning Provisioning);

@@ -9,9 +9,9 @@ public sealed class PoolMetadataTests : IDisposable
     private Pool Pool => _pool.Pool;
 
     [Fact]
-    public void CreatePublishesASparseImageAndARecord()
+    public void ThinCreatePublishesASparseImageAndARecord()
     {
-        var result = Pool.CreateSubvolume("home", 16L << 20, FileSystemKind.Ext4);
+        var result = Pool.CreateSubvolume("home", 16L << 20, FileSystemKind.Ext4, Provisioning.Thin);
 
         Assert.Equal(Outcome.Created, result.Outcome);
         var image = Path.Combine(_pool.Root, "subvolumes", "home.img");
@@ -19,6 +19,23 @@ public sealed class PoolMetadataTests : IDisposable
         Assert.True(result.Value.AllocatedBytes < 16L << 20, "the image is sparse");
         Assert.Equal(["home"], Pool.ListSubvolumes().Select(subvolume => subvolume.Name));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_pool.Root, "incoming")));
+    }
+
+    [Fact]
+    public void GuaranteedCreateAllocatesTheWholeImage()
+    {
+        var result = Pool.CreateSubvolume("home", 16L << 20, FileSystemKind.Ext4, Provisioning.Guaranteed);
+
+        Assert.Equal(Provisioning.Guaranteed, result.Value.Provisioning);
+        Assert.True(result.Value.AllocatedBytes >= 16L << 20, $"allocated {result.Value.AllocatedBytes}");
+    }
+
+    [Fact]
+    public void TheSameNameWithAnotherProvisioningIsRefused()
+    {
+        Pool.CreateSubvolume("home", 16L << 20, FileSystemKind.Ext4, Provisioning.Thin);
+        var exception = Assert.Throws<SubvolException>(() => Pool.CreateSubvolume("home", 16L << 20, FileSystemKind.Ext4, Provisioning.Guaranteed));
+        Assert.Equal(SubvolErrorCode.AlreadyExists, exception.Code);
     }
 
     [Fact]

@@ -11,5 +11,6 @@ internal static class PoolCommand
         PoolExportCommand.Create(),
         PoolStatusCommand.Create(),
         PoolListCommand.Create(),
+        PoolSetCommand.Create(),
     };
 }

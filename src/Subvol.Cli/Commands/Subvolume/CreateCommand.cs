@@ -14,10 +14,18 @@ internal static class CreateCommand
         HelpName = "xfs|ext4",
     };
 
+    private static readonly Option<string> ProvisioningOption = new("--provisioning")
+    {
+        Description = "guaranteed: allocated now and always writable to its full size; thin: allocated on write, within the pool's overcommit ratio",
+        DefaultValueFactory = _ => ProvisioningNames.Guaranteed,
+        HelpName = "guaranteed|thin",
+    };
+
     public static Command Create()
     {
         FileSystemOption.AcceptOnlyFromAmong(FileSystemKind.Xfs, FileSystemKind.Ext4);
-        var command = new Command("create", "Create a subvolume: a sparse image with a filesystem of its own") { NameArgument, SizeOption, FileSystemOption };
+        ProvisioningOption.AcceptOnlyFromAmong(ProvisioningNames.Guaranteed, ProvisioningNames.Thin);
+        var command = new Command("create", "Create a subvolume: an image with a filesystem of its own") { NameArgument, SizeOption, FileSystemOption, ProvisioningOption };
         command.SetBehaviour(Run);
         return command;
     }
@@ -26,10 +34,10 @@ internal static class CreateCommand
     {
         var size = ByteSize.Parse(context.Get(SizeOption), "size");
         using var pool = context.OpenPool();
-        var result = context.Reporter.Progress("creating subvolume", () => pool.CreateSubvolume(context.Get(NameArgument), size, context.Get(FileSystemOption)));
+        var result = context.Reporter.Progress("creating subvolume", () => pool.CreateSubvolume(context.Get(NameArgument), size, context.Get(FileSystemOption), ProvisioningNames.Parse(context.Get(ProvisioningOption))));
         var subvolume = result.Value;
         context.Reporter.Done(result.Outcome == Outcome.Created
-            ? $"created subvolume {subvolume.Name} ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem})"
+            ? $"created subvolume {subvolume.Name} ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem}, {ProvisioningNames.Format(subvolume.Provisioning)})"
             : $"subvolume {subvolume.Name} already exists ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem})");
         return ExitCodes.Success;
     }

@@ -74,6 +74,7 @@ internal static class ListCommand
             new Column<SubvolumeInfo>("SIZE", s => Units.Size(s.Size), AlignRight: true),
             new Column<SubvolumeInfo>("ALLOCATED", s => Units.Size(s.AllocatedBytes), AlignRight: true),
             new Column<SubvolumeInfo>("FS", s => s.FileSystem),
+            new Column<SubvolumeInfo>("PROVISIONING", s => ProvisioningNames.Format(s.Provisioning)),
             new Column<SubvolumeInfo>("SNAPSHOTS", s => s.Snapshots.ToString(System.Globalization.CultureInfo.InvariantCulture), AlignRight: true),
             new Column<SubvolumeInfo>("MOUNTPOINT", s => s.MountPoint ?? "-"));
     }

@@ -1,0 +1,103 @@
+using System.Globalization;
+using Subvol.Linux;
+using Subvol.Space;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    private const string OvercommitKey = "overcommit";
+
+    /// <summary>Warn when less than this share of the pool is free, before thin subvolumes start failing writes.</summary>
+    private const double WarningFreeShare = 0.10;
+
+    /// <summary>How far thin subvolumes may promise beyond the pool's size; 1 allows no overcommit.</summary>
+    public double Overcommit =>
+        double.TryParse(_database.GetPoolValue(OvercommitKey), NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) ? ratio : 1.0;
+
+    public void SetOvercommit(double ratio)
+    {
+        if (!double.IsFinite(ratio) || ratio < 1.0 || ratio > 100.0)
+        {
+            throw SubvolException.Invalid($"overcommit must be a ratio from 1 (none) to 100, such as 1.5; {ratio.ToString(CultureInfo.InvariantCulture)} is not");
+        }
+
+        using var writeLock = AcquireWriteLock();
+        _database.SetPoolValue(OvercommitKey, ratio.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Space kept back for repairs, as OpenZFS's slop: 3.2% of the pool, at least 128 MiB, at most half.
+    /// Admission never counts it as free, so deletes and repairs still find room when the pool is "full".
+    /// </summary>
+    internal static long Slop(long poolSize) => Math.Min(poolSize / 2, Math.Max(128L << 20, poolSize * 32 / 1000));
+
+    /// <summary>A warning for the person at the terminal when the pool is nearly full, else null.</summary>
+    public string? SpaceWarning()
+    {
+        var usage = FileSystemStatistics.Get(_layout.Root);
+        if (usage.TotalBytes <= 0 || usage.AvailableBytes >= usage.TotalBytes * WarningFreeShare)
+        {
+            return null;
+        }
+
+        return $"pool {Path} has only {ByteSize.Format(usage.AvailableBytes)} free of {ByteSize.Format(usage.TotalBytes)}; " +
+            "thin subvolumes fail writes when it fills: destroy old snapshots, or run 'subvol guard' to keep their filesystems consistent";
+    }
+
+    /// <summary>The headroom every guaranteed subvolume may still need.</summary>
+    private long ReservedBytes() =>
+        _database.ListSubvolumes()
+            .Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed)
+            .Sum(subvolume => Headroom.Of(_layout.SubvolumeImage(subvolume.Name), subvolume.Size));
+
+    /// <summary>Refuses, with the numbers, a change that would promise guaranteed space the host does not have.</summary>
+    private void EnsureCanReserve(long additional, string what)
+    {
+        if (additional <= 0)
+        {
+            return;
+        }
+
+        var usage = FileSystemStatistics.Get(_layout.Root);
+        var reserved = ReservedBytes();
+        var slop = Slop(usage.TotalBytes);
+        var free = usage.AvailableBytes - reserved - slop;
+        if (additional > free)
+        {
+            throw SubvolException.NoSpace(
+                $"pool {Path} has {ByteSize.Format(Math.Max(0, free))} free beyond its reservations " +
+                $"({ByteSize.Format(reserved)} reserved for guaranteed subvolumes, {ByteSize.Format(slop)} kept for repairs); " +
+                $"{what} needs {ByteSize.Format(additional)} more reserved");
+        }
+    }
+
+    /// <summary>Refuses a thin promise beyond the pool's overcommit ratio.</summary>
+    private void EnsureOvercommitAllows(long additional, string what)
+    {
+        var usage = FileSystemStatistics.Get(_layout.Root);
+        var provisioned = _database.ListSubvolumes().Sum(subvolume => subvolume.Size);
+        var ratio = Overcommit;
+        var limit = (long)(usage.TotalBytes * ratio);
+        if (provisioned + additional > limit)
+        {
+            throw SubvolException.NoSpace(
+                $"pool {Path} of {ByteSize.Format(usage.TotalBytes)} already promises {ByteSize.Format(provisioned)}, and {what} would take that to " +
+                $"{ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; " +
+                "raise it with 'subvol pool set overcommit 1.5', or use --provisioning guaranteed");
+        }
+    }
+
+    /// <summary>Admission for a new image of the given size and mode: real space for guaranteed, the ratio for thin.</summary>
+    private void Admit(Provisioning provisioning, long size, string what)
+    {
+        if (provisioning == Provisioning.Guaranteed)
+        {
+            EnsureCanReserve(size, what);
+        }
+        else
+        {
+            EnsureOvercommitAllows(size, what);
+        }
+    }
+}
