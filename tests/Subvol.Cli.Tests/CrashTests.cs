@@ -1,0 +1,287 @@
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests;
+
+/// <summary>
+/// A subvol process killed with SIGKILL at each pause point leaves the old state or the new one,
+/// plus at most leftovers that check reports and check --repair removes.
+/// </summary>
+public sealed class CrashTests(PoolFixture pool) : IClassFixture<PoolFixture>
+{
+    private const long MiB = 1 << 20;
+
+    [RootFact]
+    public void Killed_at_create_formatted_leaves_no_subvolume_or_a_whole_one()
+    {
+        KillAt("create-formatted", "create", "k-create", "--size", "320M");
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        if (pool.SubvolumeNames().Contains("k-create"))
+        {
+            pool.Mount("k-create");
+            pool.Unmount("k-create");
+        }
+
+        pool.Create("k-create", "320M");
+        var mountPoint = pool.Mount("k-create");
+        Data.WriteRandom(Path.Combine(mountPoint, "a.bin"), MiB);
+        pool.Unmount("k-create");
+    }
+
+    [RootFact]
+    public void Killed_at_snapshot_published_leaves_no_snapshot_or_a_whole_one()
+    {
+        pool.Create("k-snap", "320M");
+        var mountPoint = pool.Mount("k-snap");
+        var tree = WriteSome(mountPoint);
+
+        KillAt("snapshot-published", "snapshot", "k-snap@s");
+        Assert.False(Tools.IsFrozen(mountPoint), "the freeze ends before the snapshot is published");
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        if (pool.SnapshotNames("k-snap").Contains("s"))
+        {
+            Assert.Contains("i", Tools.Run("lsattr", pool.SnapshotImage("k-snap", "s")).ShouldSucceed().Stdout.Split(' ')[0]);
+            Assert.Equal(tree, Data.Tree(pool.Mount("k-snap@s")));
+            pool.Unmount("k-snap@s");
+        }
+        else
+        {
+            pool.Run("snapshot", "k-snap@s").ShouldSucceed();
+        }
+
+        pool.Run("snapshot", "k-snap@after").ShouldSucceed();
+        Assert.Equal(["after", "s"], pool.SnapshotNames("k-snap"));
+        pool.Unmount("k-snap");
+    }
+
+    [RootFact]
+    public void Killed_at_clone_renewed_leaves_no_clone_or_a_whole_one()
+    {
+        pool.Create("k-clone", "320M");
+        var tree = WriteSome(pool.Mount("k-clone"));
+        pool.Unmount("k-clone");
+        pool.Run("snapshot", "k-clone@s").ShouldSucceed();
+
+        KillAt("clone-renewed", "clone", "k-clone@s", "k-clone-copy");
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        if (!pool.SubvolumeNames().Contains("k-clone-copy"))
+        {
+            pool.Run("clone", "k-clone@s", "k-clone-copy").ShouldSucceed();
+        }
+
+        // Side by side with its origin, so it has a UUID of its own.
+        pool.Mount("k-clone");
+        Assert.Equal(tree, Data.Tree(pool.Mount("k-clone-copy")));
+        pool.Unmount("k-clone-copy");
+        pool.Unmount("k-clone");
+    }
+
+    [RootFact]
+    public void Killed_at_delete_unlinking_leaves_the_subvolume_gone()
+    {
+        pool.Create("k-delete", "320M");
+        WriteSome(pool.Mount("k-delete"));
+        pool.Unmount("k-delete");
+        pool.Run("snapshot", "k-delete@s").ShouldSucceed();
+
+        KillAt("delete-unlinking", "delete", "k-delete", "--recursive");
+        Assert.DoesNotContain("k-delete", pool.SubvolumeNames());
+        Assert.DoesNotContain("k-delete@s", pool.AllSnapshotFullNames());
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        Assert.False(File.Exists(pool.SubvolumeImage("k-delete")));
+        Assert.False(File.Exists(pool.SnapshotImage("k-delete", "s")));
+
+        pool.Create("k-delete", "320M");
+        pool.Run("delete", "k-delete").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void Killed_at_destroy_unlinking_leaves_the_snapshot_gone()
+    {
+        pool.Create("k-destroy", "320M");
+        WriteSome(pool.Mount("k-destroy"));
+        pool.Run("snapshot", "k-destroy@s").ShouldSucceed();
+
+        KillAt("destroy-unlinking", "destroy", "k-destroy@s");
+        Assert.Empty(pool.SnapshotNames("k-destroy"));
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        Assert.False(File.Exists(pool.SnapshotImage("k-destroy", "s")));
+
+        pool.Run("snapshot", "k-destroy@s").ShouldSucceed();
+        pool.Unmount("k-destroy");
+    }
+
+    [RootFact]
+    public void Killed_at_rollback_replaced_leaves_the_old_or_the_restored_subvolume_and_whole_snapshots()
+    {
+        pool.Create("k-rollback", "320M");
+        var mountPoint = pool.Mount("k-rollback");
+        var one = WriteSome(mountPoint);
+        pool.Run("snapshot", "k-rollback@one").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(mountPoint, "two.bin"), MiB);
+        var two = Data.Tree(mountPoint);
+        pool.Run("snapshot", "k-rollback@two").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(mountPoint, "three.bin"), MiB);
+        var three = Data.Tree(mountPoint);
+        pool.Unmount("k-rollback");
+
+        KillAt("rollback-replaced", "rollback", "k-rollback@one", "--force");
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        var snapshots = pool.SnapshotNames("k-rollback");
+        Assert.Contains("one", snapshots);
+        var now = Data.Tree(pool.Mount("k-rollback"));
+        Assert.True(now.SequenceEqual(one) || now.SequenceEqual(three), "the subvolume holds either its old data or the snapshot's");
+        pool.Unmount("k-rollback");
+        Assert.Equal(one, Data.Tree(pool.Mount("k-rollback@one")));
+        pool.Unmount("k-rollback@one");
+        if (snapshots.Contains("two"))
+        {
+            Assert.Equal(two, Data.Tree(pool.Mount("k-rollback@two")));
+            pool.Unmount("k-rollback@two");
+        }
+
+        // Asking again finishes the job.
+        pool.Run("rollback", "k-rollback@one", "--force").ShouldSucceed();
+        Assert.Equal(["one"], pool.SnapshotNames("k-rollback"));
+        Assert.Equal(one, Data.Tree(pool.Mount("k-rollback")));
+        pool.Unmount("k-rollback");
+        pool.Run("check").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void Killed_at_rename_recorded_leaves_exactly_one_of_the_names()
+    {
+        pool.Create("k-rename", "320M");
+        var tree = WriteSome(pool.Mount("k-rename"));
+        pool.Run("snapshot", "k-rename@s").ShouldSucceed();
+        pool.Unmount("k-rename");
+
+        KillAt("rename-recorded", "rename", "k-rename", "k-renamed");
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        var names = pool.SubvolumeNames().Where(name => name is "k-rename" or "k-renamed").ToList();
+        var name = Assert.Single(names);
+        Assert.Equal(tree, Data.Tree(pool.Mount(name)));
+        pool.Unmount(name);
+        Assert.Equal(tree, Data.Tree(pool.Mount($"{name}@s")));
+        pool.Unmount($"{name}@s");
+
+        if (name == "k-rename")
+        {
+            pool.Run("rename", "k-rename", "k-renamed").ShouldSucceed();
+        }
+
+        Assert.Contains("k-renamed", pool.SubvolumeNames());
+        Assert.DoesNotContain("k-rename", pool.SubvolumeNames());
+        pool.Run("check").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void Watchdog_thaws_the_filesystem_after_SIGKILL_at_snapshot_frozen_without_another_command()
+    {
+        pool.Create("k-frozen", "320M");
+        var mountPoint = pool.Mount("k-frozen");
+        var tree = WriteSome(mountPoint);
+
+        KillAt("snapshot-frozen", ["snapshot", "k-frozen@s"], () =>
+            Assert.True(Tools.IsFrozen(mountPoint), "the subvolume should be frozen at snapshot-frozen"));
+        Assert.True(Tools.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the watchdog should thaw within 10 s of the kill");
+        AssertWritable(mountPoint);
+
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        Assert.Empty(pool.SnapshotNames("k-frozen"));
+        File.Delete(Path.Combine(mountPoint, "after-kill"));
+        pool.Run("snapshot", "k-frozen@s").ShouldSucceed();
+        Assert.Equal(tree, Data.Tree(pool.Mount("k-frozen@s")));
+        pool.Unmount("k-frozen@s");
+        pool.Unmount("k-frozen");
+    }
+
+    [RootFact]
+    public void Next_command_thaws_and_warns_when_the_freezer_and_its_watchdog_were_both_killed()
+    {
+        pool.Create("k-orphan-freeze", "320M");
+        var mountPoint = pool.Mount("k-orphan-freeze");
+        WriteSome(mountPoint);
+
+        var child = pool.StartPaused("snapshot-frozen", "snapshot", "k-orphan-freeze@s");
+        Assert.True(Tools.IsFrozen(mountPoint), "the subvolume should be frozen at snapshot-frozen");
+        // The watchdog carries the environment of the process that started it; kill it first, so it cannot react.
+        var watchdogs = Kernel.ProcessesWithEnvironment(pool.ConfigurationDirectory).Where(pid => pid != child.Id).ToList();
+        Assert.True(watchdogs.Count > 0, "a snapshot of a mounted subvolume should have started a thaw watchdog");
+        foreach (var pid in watchdogs)
+        {
+            Tools.Run("kill", "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        child.Kill();
+        Thread.Sleep(2000);
+        Assert.True(Tools.IsFrozen(mountPoint), "with its freezer and watchdog gone, nothing but the next command thaws it");
+
+        var next = pool.Run("list").ShouldSucceed();
+        Assert.Contains("subvol: warning: ", next.Stderr);
+        Assert.Contains(mountPoint, next.Stderr);
+        Assert.False(Tools.IsFrozen(mountPoint), "the next command should have thawed it");
+        AssertWritable(mountPoint);
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        pool.Unmount("k-orphan-freeze");
+    }
+
+    [RootTheory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void A_second_signal_at_snapshot_frozen_stops_at_once_and_the_filesystem_is_thawed(string signal)
+    {
+        var name = $"k-signal-{signal.ToLowerInvariant()}";
+        pool.Create(name, "320M");
+        var mountPoint = pool.Mount(name);
+        WriteSome(mountPoint);
+
+        var child = pool.StartPaused("snapshot-frozen", "snapshot", $"{name}@s");
+        child.Signal(signal);
+        Thread.Sleep(1000);
+        Assert.False(child.HasExited, $"the first SIG{signal} lets the current step finish: {(child.HasExited ? child.Result(child.ExitCode) : null)}");
+        Assert.True(Tools.IsFrozen(mountPoint), "still inside the step between freeze and thaw");
+
+        child.Signal(signal);
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)), $"the second SIG{signal} should stop it at once");
+        var result = child.Result(child.ExitCode);
+        Assert.True(result.ExitCode == 130, $"interrupted means exit 130: {result}");
+        Assert.True(Tools.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the filesystem should be thawed within 10 s");
+        AssertWritable(mountPoint);
+        pool.CheckRepairsToConsistent();
+        pool.AssertFilesMatchListing();
+        pool.Unmount(name);
+    }
+
+    /// <summary>Runs a command to a pause point and kills it there with SIGKILL.</summary>
+    private ChildProcess KillAt(string point, params string[] arguments) => KillAt(point, arguments, beforeKill: null);
+
+    private ChildProcess KillAt(string point, string[] arguments, Action? beforeKill)
+    {
+        var child = pool.StartPaused(point, arguments);
+        beforeKill?.Invoke();
+        child.Kill();
+        Assert.True(child.HasExited, $"{string.Join(' ', arguments)} should be dead");
+        return child;
+    }
+
+    private static SortedDictionary<string, string> WriteSome(string mountPoint)
+    {
+        Directory.CreateDirectory(Path.Combine(mountPoint, "dir"));
+        Data.WriteRandom(Path.Combine(mountPoint, "dir", "a.bin"), 2 * MiB);
+        Data.WriteRandom(Path.Combine(mountPoint, "b.bin"), 512 * 1024);
+        return Data.Tree(mountPoint);
+    }
+
+    /// <summary>A write with fsync that must finish in time: a frozen filesystem would block it.</summary>
+    private static void AssertWritable(string mountPoint) =>
+        Tools.Run("timeout", "10", "dd", "if=/dev/zero", $"of={Path.Combine(mountPoint, "after-kill")}", "bs=64k", "count=16", "conv=fsync", "status=none").ShouldSucceed();
+}

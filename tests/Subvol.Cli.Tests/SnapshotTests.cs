@@ -1,0 +1,193 @@
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests;
+
+/// <summary>Snapshots, clones and rollback on XFS subvolumes, through the command line.</summary>
+public sealed class SnapshotTests(PoolFixture pool) : IClassFixture<PoolFixture>
+{
+    private const long MiB = 1 << 20;
+
+    [RootFact]
+    public void Snapshot_taken_while_a_writer_is_writing_mounts_read_only_and_passes_xfs_repair()
+    {
+        pool.Create("busy", "512M");
+        var mountPoint = pool.Mount("busy");
+        var stop = Path.Combine(pool.NewDirectory("busy-writer"), "stop");
+        // Rewrites random 256 KiB pieces of a 16 MiB file with fsync, and makes and removes small files, without pause.
+        var script = $$"""
+            cd '{{mountPoint}}' || exit 1
+            mkdir -p small && truncate -s 16M data || exit 1
+            i=0
+            while [ ! -e '{{stop}}' ]; do
+              dd if=/dev/urandom of=data bs=64k count=4 seek=$(( (i * 7) % 253 )) conv=notrunc,fsync status=none || exit 2
+              echo "line $i" >> log || exit 3
+              echo "$i" > "small/f$i" || exit 4
+              rm -f "small/f$(( i - 30 ))" || exit 5
+              i=$(( i + 1 ))
+            done
+            sync -f . || exit 6
+            echo "$i iterations"
+            """;
+        using var writer = pool.Track(ChildProcess.Start("/bin/bash", ["-c", script]));
+        Assert.True(Tools.Eventually(() => File.Exists(Path.Combine(mountPoint, "log")) || writer.HasExited, TimeSpan.FromSeconds(30)), "the writer never started");
+
+        var snapshots = new[] { "w1", "w2", "w3" };
+        foreach (var snapshot in snapshots)
+        {
+            Thread.Sleep(300);
+            Assert.True(!writer.HasExited, writer.HasExited ? $"the writer stopped early: {writer.Result(writer.ExitCode)}" : "");
+            pool.Run("snapshot", $"busy@{snapshot}").ShouldSucceed();
+        }
+
+        File.WriteAllText(stop, "");
+        var written = writer.Finish(TimeSpan.FromSeconds(60));
+        Assert.True(written.ExitCode == 0, $"every write of the writer should succeed across the snapshots: {written}");
+        Assert.False(Tools.IsFrozen(mountPoint), "the subvolume must be thawed after the snapshots");
+
+        foreach (var snapshot in snapshots)
+        {
+            var snapshotMount = pool.Mount($"busy@{snapshot}");
+            var mount = Kernel.MountAt(snapshotMount)!;
+            Assert.True(mount.ReadOnly, $"busy@{snapshot} should be mounted read-only: {string.Join(',', mount.Options)}");
+            var tree = Data.Tree(snapshotMount);
+            Assert.Contains("data", tree.Keys);
+            Assert.Contains("log", tree.Keys);
+            Assert.Equal(16 * MiB, new FileInfo(Path.Combine(snapshotMount, "data")).Length);
+            var write = Record.Exception(() => File.WriteAllText(Path.Combine(snapshotMount, "new-file"), "no"));
+            Assert.True(write is IOException or UnauthorizedAccessException, $"writing into a snapshot mount should fail: {write}");
+            pool.Unmount($"busy@{snapshot}");
+
+            // A frozen, still-mounted XFS has no unmount record, so the image is crash-consistent: its log
+            // wants replaying (DESIGN.md, "Freezing"), and xfs_repair -n on it alone reports the stale
+            // superblock counters. A clone replays the log (a reflink copy, mounted once); then the
+            // filesystem must be wholly clean.
+            var check = $"busy-{snapshot}-check";
+            pool.Run("clone", $"busy@{snapshot}", check).ShouldSucceed();
+            Tools.Run("xfs_repair", "-n", "-f", pool.SubvolumeImage(check)).ShouldSucceed();
+            Assert.Equal(tree, Data.Tree(pool.Mount(check)));
+            pool.Unmount(check);
+            pool.Run("delete", check).ShouldSucceed();
+        }
+
+        pool.Unmount("busy");
+    }
+
+    [RootFact]
+    public void Snapshot_images_are_immutable()
+    {
+        pool.Create("still", "320M");
+        pool.Run("snapshot", "still@unmounted").ShouldSucceed();
+        var mountPoint = pool.Mount("still");
+        Data.WriteRandom(Path.Combine(mountPoint, "a.bin"), MiB);
+        pool.Run("snapshot", "still@mounted").ShouldSucceed();
+        pool.Unmount("still");
+
+        foreach (var snapshot in new[] { "unmounted", "mounted" })
+        {
+            var image = pool.SnapshotImage("still", snapshot);
+            var attributes = Tools.Run("lsattr", image).ShouldSucceed();
+            Assert.True(attributes.Stdout.Split(' ')[0].Contains('i'), $"lsattr should show 'i': {attributes}");
+
+            // open(2) for writing fails with EPERM, which .NET reports as UnauthorizedAccessException.
+            Assert.Throws<UnauthorizedAccessException>(() => new FileStream(image, FileMode.Open, FileAccess.Write).Dispose());
+            var shell = Tools.Bash($"exec 3<>'{image}'");
+            Assert.True(shell.ExitCode != 0 && shell.Stderr.Contains("Operation not permitted"), $"opening for writing should fail with EPERM: {shell}");
+            Assert.Throws<UnauthorizedAccessException>(() => File.Delete(image));
+            Assert.True(File.Exists(image));
+        }
+
+        pool.Run("check").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void Clone_and_origin_are_independent_both_ways_and_mount_side_by_side()
+    {
+        pool.Create("origin", "320M");
+        var origin = pool.Mount("origin");
+        var shared = Data.WriteRandom(Path.Combine(origin, "shared.bin"), 4 * MiB);
+        pool.Run("snapshot", "origin@base").ShouldSucceed();
+        pool.Run("clone", "origin@base", "copy").ShouldSucceed();
+
+        // Side by side: XFS refuses two mounted filesystems with one UUID, so the clone needs its own.
+        var copy = pool.Mount("copy");
+        Assert.NotNull(Kernel.MountAt(origin));
+        Assert.NotEqual(Tools.FileSystemUuid(pool.SubvolumeImage("origin")), Tools.FileSystemUuid(pool.SubvolumeImage("copy")));
+        Assert.Equal(shared, Data.Sha256(Path.Combine(copy, "shared.bin")));
+
+        // Origin to clone.
+        var originChanged = Data.WriteRandom(Path.Combine(origin, "shared.bin"), 4 * MiB);
+        var originOnly = Data.WriteRandom(Path.Combine(origin, "origin-only.bin"), MiB);
+        // Clone to origin.
+        var copyChanged = Data.WriteRandom(Path.Combine(copy, "shared.bin"), 4 * MiB);
+        var copyOnly = Data.WriteRandom(Path.Combine(copy, "copy-only.bin"), MiB);
+
+        var expectedOrigin = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["origin-only.bin"] = originOnly, ["shared.bin"] = originChanged };
+        var expectedCopy = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["copy-only.bin"] = copyOnly, ["shared.bin"] = copyChanged };
+        Assert.Equal(expectedOrigin, Data.Tree(origin));
+        Assert.Equal(expectedCopy, Data.Tree(copy));
+
+        // From the images, not the page cache: unmount both and look again.
+        pool.Unmount("origin");
+        pool.Unmount("copy");
+        Assert.Equal(expectedCopy, Data.Tree(pool.Mount("copy")));
+        Assert.Equal(expectedOrigin, Data.Tree(pool.Mount("origin")));
+
+        // The snapshot both came from is unchanged.
+        var snapshot = pool.Mount("origin@base");
+        Assert.Equal(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["shared.bin"] = shared }, Data.Tree(snapshot));
+
+        var snapshotGuid = pool.Json("list", "-t", "snapshot", "origin").EnumerateArray().Single().GetProperty("guid").GetString();
+        var copyRow = pool.Json("list", "copy").EnumerateArray().Single();
+        Assert.Equal(snapshotGuid, copyRow.GetProperty("origin_snapshot").GetString());
+
+        pool.Unmount("origin@base");
+        pool.Unmount("origin");
+        pool.Unmount("copy");
+    }
+
+    [RootFact]
+    public void Rollback_restores_exact_bytes_and_is_refused_while_mounted_or_with_newer_snapshots_unless_forced()
+    {
+        pool.Create("rb", "320M");
+        var mountPoint = pool.Mount("rb");
+        Directory.CreateDirectory(Path.Combine(mountPoint, "dir"));
+        Data.WriteRandom(Path.Combine(mountPoint, "dir", "a.bin"), 8 * MiB);
+        Data.WriteRandom(Path.Combine(mountPoint, "b.bin"), MiB);
+        var before = Data.Tree(mountPoint);
+        pool.Run("snapshot", "rb@one").ShouldSucceed();
+
+        Data.WriteRandom(Path.Combine(mountPoint, "dir", "a.bin"), 8 * MiB);
+        File.Delete(Path.Combine(mountPoint, "b.bin"));
+        Data.WriteRandom(Path.Combine(mountPoint, "c.bin"), 2 * MiB);
+        pool.Run("snapshot", "rb@two").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(mountPoint, "d.bin"), MiB);
+        Assert.NotEqual(before, Data.Tree(mountPoint));
+
+        var mounted = pool.Run("rollback", "rb@one", "--force").ShouldFailWith(5);
+        Assert.Contains("mounted", mounted.Stderr);
+        pool.Run("rollback", "rb@two").ShouldFailWith(5);
+        pool.Unmount("rb");
+
+        var newer = pool.Run("rollback", "rb@one").ShouldFailWith(5);
+        Assert.Contains("--force", newer.Stderr);
+        Assert.Contains("two", newer.Stderr);
+        Assert.Equal(["one", "two"], pool.SnapshotNames("rb"));
+        Assert.True(File.Exists(pool.SnapshotImage("rb", "two")));
+
+        pool.Run("rollback", "rb@one", "--force").ShouldSucceed();
+        Assert.Equal(["one"], pool.SnapshotNames("rb"));
+        Assert.False(File.Exists(pool.SnapshotImage("rb", "two")), "--force should destroy the newer snapshot's image");
+        Assert.Equal(Data.Sha256(pool.SnapshotImage("rb", "one")), Data.Sha256(pool.SubvolumeImage("rb")));
+
+        mountPoint = pool.Mount("rb");
+        Assert.Equal(before, Data.Tree(mountPoint));
+
+        // The restored subvolume is writable, and writing to it leaves the snapshot as it was.
+        Data.WriteRandom(Path.Combine(mountPoint, "after.bin"), MiB);
+        pool.Unmount("rb");
+        Assert.NotEqual(Data.Sha256(pool.SnapshotImage("rb", "one")), Data.Sha256(pool.SubvolumeImage("rb")));
+        Assert.Equal(before, Data.Tree(pool.Mount("rb@one")));
+        pool.Unmount("rb@one");
+        pool.Run("check").ShouldSucceed();
+    }
+}
