@@ -41,7 +41,11 @@ try
     var parseResult = root.Parse(args);
     if (parseResult.Errors.Count > 0 && parseResult.Action is not System.CommandLine.Help.HelpAction)
     {
-        foreach (var error in parseResult.Errors)
+        // An unknown word also makes "a command is required" true; the unknown word is the one worth saying.
+        var errors = parseResult.UnmatchedTokens.Count > 0
+            ? parseResult.Errors.Where(error => error.Message.Contains("Unrecognized", StringComparison.Ordinal)).DefaultIfEmpty(parseResult.Errors[0])
+            : parseResult.Errors;
+        foreach (var error in errors)
         {
             Console.Error.WriteLine($"subvol: error: {error.Message}");
         }

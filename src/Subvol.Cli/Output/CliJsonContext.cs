@@ -13,4 +13,5 @@ namespace Subvol.Cli.Output;
 [JsonSerializable(typeof(PoolStatus))]
 [JsonSerializable(typeof(CheckReport))]
 [JsonSerializable(typeof(SpaceUsage))]
+[JsonSerializable(typeof(Listing))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

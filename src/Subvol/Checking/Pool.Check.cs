@@ -28,18 +28,19 @@ public sealed partial class Pool
             found = check.Scan();
         }
 
-        foreach (var finding in found)
+        // A repair can expose another leftover (an orphan image removed leaves its directory empty), so scan again.
+        for (var pass = 0; pass < 3 && found.Any(finding => finding.Repair is not null); pass++)
         {
-            if (finding.Repair is null)
+            foreach (var finding in found.Where(finding => finding.Repair is not null))
             {
-                findings.Add(finding);
-                continue;
+                finding.Repair!();
+                findings.Add(finding with { Repaired = true });
             }
 
-            finding.Repair();
-            findings.Add(finding with { Repaired = true });
+            found = check.Scan();
         }
 
+        findings.AddRange(found);
         return new CheckReport(findings);
     }
 

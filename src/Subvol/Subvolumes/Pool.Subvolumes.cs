@@ -199,16 +199,49 @@ public sealed partial class Pool
             EnsureOvercommitAllows(newSize - record.Size, what);
         }
 
-        using (var stream = new FileStream(image, FileMode.Open, FileAccess.Write))
+        if (mount is null)
         {
-            stream.SetLength(newSize);
+            RefuseIfAttached(image, record.Name);
         }
 
-        if (record.Provisioning == Provisioning.Guaranteed)
+        SetImageLength(image, newSize);
+        try
         {
-            FileSpace.Preallocate(image, oldSize, newSize - oldSize);
-        }
+            if (record.Provisioning == Provisioning.Guaranteed)
+            {
+                FileSpace.Preallocate(image, oldSize, newSize - oldSize);
+            }
 
+            GrowFileSystem(record, image, mount);
+        }
+        catch (Exception exception) when (exception is SystemCallException or ExternalToolException or IOException)
+        {
+            // Put the image back, so that metadata, image and filesystem keep agreeing on the old size.
+            SetImageLength(image, oldSize);
+            if (mount is not null)
+            {
+                LoopDevice.RefreshCapacity(mount.Source);
+            }
+
+            if (exception is ExternalToolException { StandardError: var error } && error.Contains("Permission denied", StringComparison.Ordinal))
+            {
+                throw SubvolException.NotSupported(
+                    $"growing the mounted ext4 in {Printable.Quote(record.Name)} needs the CAP_SYS_RESOURCE capability, which this process lacks; " +
+                    $"unmount it and resize again (nothing was changed)");
+            }
+
+            throw;
+        }
+    }
+
+    private static void SetImageLength(string image, long length)
+    {
+        using var stream = new FileStream(image, FileMode.Open, FileAccess.Write);
+        stream.SetLength(length);
+    }
+
+    private static void GrowFileSystem(SubvolumeRecord record, string image, MountEntry? mount)
+    {
         if (mount is not null)
         {
             LoopDevice.RefreshCapacity(mount.Source);
@@ -224,7 +257,6 @@ public sealed partial class Pool
             return;
         }
 
-        RefuseIfAttached(image, record.Name);
         if (record.FileSystem == FileSystemKind.Ext4)
         {
             Tools.CheckExt4(image);

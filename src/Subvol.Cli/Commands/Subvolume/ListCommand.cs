@@ -39,8 +39,7 @@ internal static class ListCommand
         {
             if (context.Json)
             {
-                context.Reporter.WriteJson(subvolumes, CliJsonContext.Default.IReadOnlyListSubvolumeInfo);
-                context.Reporter.WriteJson(pool.ListSnapshots(name), CliJsonContext.Default.IReadOnlyListSnapshotInfo);
+                context.Reporter.WriteJson(new Listing(subvolumes, pool.ListSnapshots(name)), CliJsonContext.Default.Listing);
                 return ExitCodes.Success;
             }
 
