@@ -31,6 +31,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     StreamCommand.Create(),
     DfCommand.Create(),
     TrimCommand.Create(),
+    GuardCommand.Create(),
     CheckCommand.Create(),
     CompletionCommand.Create(),
 };

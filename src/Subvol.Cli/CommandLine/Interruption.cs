@@ -8,9 +8,13 @@ namespace Subvol.Cli.CommandLine;
 /// </summary>
 internal static class Interruption
 {
+    private static readonly ManualResetEventSlim Signalled = new();
     private static int _signals;
 
     public static bool Requested => Volatile.Read(ref _signals) > 0;
+
+    /// <summary>Sleeps for the interval or until a signal arrives; true when a signal arrived.</summary>
+    public static bool Wait(TimeSpan interval) => Signalled.Wait(interval);
 
     public static IDisposable[] Register() =>
     [
@@ -23,6 +27,7 @@ internal static class Interruption
         if (Interlocked.Increment(ref _signals) == 1)
         {
             context.Cancel = true;
+            Signalled.Set();
             Console.Error.WriteLine("subvol: stopping after the current step (signal again to stop at once)");
             return;
         }

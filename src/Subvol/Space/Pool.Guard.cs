@@ -1,0 +1,91 @@
+using Subvol.Linux;
+using Subvol.Safety;
+using Subvol.Space;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    /// <summary>
+    /// One pass of the guard. When the host's free space falls under the critical threshold it
+    /// remounts mounted thin subvolumes read-only (freezing them when a remount is refused and the
+    /// caller can hold a freeze), before the host fills and their filesystems meet write errors.
+    /// When space returns above the resume threshold it undoes exactly what it did. Guaranteed
+    /// subvolumes are never touched: their space is already theirs.
+    /// </summary>
+    /// <param name="canHoldFreezes">True for a long-running guard: a freeze lasts only while its process lives.</param>
+    public IReadOnlyList<GuardAction> GuardOnce(GuardThresholds thresholds, bool canHoldFreezes)
+    {
+        using var writeLock = AcquireWriteLock();
+        var usage = FileSystemStatistics.Get(_layout.Root);
+        var critical = thresholds.Critical ?? Slop(usage.TotalBytes);
+        var resume = Math.Max(critical, thresholds.Resume ?? critical * 2);
+        var stateDirectory = GuardState.Directory(_layout.MetadataDirectory);
+        var actions = new List<GuardAction>();
+        var free = $"{ByteSize.Format(usage.AvailableBytes)} free";
+        if (usage.AvailableBytes < critical)
+        {
+            var reason = $"{free}, under the critical {ByteSize.Format(critical)}";
+            foreach (var subvolume in _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Thin))
+            {
+                if (ImageMounts.FindWritable(_layout.SubvolumeImage(subvolume.Name)) is { } mount)
+                {
+                    actions.Add(Protect(subvolume.Name, mount, stateDirectory, canHoldFreezes, reason));
+                }
+            }
+        }
+        else if (usage.AvailableBytes > resume)
+        {
+            foreach (var state in GuardState.ReadAll(stateDirectory))
+            {
+                actions.Add(Release(state, stateDirectory, $"{free}, over the resume threshold {ByteSize.Format(resume)}"));
+            }
+        }
+
+        return actions;
+    }
+
+    private GuardAction Protect(string subvolume, MountEntry mount, string stateDirectory, bool canHoldFreezes, string reason)
+    {
+        try
+        {
+            // A read-only remount flushes and cleans the log, so the filesystem stays consistent however full the host gets.
+            Mounts.Mount(mount.Source, mount.Target, mount.FileSystemType, MountFlags.Remount | MountFlags.ReadOnly, null);
+            new GuardState(subvolume, mount.Target, GuardState.ReadOnly).Save(stateDirectory);
+            return new GuardAction(subvolume, mount.Target, "remounted read-only", reason);
+        }
+        catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
+        {
+            if (!canHoldFreezes)
+            {
+                return new GuardAction(subvolume, mount.Target, "left writable",
+                    $"{reason}; a file is open for writing, so it cannot be remounted read-only, and a one-shot guard cannot hold a freeze: run the guard as a service");
+            }
+
+            // The freeze record ties the freeze to this process: if the guard dies, the next subvol command thaws it.
+            FreezeRecord.Write(_layout.FreezeDirectory, subvolume, mount.Target);
+            _ = Freeze.Begin(mount.Target); // held on purpose: Release thaws it when space returns
+            new GuardState(subvolume, mount.Target, GuardState.Frozen).Save(stateDirectory);
+            return new GuardAction(subvolume, mount.Target, "frozen", $"{reason}; it could not be remounted read-only ({exception.ErrnoName})");
+        }
+    }
+
+    private GuardAction Release(GuardState state, string stateDirectory, string reason)
+    {
+        if (state.How == GuardState.Frozen)
+        {
+            Freeze.TryThaw(state.MountPoint);
+            File.Delete(System.IO.Path.Combine(_layout.FreezeDirectory, state.Subvolume));
+            state.Delete(stateDirectory);
+            return new GuardAction(state.Subvolume, state.MountPoint, "thawed", reason);
+        }
+
+        if (Mounts.FindByTarget(state.MountPoint) is { } mount)
+        {
+            Mounts.Mount(mount.Source, mount.Target, mount.FileSystemType, MountFlags.Remount, null);
+        }
+
+        state.Delete(stateDirectory);
+        return new GuardAction(state.Subvolume, state.MountPoint, "remounted read-write", reason);
+    }
+}
