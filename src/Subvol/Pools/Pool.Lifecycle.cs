@@ -195,11 +195,15 @@ public sealed partial class Pool
     private static void Initialize(Pools.PoolLayout layout, string? image)
     {
         layout.CreateDirectories();
-        using var database = PoolDatabase.Open(layout.Database, create: true);
-        if (image is not null)
+        using (var database = PoolDatabase.Open(layout.Database, create: true))
         {
-            database.SetPoolValue("image", image);
+            if (image is not null)
+            {
+                database.SetPoolValue("image", image);
+            }
         }
+
+        Space.RepairReserve.Restore(layout.MetadataDirectory, layout.Root);
     }
 
     /// <summary>Makes the layout and metadata of a pool on any directory, without the reflink check; for tests of the rules alone.</summary>

@@ -46,6 +46,8 @@ public sealed partial class Pool : IDisposable
                 : $"pool {layout.Root} does not exist; create it with 'subvol pool create {layout.Root}'");
         }
 
+        // On a full host SQLite cannot even open its log: give up the repair reserve first.
+        Space.RepairReserve.ReleaseIfFull(layout.MetadataDirectory, layout.Root);
         var database = PoolDatabase.Open(layout.Database, create: false);
         try
         {
@@ -60,7 +62,11 @@ public sealed partial class Pool : IDisposable
         }
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        _database.Dispose();
+        Space.RepairReserve.Restore(_layout.MetadataDirectory, _layout.Root);
+    }
 
     public PoolStatus Status()
     {

@@ -30,7 +30,8 @@ internal sealed record PartialReceive(string Subvolume, string Snapshot, Guid Ta
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
         {
             stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
-            stream.Flush(flushToDisk: true);
+            stream.Flush();
+            Linux.FileSync.Flush(stream.SafeFileHandle, temporary);
         }
 
         File.Move(temporary, path, overwrite: true);

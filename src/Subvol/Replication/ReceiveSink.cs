@@ -65,7 +65,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
 
     public void End(StreamSummary summary)
     {
-        RandomAccess.FlushToDisk(_image);
+        FileSync.Flush(_image, _imagePath);
         _reached = _size;
         _checkpoint(_reached);
         Summary = summary;
@@ -74,7 +74,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     /// <summary>Syncs what has been applied and records it as the offset to resume from.</summary>
     public void Checkpoint()
     {
-        RandomAccess.FlushToDisk(_image);
+        FileSync.Flush(_image, _imagePath);
         _checkpoint(_reached);
         _sinceCheckpoint = 0;
     }

@@ -36,8 +36,8 @@ public sealed partial class Pool
         var image = _layout.SubvolumeImage(subvolume);
         if (record.Provisioning == Provisioning.Guaranteed)
         {
-            // Everything the image holds unshared becomes shared, so its next writes may need that much again.
-            EnsureCanReserve(Space.Headroom.Unshared(image, record.Size), $"a snapshot of {Printable.Quote(subvolume)}");
+            // Every written block the image holds alone becomes shared, so its next writes may need that much again.
+            EnsureCanReserve(Space.Headroom.SharedBySnapshot(image, record.Size), $"a snapshot of {Printable.Quote(subvolume)}");
         }
 
         var guid = Guid.NewGuid();
@@ -108,6 +108,12 @@ public sealed partial class Pool
         try
         {
             Reflink.CloneFile(_layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
+            if (provisioning == Provisioning.Guaranteed)
+            {
+                // Allocating the holes leaves only the shared blocks as headroom, which admission counted.
+                FileSpace.Preallocate(partial, 0, snapshot.Size);
+            }
+
             FileSystemIdentity.Renew(partial, snapshot.FileSystem);
             PausePoint.Reach("clone-renewed");
             Publish(partial, _layout.SubvolumeImage(name));
@@ -152,6 +158,12 @@ public sealed partial class Pool
         try
         {
             Reflink.CloneFile(_layout.SnapshotImage(subvolume.Name, snapshot.Name), partial);
+            if (subvolume.Provisioning == Provisioning.Guaranteed)
+            {
+                // The restored image must be as writable as the one it replaces: allocate its holes before the swap.
+                FileSpace.Preallocate(partial, 0, snapshot.Size);
+            }
+
             // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
             File.Move(partial, image, overwrite: true);
         }

@@ -29,6 +29,28 @@ internal static class Headroom
         return Math.Max(0, size - unshared);
     }
 
-    /// <summary>Bytes the image holds that no other file shares: what a snapshot would turn into headroom.</summary>
-    public static long Unshared(string image, long size) => File.Exists(image) ? size - Of(image, size) : 0;
+    /// <summary>
+    /// Written bytes the image holds unshared: a snapshot shares exactly these, so they are what it adds
+    /// to the headroom. Preallocated (unwritten) extents are not cloned by a reflink and stay the image's own.
+    /// </summary>
+    public static long SharedBySnapshot(string image, long size)
+    {
+        if (!File.Exists(image))
+        {
+            return 0;
+        }
+
+        long written = 0;
+        foreach (var extent in ExtentMap.Read(image))
+        {
+            if ((extent.Flags & (ExtentFlags.Shared | ExtentFlags.Unwritten)) != 0 || extent.Logical >= size)
+            {
+                continue;
+            }
+
+            written += Math.Min(extent.Length, size - extent.Logical);
+        }
+
+        return written;
+    }
 }

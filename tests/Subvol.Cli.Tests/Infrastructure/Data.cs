@@ -20,7 +20,9 @@ public static class Data
                 hash.AppendData(buffer, 0, count);
             }
 
-            stream.Flush(flushToDisk: true);
+            // FileStream.Flush(true) can return normally when fsync fails (ENOSPC on a full host); fsync(2) itself cannot.
+            stream.Flush();
+            Subvol.Linux.FileSync.Flush(stream.SafeFileHandle, path);
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());

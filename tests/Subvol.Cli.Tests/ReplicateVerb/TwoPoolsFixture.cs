@@ -1,6 +1,6 @@
 using Subvol.Cli.Tests.Infrastructure;
 
-namespace Subvol.Cli.Tests.Replicate;
+namespace Subvol.Cli.Tests.ReplicateVerb;
 
 /// <summary>A source pool and a destination pool, each cleaned up and leak-checked by its own fixture.</summary>
 public sealed class TwoPoolsFixture : IDisposable

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Subvol.Cli.Tests.Infrastructure;
 
-namespace Subvol.Cli.Tests.Replicate;
+namespace Subvol.Cli.Tests.ReplicateVerb;
 
 public sealed class ReplicateTests(TwoPoolsFixture pools) : IClassFixture<TwoPoolsFixture>
 {

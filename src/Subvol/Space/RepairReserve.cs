@@ -1,0 +1,52 @@
+using Subvol.Linux;
+
+namespace Subvol.Space;
+
+/// <summary>
+/// A preallocated file in the pool's metadata directory that ordinary writes cannot use. When the
+/// host is full, the next subvol command gives it up first, so that SQLite can open its log and
+/// destroy, delete, receive --abort and check --repair can run; it is taken back when space allows.
+/// </summary>
+internal static class RepairReserve
+{
+    public const long Size = 64L << 20;
+
+    /// <summary>Below this much free space SQLite may fail to open its write-ahead log and shared memory.</summary>
+    private const long NearlyFull = 8L << 20;
+
+    public static string PathIn(string metadataDirectory) => Path.Combine(metadataDirectory, "reserve");
+
+    public static void ReleaseIfFull(string metadataDirectory, string root)
+    {
+        var path = PathIn(metadataDirectory);
+        if (File.Exists(path) && FileSystemStatistics.Get(root).AvailableBytes < NearlyFull)
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Takes the reserve back, as much of it as leaves room to spare; never throws.</summary>
+    public static void Restore(string metadataDirectory, string root)
+    {
+        try
+        {
+            var path = PathIn(metadataDirectory);
+            var held = File.Exists(path) ? new FileInfo(path).Length : 0;
+            var wanted = Math.Min(Size - held, FileSystemStatistics.Get(root).AvailableBytes - 2 * NearlyFull);
+            if (wanted <= 0)
+            {
+                return;
+            }
+
+            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write))
+            {
+            }
+
+            FileSpace.Preallocate(path, held, wanted);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a pool without its reserve works, it only loses headroom for repairs.
+        }
+    }
+}
