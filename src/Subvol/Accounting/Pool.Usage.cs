@@ -8,12 +8,7 @@ public sealed partial class Pool
     /// <summary>Referenced, exclusive and shared bytes of every subvolume and snapshot, from their extent maps.</summary>
     public SpaceUsage Usage()
     {
-        var images = new List<(string Name, bool IsSnapshot, long Size, string Path)>();
-        images.AddRange(_database.ListSubvolumes().Select(subvolume => (subvolume.Name, false, subvolume.Size, _layout.SubvolumeImage(subvolume.Name))));
-        images.AddRange(_database.ListSnapshots().Select(snapshot => ($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name))));
-        var present = images.Where(image => File.Exists(image.Path)).ToList();
-        var maps = present.ToDictionary(image => image.Name, image => ExtentMap.Read(image.Path));
-        var (perImage, allocated) = SharingCalculator.Compute(maps);
+        var (present, perImage, allocated) = Sharing();
         var usage = FileSystemStatistics.Get(_layout.Root);
         return new SpaceUsage(
             present.Select(image => new ImageUsage(image.Name, image.IsSnapshot, image.Size, perImage[image.Name].Referenced, perImage[image.Name].Exclusive)).ToList(),
@@ -23,5 +18,20 @@ public sealed partial class Pool
         {
             Allocated = allocated,
         };
+    }
+
+    /// <summary>Exclusive bytes of every image, by subvolume name or NAME@SNAP.</summary>
+    private Dictionary<string, long> ExclusiveBytes() =>
+        Sharing().PerImage.ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive);
+
+    private (List<(string Name, bool IsSnapshot, long Size, string Path)> Present, Dictionary<string, (long Referenced, long Exclusive)> PerImage, long Allocated) Sharing()
+    {
+        var images = new List<(string Name, bool IsSnapshot, long Size, string Path)>();
+        images.AddRange(_database.ListSubvolumes().Select(subvolume => (subvolume.Name, false, subvolume.Size, _layout.SubvolumeImage(subvolume.Name))));
+        images.AddRange(_database.ListSnapshots().Select(snapshot => ($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name))));
+        var present = images.Where(image => File.Exists(image.Path)).ToList();
+        var maps = present.ToDictionary(image => image.Name, image => ExtentMap.Read(image.Path));
+        var (perImage, allocated) = SharingCalculator.Compute(maps);
+        return (present, perImage, allocated);
     }
 }

@@ -13,7 +13,10 @@ public sealed partial class Pool
             RequireSubvolume(subvolume);
         }
 
-        return _database.ListSnapshots(subvolume).Select(Describe).ToList();
+        var exclusive = ExclusiveBytes();
+        return _database.ListSnapshots(subvolume)
+            .Select(record => Describe(record) with { Exclusive = exclusive.GetValueOrDefault($"{record.SubvolumeName}@{record.Name}") })
+            .ToList();
     }
 
     public SnapshotInfo GetSnapshot(SnapshotReference reference) => Describe(RequireSnapshot(reference));
@@ -115,6 +118,11 @@ public sealed partial class Pool
             }
 
             FileSystemIdentity.Renew(partial, snapshot.FileSystem);
+            if (provisioning == Provisioning.Thin)
+            {
+                Space.Sparseness.PunchUnwritten(partial);
+            }
+
             PausePoint.Reach("clone-renewed");
             Publish(partial, _layout.SubvolumeImage(name));
         }

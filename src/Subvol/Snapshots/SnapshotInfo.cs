@@ -12,4 +12,7 @@ public sealed record SnapshotInfo(
     string? MountPoint)
 {
     public string FullName => $"{Subvolume}@{Name}";
+
+    /// <summary>Bytes no other image of the pool shares (what destroying it frees); filled in by listings, which read every extent map.</summary>
+    public long? Exclusive { get; init; }
 }

@@ -9,7 +9,10 @@ public sealed partial class Pool
     public IReadOnlyList<SubvolumeInfo> ListSubvolumes()
     {
         var snapshotCounts = _database.ListSnapshots().GroupBy(snapshot => snapshot.SubvolumeId).ToDictionary(group => group.Key, group => group.Count());
-        return _database.ListSubvolumes().Select(record => Describe(record, snapshotCounts.GetValueOrDefault(record.Id))).ToList();
+        var exclusive = ExclusiveBytes();
+        return _database.ListSubvolumes()
+            .Select(record => Describe(record, snapshotCounts.GetValueOrDefault(record.Id)) with { Exclusive = exclusive.GetValueOrDefault(record.Name) })
+            .ToList();
     }
 
     public SubvolumeInfo GetSubvolume(string name)
@@ -62,6 +65,11 @@ public sealed partial class Pool
             else
             {
                 Tools.MakeExt4(partial, label: null);
+            }
+
+            if (provisioning == Provisioning.Thin)
+            {
+                Space.Sparseness.PunchUnwritten(partial);
             }
 
             PausePoint.Reach("create-formatted");

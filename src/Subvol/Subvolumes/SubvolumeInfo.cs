@@ -11,4 +11,8 @@ public sealed record SubvolumeInfo(
     long AllocatedBytes,
     int Snapshots,
     Guid? OriginSnapshot,
-    Provisioning Provisioning);
+    Provisioning Provisioning)
+{
+    /// <summary>Bytes no other image of the pool shares (what deleting it frees); filled in by listings, which read every extent map.</summary>
+    public long? Exclusive { get; init; }
+}

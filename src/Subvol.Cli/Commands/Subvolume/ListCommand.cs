@@ -34,7 +34,8 @@ internal static class ListCommand
             return ExitCodes.Success;
         }
 
-        var subvolumes = name is null ? pool.ListSubvolumes() : [pool.GetSubvolume(name)];
+        // GetSubvolume refuses an unknown name; the listing fills in the numbers that need every extent map.
+        var subvolumes = name is null ? pool.ListSubvolumes() : [pool.ListSubvolumes().FirstOrDefault(subvolume => subvolume.Name == name) ?? pool.GetSubvolume(name)];
         if (type == "all")
         {
             if (context.Json)
@@ -71,7 +72,8 @@ internal static class ListCommand
             subvolumes,
             new Column<SubvolumeInfo>("NAME", s => s.Name),
             new Column<SubvolumeInfo>("SIZE", s => Units.Size(s.Size), AlignRight: true),
-            new Column<SubvolumeInfo>("ALLOCATED", s => Units.Size(s.AllocatedBytes), AlignRight: true),
+            new Column<SubvolumeInfo>("REFERENCED", s => Units.Size(s.AllocatedBytes), AlignRight: true),
+            new Column<SubvolumeInfo>("EXCLUSIVE", s => s.Exclusive is { } bytes ? Units.Size(bytes) : "-", AlignRight: true),
             new Column<SubvolumeInfo>("FS", s => s.FileSystem),
             new Column<SubvolumeInfo>("PROVISIONING", s => ProvisioningNames.Format(s.Provisioning)),
             new Column<SubvolumeInfo>("SNAPSHOTS", s => s.Snapshots.ToString(System.Globalization.CultureInfo.InvariantCulture), AlignRight: true),
@@ -90,7 +92,8 @@ internal static class ListCommand
             snapshots,
             new Column<SnapshotInfo>("NAME", s => s.FullName),
             new Column<SnapshotInfo>("SIZE", s => Units.Size(s.Size), AlignRight: true),
-            new Column<SnapshotInfo>("ALLOCATED", s => Units.Size(s.AllocatedBytes), AlignRight: true),
+            new Column<SnapshotInfo>("REFERENCED", s => Units.Size(s.AllocatedBytes), AlignRight: true),
+            new Column<SnapshotInfo>("EXCLUSIVE", s => s.Exclusive is { } bytes ? Units.Size(bytes) : "-", AlignRight: true),
             new Column<SnapshotInfo>("FS", s => s.FileSystem),
             new Column<SnapshotInfo>("CREATED", s => Units.Time(s.Created)),
             new Column<SnapshotInfo>("MOUNTPOINT", s => s.MountPoint ?? "-"));
