@@ -27,11 +27,12 @@ internal sealed record PartialReceive(string Subvolume, string Snapshot, Guid Ta
             ConfirmedOffset.ToString(CultureInfo.InvariantCulture),
             FileSystem,
             Created.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)) + "\n";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        // The temporary name is fixed and lives where a stream's names lead, so never follow a link planted there.
+        File.Delete(temporary);
+        using (var handle = Linux.NoFollow.CreateNew(temporary))
         {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
-            stream.Flush();
-            Linux.FileSync.Flush(stream.SafeFileHandle, temporary);
+            RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(text), 0);
+            Linux.FileSync.Flush(handle, temporary);
         }
 
         File.Move(temporary, path, overwrite: true);

@@ -149,7 +149,7 @@ public sealed partial class Pool
                     $"this stream resumes at byte {header.ResumeOffset}, but only {previous.ConfirmedOffset} bytes are safely received; ask for a fresh token with 'subvol receive --resume-token {subvolume}'");
             }
 
-            // A planted symlink must not redirect our writes outside the pool.
+            // A planted symlink must not redirect our writes outside the pool; ReceiveSink also opens without following links.
             if (new FileInfo(partialImage).LinkTarget is not null)
             {
                 throw new SubvolException(SubvolErrorCode.Inconsistent, $"{partialImage} is a symbolic link, which the pool never makes; remove it");
@@ -199,6 +199,8 @@ public sealed partial class Pool
             // A full stream brings its subvolume along: a reflink clone of the received snapshot costs no space.
             var subvolumePartial = _layout.PartialImage(Guid.NewGuid());
             Reflink.CloneFile(partialImage, subvolumePartial);
+            // Its own filesystem UUID, as for a clone, so that it mounts beside its source on the same host.
+            FileSystemIdentity.Renew(subvolumePartial, header.FileSystemType);
             subvolumeImage = _layout.SubvolumeImage(subvolume);
             Publish(subvolumePartial, subvolumeImage);
         }

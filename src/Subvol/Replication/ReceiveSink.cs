@@ -28,7 +28,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     {
         _spaceCheck = spaceCheck;
         _imagePath = imagePath;
-        _image = File.OpenHandle(imagePath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, FileOptions.None);
+        _image = NoFollow.OpenExisting(imagePath);
         _size = size;
         _checkpoint = checkpoint;
         _progress = progress;

@@ -49,6 +49,11 @@ public sealed partial class Pool
             ImageMounts.Mount(image, where, fileSystem, readOnly: snapshot is not null,
                 options: snapshot is null ? null : FileSystemKind.SnapshotMountOptions(fileSystem));
         }
+        catch (Linux.SystemCallException exception) when (exception.Errno == Linux.Errno.EINVAL)
+        {
+            // mount(2) says only EINVAL; the reason (a duplicate filesystem UUID, a damaged superblock) is in the kernel log.
+            throw new IOException($"cannot mount {target} at {where}: {exception.Message}; 'dmesg | tail' shows why the kernel refused it", exception);
+        }
         catch (Linux.SystemCallException exception)
         {
             throw Translate(exception, $"cannot mount {target} at {where}");

@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Text.Json;
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests.Replication;
+
+/// <summary>
+/// Two file-backed pools, a source and a destination, under one temporary directory named
+/// subvol-test-*, shared by the tests of a class. Dispose stops what the tests started, exports
+/// both pools, unmounts and detaches whatever is left under the directory, deletes it, and then
+/// asserts that neither losetup -a nor /proc/self/mountinfo shows anything of it.
+/// </summary>
+public class ReplicationPools : IDisposable
+{
+    private readonly List<ChildProcess> _processes = [];
+    private readonly DirectoryInfo? _directory;
+    private int _markers;
+
+    public ReplicationPools()
+    {
+        if (!Capabilities.CanUseLoopDevices)
+        {
+            Cli = new SubvolCli("/nonexistent", null);
+            Source = new ReplicationPool("/nonexistent", Cli);
+            Destination = new ReplicationPool("/nonexistent", Cli);
+            return;
+        }
+
+        _directory = Directory.CreateTempSubdirectory("subvol-test-");
+        Directory.CreateDirectory(ConfigurationDirectory);
+        Cli = new SubvolCli(ConfigurationDirectory, defaultPool: null);
+        Source = new ReplicationPool(Path.Combine(Root, "source"), Cli);
+        Destination = new ReplicationPool(Path.Combine(Root, "destination"), Cli);
+        try
+        {
+            foreach (var pool in new[] { Source, Destination })
+            {
+                Cli.Run("pool", "create", pool.Path, "--image", pool.Path + ".img", "--size", PoolSize).ShouldSucceed();
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sparse, so only what the tests write takes host space.</summary>
+    protected virtual string PoolSize => "4G";
+
+    public string Root => _directory?.FullName ?? throw new InvalidOperationException(Capabilities.SkipReason);
+
+    public string ConfigurationDirectory => Path.Combine(Root, "config");
+
+    public SubvolCli Cli { get; }
+
+    public ReplicationPool Source { get; }
+
+    public ReplicationPool Destination { get; }
+
+    /// <summary>Runs subvol without a pool (stream dump).</summary>
+    public CliResult Run(params string[] arguments) => Cli.Run(arguments);
+
+    /// <summary>A new empty directory outside both pools, for stream files and other scratch files.</summary>
+    public string NewDirectory(string name)
+    {
+        var path = Path.Combine(Root, "scratch", name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>The records of a stream as <c>subvol stream dump --json</c> prints them (JSON Lines).</summary>
+    public List<JsonElement> Dump(string streamFile)
+    {
+        var result = Run("stream", "dump", streamFile, "--json").ShouldSucceed();
+        var records = new List<JsonElement>();
+        foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var document = JsonDocument.Parse(line);
+            records.Add(document.RootElement.Clone());
+        }
+
+        Assert.True(records.Count >= 2 && Kind(records[0]) == "begin" && Kind(records[^1]) == "end", $"a dump starts with begin and ends with end: {result}");
+        return records;
+
+        static string? Kind(JsonElement record) => record.GetProperty("record").GetString();
+    }
+
+    /// <summary>Starts a subvol command that parks at a pause point, and returns once it is parked there.</summary>
+    public ChildProcess StartPaused(string point, params string[] arguments)
+    {
+        var markers = Path.Combine(Root, "markers");
+        Directory.CreateDirectory(markers);
+        var marker = Path.Combine(markers, $"{point}-{Interlocked.Increment(ref _markers).ToString(CultureInfo.InvariantCulture)}");
+        var child = Track(Cli.Start(new Dictionary<string, string?> { ["SUBVOL_TEST_PAUSE"] = point, ["SUBVOL_TEST_PAUSE_MARKER"] = marker }, arguments));
+        var reached = Tools.Eventually(() => File.Exists(marker) || child.HasExited, SubvolCli.Timeout);
+        if (!File.Exists(marker))
+        {
+            var exited = child.HasExited;
+            child.Kill();
+            Assert.Fail($"never reached pause point {point} ({(reached && exited ? "exited first" : "timed out")}): {child.Result(exited ? child.ExitCode : -1)}");
+        }
+
+        return child;
+    }
+
+    public ChildProcess Track(ChildProcess child)
+    {
+        lock (_processes)
+        {
+            _processes.Add(child);
+        }
+
+        return child;
+    }
+
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        if (_directory is null)
+        {
+            return;
+        }
+
+        var problems = new List<string>();
+        var root = _directory.FullName;
+
+        lock (_processes)
+        {
+            foreach (var child in _processes)
+            {
+                child.Dispose();
+            }
+        }
+
+        if (!Tools.Eventually(() => Kernel.ProcessesWithEnvironment(ConfigurationDirectory).Count == 0, TimeSpan.FromSeconds(10)))
+        {
+            foreach (var pid in Kernel.ProcessesWithEnvironment(ConfigurationDirectory))
+            {
+                problems.Add($"process {pid} ({Kernel.CommandLine(pid)}) was still running 10 s after the tests; killed it");
+                Tools.Run("kill", "-KILL", pid.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        foreach (var mount in MountsUnder(root).Where(mount => mount.Target != Source.Path && mount.Target != Destination.Path))
+        {
+            Tools.Run("fsfreeze", "-u", mount.Target);
+        }
+
+        foreach (var pool in new[] { Source, Destination })
+        {
+            if (Kernel.MountAt(pool.Path) is null)
+            {
+                continue;
+            }
+
+            var export = Cli.Run("pool", "export", pool.Path);
+            if (export.ExitCode != 0)
+            {
+                problems.Add($"pool export failed: {export}");
+            }
+        }
+
+        WaitForDetach(root);
+        problems.AddRange(MountsUnder(root).Select(mount => $"still mounted after pool export: {mount.Target} ({mount.Source})"));
+        problems.AddRange(LoopsUnder(root).Select(loop => $"still attached after pool export: {loop.Device} ({loop.BackingFile})"));
+
+        foreach (var mount in MountsUnder(root).OrderByDescending(mount => mount.Target.Length))
+        {
+            if (Tools.Run("umount", mount.Target).ExitCode != 0)
+            {
+                Tools.Run("umount", "-l", mount.Target);
+            }
+        }
+
+        foreach (var loop in LoopsUnder(root).OrderByDescending(loop => loop.BackingFile.Length))
+        {
+            Tools.Run("losetup", "-d", loop.Device);
+        }
+
+        WaitForDetach(root);
+
+        if (MountsUnder(root).Count == 0)
+        {
+            Tools.Run("chattr", "-R", "-i", root);
+            try
+            {
+                _directory.Delete(recursive: true);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"cannot delete {root}: {exception.Message}");
+            }
+        }
+
+        var losetup = Tools.Run("losetup", "-a");
+        problems.AddRange(losetup.Stdout.Split('\n').Where(line => line.Contains(root, StringComparison.Ordinal)).Select(line => $"losetup -a still shows: {line}"));
+        problems.AddRange(File.ReadAllLines("/proc/self/mountinfo").Where(line => line.Contains(root, StringComparison.Ordinal)).Select(line => $"mountinfo still shows: {line}"));
+        Assert.True(problems.Count == 0, $"cleaning up {root}:\n{string.Join('\n', problems)}");
+    }
+
+    private static List<MountEntry> MountsUnder(string root) =>
+        Kernel.Mounts().Where(mount => mount.Target == root || mount.Target.StartsWith(root + "/", StringComparison.Ordinal)).ToList();
+
+    private static List<LoopEntry> LoopsUnder(string root) =>
+        Kernel.LoopDevices().Where(loop => loop.BackingFile.StartsWith(root + "/", StringComparison.Ordinal)).ToList();
+
+    private static void WaitForDetach(string root) =>
+        Tools.Eventually(() => MountsUnder(root).Count == 0 && LoopsUnder(root).Count == 0, TimeSpan.FromSeconds(10));
+}
+
+/// <summary>One of the two pools: every command names it with --pool.</summary>
+public sealed class ReplicationPool(string path, SubvolCli cli)
+{
+    public string Path { get; } = path;
+
+    public CliResult Run(params string[] arguments) => cli.Run([.. arguments, "--pool", Path]);
+
+    public CliResult RunWith(IReadOnlyDictionary<string, string?> environment, params string[] arguments) => cli.RunWith(environment, [.. arguments, "--pool", Path]);
+
+    public string[] WithPool(params string[] arguments) => [.. arguments, "--pool", Path];
+
+    public string SubvolumeImage(string name) => System.IO.Path.Combine(Path, "subvolumes", name + ".img");
+
+    public string SnapshotImage(string subvolume, string snapshot) => System.IO.Path.Combine(Path, "snapshots", subvolume, snapshot + ".img");
+
+    public string Incoming => System.IO.Path.Combine(Path, "incoming");
+
+    public void Create(string name, string size, string fileSystem = "xfs") =>
+        Run("create", name, "--size", size, "--fs", fileSystem).ShouldSucceed();
+
+    public string Mount(string target)
+    {
+        Run("mount", target).ShouldSucceed();
+        var mountPoint = System.IO.Path.Combine(Path, "mounts", target);
+        Assert.True(Kernel.MountAt(mountPoint) is not null, $"{target} should be mounted at {mountPoint}");
+        return mountPoint;
+    }
+
+    public void Unmount(string target) => Run("umount", target).ShouldSucceed();
+
+    public void Snapshot(string fullName) => Run("snapshot", fullName).ShouldSucceed();
+
+    public JsonElement Json(params string[] arguments)
+    {
+        var result = Run([.. arguments, "--json"]).ShouldSucceed();
+        using var document = JsonDocument.Parse(result.Stdout);
+        return document.RootElement.Clone();
+    }
+
+    public IReadOnlyList<string> SubvolumeNames() =>
+        Json("list").EnumerateArray().Select(item => item.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Every snapshot of the pool as NAME@SNAP, sorted.</summary>
+    public IReadOnlyList<string> AllSnapshots() =>
+        Json("list", "-t", "snapshot").EnumerateArray().Select(item => item.GetProperty("full_name").GetString()!).Order(StringComparer.Ordinal).ToList();
+
+    public string Guid(string subvolume, string snapshot) =>
+        Json("list", "-t", "snapshot", subvolume).EnumerateArray().Single(item => item.GetProperty("name").GetString() == snapshot).GetProperty("guid").GetString()!;
+
+    /// <summary>SHA-256 of every snapshot image, by NAME@SNAP.</summary>
+    public SortedDictionary<string, string> SnapshotChecksums()
+    {
+        var checksums = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var fullName in AllSnapshots())
+        {
+            var at = fullName.IndexOf('@', StringComparison.Ordinal);
+            checksums[fullName] = Infrastructure.Data.Sha256(SnapshotImage(fullName[..at], fullName[(at + 1)..]));
+        }
+
+        return checksums;
+    }
+
+    /// <summary>check --json: exit code 0, consistent, and the kinds of its findings.</summary>
+    public IReadOnlyList<string> CheckConsistent()
+    {
+        var result = Run("check", "--json");
+        Assert.True(result.ExitCode == 0, $"the pool should be consistent: {result}");
+        using var document = JsonDocument.Parse(result.Stdout);
+        Assert.True(document.RootElement.GetProperty("consistent").GetBoolean(), result.ToString());
+        return document.RootElement.GetProperty("findings").EnumerateArray().Select(finding => finding.GetProperty("kind").ToString()).ToList();
+    }
+
+    /// <summary>Free bytes of the pool's own filesystem (statfs f_bavail × f_frsize), after a sync.</summary>
+    public long FreeBytes()
+    {
+        Tools.Run("sync", "-f", Path).ShouldSucceed();
+        var fields = Tools.Run("stat", "-f", "-c", "%S %a", Path).ShouldSucceed().Stdout.Trim().Split(' ');
+        return long.Parse(fields[0], CultureInfo.InvariantCulture) * long.Parse(fields[1], CultureInfo.InvariantCulture);
+    }
+}
