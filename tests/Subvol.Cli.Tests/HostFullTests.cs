@@ -103,23 +103,97 @@ public sealed class HostFullTests(SmallPoolFixture pool) : IClassFixture<SmallPo
     }
 
     [RootFact]
-    public void WithTheHostAtZeroBytesFreeDestroyAndDeleteStillSucceed()
+    public void WithTheHostAtZeroBytesFreeDestroyDeleteAbortAndRepairStillSucceed()
     {
         pool.Run("create", "full-zero", "--size", "64M", "--fs", "ext4", "--provisioning", "thin").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(pool.Mount("full-zero"), "data.bin"), 8L << 20);
+        pool.Unmount("full-zero");
         pool.Run("snapshot", "full-zero@one").ShouldSucceed();
+        // An interrupted receive to abort later: a stream cut in half keeps its partial state. The pool
+        // must not hold the snapshot the stream carries, so it is destroyed once sent.
+        var stream = Path.Combine(pool.NewDirectory("zero"), "one.stream");
+        pool.Run("send", "full-zero@one", "-o", stream).ShouldSucceed();
+        pool.Run("destroy", "full-zero@one").ShouldSucceed();
+        pool.Run("snapshot", "full-zero@two").ShouldSucceed();
+        using (var file = new FileStream(stream, FileMode.Open))
+        {
+            file.SetLength(file.Length / 2);
+        }
+
+        pool.Run("receive", "full-zero-copy", "-f", stream).ShouldFailWith(8);
+        File.WriteAllText(Path.Combine(pool.PoolPath, "incoming", "leftover.partial"), "x");
         try
         {
             FillHost();
             Assert.True(new DriveInfo(pool.PoolPath).AvailableFreeSpace < 1L << 20);
 
-            pool.Run("destroy", "full-zero@one").ShouldSucceed();
+            var destroy = pool.Run("destroy", "full-zero@two").ShouldSucceed();
+            Assert.Contains("warning: pool", destroy.Stderr);
             pool.Run("delete", "full-zero").ShouldSucceed();
+            pool.Run("receive", "--abort", "full-zero-copy").ShouldSucceed();
+            pool.Run("check", "--repair").ShouldSucceed();
             Assert.DoesNotContain(pool.Json("list").EnumerateArray(), subvolume => subvolume.GetProperty("name").GetString() == "full-zero");
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(pool.PoolPath, "incoming")));
         }
         finally
         {
             File.Delete(Filler);
+            pool.Run("receive", "--abort", "full-zero-copy");
             pool.Run("delete", "--recursive", "full-zero");
+        }
+    }
+
+    [RootFact]
+    public void AFullReceiveBeyondTheOvercommitRatioIsRefusedAndPublishesNothing()
+    {
+        pool.Run("create", "full-recv", "--size", "600M", "--provisioning", "thin").ShouldSucceed();
+        pool.Run("snapshot", "full-recv@one").ShouldSucceed();
+        var stream = Path.Combine(pool.NewDirectory("recv"), "one.stream");
+        pool.Run("send", "full-recv@one", "-o", stream).ShouldSucceed();
+        pool.Run("destroy", "full-recv@one").ShouldSucceed();
+        try
+        {
+            var refused = pool.Run("receive", "full-recv-copy", "-f", stream).ShouldFailWith(6);
+
+            Assert.Contains("overcommit", refused.Stderr);
+            Assert.DoesNotContain(pool.Json("list").EnumerateArray(), subvolume => subvolume.GetProperty("name").GetString() == "full-recv-copy");
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(pool.PoolPath, "incoming")));
+        }
+        finally
+        {
+            pool.Run("delete", "--recursive", "full-recv");
+        }
+    }
+
+    [RootFact]
+    public void ARunningGuardFreezesAThinSubvolumeItCannotRemountAndThawsItWhenSpaceReturns()
+    {
+        pool.Run("pool", "set", "overcommit", "2").ShouldSucceed();
+        pool.Run("create", "full-frozen", "--size", "320M", "--provisioning", "thin").ShouldSucceed();
+        var mounted = pool.Mount("full-frozen");
+        // A file open for writing makes a read-only remount fail with EBUSY.
+        var held = new FileStream(Path.Combine(mounted, "held-open"), FileMode.Create, FileAccess.Write);
+        using var guard = pool.Cli.Start(null, "guard", "--interval", "1");
+        try
+        {
+            FillHost(leave: 32L << 20);
+            Assert.True(Tools.Eventually(() => guard.Stderr.Contains("frozen full-frozen", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), guard.Stderr);
+            Assert.True(Tools.IsFrozen(mounted));
+
+            File.Delete(Filler);
+            Assert.True(Tools.Eventually(() => guard.Stderr.Contains("thawed full-frozen", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), guard.Stderr);
+            Assert.False(Tools.IsFrozen(mounted));
+        }
+        finally
+        {
+            guard.Signal("TERM");
+            guard.WaitForExit(TimeSpan.FromSeconds(20));
+            File.Delete(Filler);
+            Tools.Run("fsfreeze", "-u", mounted);
+            held.Dispose();
+            pool.Run("umount", "full-frozen");
+            pool.Run("delete", "full-frozen");
+            pool.Run("pool", "set", "overcommit", "1");
         }
     }
 
