@@ -12,9 +12,7 @@ namespace Subvol.Cli.Tests.Replication;
 /// </summary>
 public class ReplicationPools : IDisposable
 {
-    private readonly List<ChildProcess> _processes = [];
-    private readonly DirectoryInfo? _directory;
-    private int _markers;
+    private readonly TestArea? _area;
 
     public ReplicationPools()
     {
@@ -26,8 +24,7 @@ public class ReplicationPools : IDisposable
             return;
         }
 
-        _directory = Directory.CreateTempSubdirectory("subvol-test-");
-        Directory.CreateDirectory(ConfigurationDirectory);
+        _area = new TestArea();
         Cli = new SubvolCli(ConfigurationDirectory, defaultPool: null);
         Source = new ReplicationPool(Path.Combine(Root, "source"), Cli);
         Destination = new ReplicationPool(Path.Combine(Root, "destination"), Cli);
@@ -48,9 +45,11 @@ public class ReplicationPools : IDisposable
     /// <summary>Sparse, so only what the tests write takes host space.</summary>
     protected virtual string PoolSize => "4G";
 
-    public string Root => _directory?.FullName ?? throw new InvalidOperationException(Capabilities.SkipReason);
+    public string Root => Area.Root;
 
-    public string ConfigurationDirectory => Path.Combine(Root, "config");
+    public string ConfigurationDirectory => Area.ConfigurationDirectory;
+
+    private TestArea Area => _area ?? throw new InvalidOperationException(Capabilities.SkipReason);
 
     public SubvolCli Cli { get; }
 
@@ -62,12 +61,7 @@ public class ReplicationPools : IDisposable
     public CliResult Run(params string[] arguments) => Cli.Run(arguments);
 
     /// <summary>A new empty directory outside both pools, for stream files and other scratch files.</summary>
-    public string NewDirectory(string name)
-    {
-        var path = Path.Combine(Root, "scratch", name);
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    public string NewDirectory(string name) => Area.NewDirectory(name);
 
     /// <summary>The records of a stream as <c>subvol stream dump --json</c> prints them (JSON Lines).</summary>
     public List<JsonElement> Dump(string streamFile)
@@ -87,126 +81,15 @@ public class ReplicationPools : IDisposable
     }
 
     /// <summary>Starts a subvol command that parks at a pause point, and returns once it is parked there.</summary>
-    public ChildProcess StartPaused(string point, params string[] arguments)
-    {
-        var markers = Path.Combine(Root, "markers");
-        Directory.CreateDirectory(markers);
-        var marker = Path.Combine(markers, $"{point}-{Interlocked.Increment(ref _markers).ToString(CultureInfo.InvariantCulture)}");
-        var child = Track(Cli.Start(new Dictionary<string, string?> { ["SUBVOL_TEST_PAUSE"] = point, ["SUBVOL_TEST_PAUSE_MARKER"] = marker }, arguments));
-        var reached = Tools.Eventually(() => File.Exists(marker) || child.HasExited, SubvolCli.Timeout);
-        if (!File.Exists(marker))
-        {
-            var exited = child.HasExited;
-            child.Kill();
-            Assert.Fail($"never reached pause point {point} ({(reached && exited ? "exited first" : "timed out")}): {child.Result(exited ? child.ExitCode : -1)}");
-        }
+    public ChildProcess StartPaused(string point, params string[] arguments) => Area.StartPaused(Cli, point, arguments);
 
-        return child;
-    }
-
-    public ChildProcess Track(ChildProcess child)
-    {
-        lock (_processes)
-        {
-            _processes.Add(child);
-        }
-
-        return child;
-    }
+    public ChildProcess Track(ChildProcess child) => Area.Track(child);
 
     public void Dispose()
     {
         GC.SuppressFinalize(this);
-        if (_directory is null)
-        {
-            return;
-        }
-
-        var problems = new List<string>();
-        var root = _directory.FullName;
-
-        lock (_processes)
-        {
-            foreach (var child in _processes)
-            {
-                child.Dispose();
-            }
-        }
-
-        if (!Tools.Eventually(() => Kernel.ProcessesWithEnvironment(ConfigurationDirectory).Count == 0, TimeSpan.FromSeconds(10)))
-        {
-            foreach (var pid in Kernel.ProcessesWithEnvironment(ConfigurationDirectory))
-            {
-                problems.Add($"process {pid} ({Kernel.CommandLine(pid)}) was still running 10 s after the tests; killed it");
-                Tools.Run("kill", "-KILL", pid.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-
-        foreach (var mount in MountsUnder(root).Where(mount => mount.Target != Source.Path && mount.Target != Destination.Path))
-        {
-            Tools.Run("fsfreeze", "-u", mount.Target);
-        }
-
-        foreach (var pool in new[] { Source, Destination })
-        {
-            if (Kernel.MountAt(pool.Path) is null)
-            {
-                continue;
-            }
-
-            var export = Cli.Run("pool", "export", pool.Path);
-            if (export.ExitCode != 0)
-            {
-                problems.Add($"pool export failed: {export}");
-            }
-        }
-
-        WaitForDetach(root);
-        problems.AddRange(MountsUnder(root).Select(mount => $"still mounted after pool export: {mount.Target} ({mount.Source})"));
-        problems.AddRange(LoopsUnder(root).Select(loop => $"still attached after pool export: {loop.Device} ({loop.BackingFile})"));
-
-        foreach (var mount in MountsUnder(root).OrderByDescending(mount => mount.Target.Length))
-        {
-            if (Tools.Run("umount", mount.Target).ExitCode != 0)
-            {
-                Tools.Run("umount", "-l", mount.Target);
-            }
-        }
-
-        foreach (var loop in LoopsUnder(root).OrderByDescending(loop => loop.BackingFile.Length))
-        {
-            Tools.Run("losetup", "-d", loop.Device);
-        }
-
-        WaitForDetach(root);
-
-        if (MountsUnder(root).Count == 0)
-        {
-            Tools.Run("chattr", "-R", "-i", root);
-            try
-            {
-                _directory.Delete(recursive: true);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                problems.Add($"cannot delete {root}: {exception.Message}");
-            }
-        }
-
-        var losetup = Tools.Run("losetup", "-a");
-        problems.AddRange(losetup.Stdout.Split('\n').Where(line => line.Contains(root, StringComparison.Ordinal)).Select(line => $"losetup -a still shows: {line}"));
-        problems.AddRange(File.ReadAllLines("/proc/self/mountinfo").Where(line => line.Contains(root, StringComparison.Ordinal)).Select(line => $"mountinfo still shows: {line}"));
-        Assert.True(problems.Count == 0, $"cleaning up {root}:\n{string.Join('\n', problems)}");
+        _area?.CleanUp(Cli, [Source.Path, Destination.Path]);
     }
-
-    private static List<MountEntry> MountsUnder(string root) =>
-        Kernel.Mounts().Where(mount => mount.Target == root || mount.Target.StartsWith(root + "/", StringComparison.Ordinal)).ToList();
-
-    private static List<LoopEntry> LoopsUnder(string root) =>
-        Kernel.LoopDevices().Where(loop => loop.BackingFile.StartsWith(root + "/", StringComparison.Ordinal)).ToList();
-
-    private static void WaitForDetach(string root) =>
-        Tools.Eventually(() => MountsUnder(root).Count == 0 && LoopsUnder(root).Count == 0, TimeSpan.FromSeconds(10));
 }
 
 /// <summary>One of the two pools: every command names it with --pool.</summary>
