@@ -1,0 +1,70 @@
+using Subvol.Linux;
+
+namespace Subvol;
+
+public sealed partial class Pool
+{
+    /// <summary>
+    /// Grows a subvolume to at least <paramref name="newSize"/> and never shrinks it: online when it
+    /// is mounted, offline when it is not, and, when it is attached as a block device, the image and
+    /// the device only (the filesystem on a raw block device belongs to its user).
+    /// </summary>
+    public OperationResult<SubvolumeInfo> Grow(string name, long newSize)
+    {
+        using (var writeLock = AcquireWriteLock())
+        {
+            var record = RequireSubvolume(name);
+            newSize = CheckSize(newSize, record.FileSystem);
+            if (newSize <= record.Size)
+            {
+                return new(Outcome.Unchanged, GetSubvolume(name));
+            }
+
+            var image = _layout.SubvolumeImage(name);
+            var devices = ImageMounts.LoopDevices(image);
+            if (devices.Count > 0 && ImageMounts.Find(image).Count == 0)
+            {
+                GrowAttached(record, image, newSize, devices);
+                return new(Outcome.Changed, GetSubvolume(name));
+            }
+        }
+
+        // Resizing takes the write lock itself, and it checks the state again under it.
+        return ResizeSubvolume(name, newSize);
+    }
+
+    private void GrowAttached(Metadata.SubvolumeRecord record, string image, long newSize, IReadOnlyList<LoopDeviceInfo> devices)
+    {
+        var oldSize = new FileInfo(image).Length;
+        var what = $"growing {Printable.Quote(record.Name)} by {ByteSize.Format(newSize - oldSize)}";
+        if (record.Provisioning == Provisioning.Guaranteed)
+        {
+            EnsureCanReserve(newSize - oldSize, what);
+        }
+        else
+        {
+            EnsureOvercommitAllows(newSize - record.Size, what);
+        }
+
+        try
+        {
+            SetImageLength(image, newSize);
+            if (record.Provisioning == Provisioning.Guaranteed)
+            {
+                FileSpace.Preallocate(image, oldSize, newSize - oldSize);
+            }
+
+            foreach (var device in devices)
+            {
+                LoopDevice.RefreshCapacity(device.DevicePath);
+            }
+        }
+        catch (SystemCallException exception)
+        {
+            SetImageLength(image, oldSize);
+            throw Translate(exception, $"cannot grow subvolume {Printable.Quote(record.Name)}");
+        }
+
+        _database.UpdateSubvolumeSize(record.Id, newSize);
+    }
+}
