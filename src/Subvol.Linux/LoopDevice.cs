@@ -91,8 +91,16 @@ public sealed class LoopDevice : IDisposable
         Interop.CheckIo(Interop.Libc.Ioctl(device, Interop.Libc.LOOP_SET_CAPACITY, 0), "LOOP_SET_CAPACITY", devicePath);
     }
 
-    /// <summary>Unbinds whatever image <paramref name="devicePath"/> holds; nothing happens when it holds none or does not exist.</summary>
-    public static void DetachDevice(string devicePath)
+    /// <summary>
+    /// Unbinds <paramref name="devicePath"/> if it still holds <paramref name="backingFile"/>; nothing happens when
+    /// it holds another file, none, or does not exist.
+    /// </summary>
+    /// <remarks>
+    /// Device numbers are shared by every process on the machine, so a number read from a listing may have been
+    /// freed and bound to someone else's image since. The backing file is checked with the device held open: while
+    /// it is open the kernel cannot unbind it and bind it anew, so the check and the LOOP_CLR_FD see the same binding.
+    /// </remarks>
+    public static void DetachDevice(string devicePath, string backingFile)
     {
         var device = Interop.Libc.Open(devicePath, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
         if (device.IsInvalid)
@@ -109,6 +117,11 @@ public sealed class LoopDevice : IDisposable
 
         using (device)
         {
+            if (BackingFileOf(devicePath) != Path.GetFullPath(backingFile))
+            {
+                return;
+            }
+
             if (Interop.Libc.Ioctl(device, Interop.Libc.LOOP_CLR_FD, 0) != 0)
             {
                 var exception = Interop.GetExceptionForLastError("LOOP_CLR_FD", devicePath);
@@ -133,17 +146,10 @@ public sealed class LoopDevice : IDisposable
 
         foreach (var directory in Directory.EnumerateDirectories("/sys/block", "loop*"))
         {
-            var backing = ReadSysText(directory, "loop/backing_file");
-            if (string.IsNullOrEmpty(backing))
+            var backing = ReadBackingFile(directory);
+            if (backing is null)
             {
                 continue;
-            }
-
-            // The kernel appends " (deleted)" to a path whose file was unlinked (d_path(9)).
-            const string deleted = " (deleted)";
-            if (backing.EndsWith(deleted, StringComparison.Ordinal))
-            {
-                backing = backing[..^deleted.Length];
             }
 
             devices.Add(new LoopDeviceInfo(
@@ -203,6 +209,21 @@ public sealed class LoopDevice : IDisposable
                 image.DangerousRelease();
             }
         }
+    }
+
+    private static string? BackingFileOf(string devicePath) => ReadBackingFile(SysDirectory(devicePath));
+
+    private static string? ReadBackingFile(string directory)
+    {
+        var backing = ReadSysText(directory, "loop/backing_file");
+        if (string.IsNullOrEmpty(backing))
+        {
+            return null;
+        }
+
+        // The kernel appends " (deleted)" to a path whose file was unlinked (d_path(9)).
+        const string deleted = " (deleted)";
+        return backing.EndsWith(deleted, StringComparison.Ordinal) ? backing[..^deleted.Length] : backing;
     }
 
     private static string SysDirectory(string devicePath) => Path.Combine("/sys/block", Path.GetFileName(devicePath));

@@ -120,13 +120,11 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         try
         {
             var loop = LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: false);
-            var device = loop.DevicePath;
             Assert.False(LoopDevice.FindByBackingFile(image)!.AutoClear);
 
             loop.Detach();
 
             Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
-            LoopDevice.DetachDevice(device);
         }
         finally
         {
@@ -149,11 +147,37 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
 
             Assert.NotNull(LoopDevice.FindByBackingFile(image));
 
-            LoopDevice.DetachDevice(device);
+            LoopDevice.DetachDevice(device, image);
 
             Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
-            LoopDevice.DetachDevice(device);
-            LoopDevice.DetachDevice("/dev/loop-no-such-device");
+
+            // Never the freed number again: other test processes may have bound it by now.
+            LoopDevice.DetachDevice("/dev/loop-no-such-device", image);
+        }
+        finally
+        {
+            Scratch.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void DetachDeviceLeavesADeviceNowBoundToAnotherFileAlone()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "ours.img", ImageSize);
+        var other = Scratch.NewSparseFile(directory, "someone-elses.img", ImageSize);
+        try
+        {
+            using var loop = LoopDevice.Attach(other, readOnly: false, directIo: false, autoClear: false);
+
+            LoopDevice.DetachDevice(loop.DevicePath, image);
+
+            // LOOP_CLR_FD on a device others hold open only marks it auto-clear, so that flag is what would show it.
+            var still = LoopDevice.FindByBackingFile(other);
+            Assert.NotNull(still);
+            Assert.Equal(loop.DevicePath, still.DevicePath);
+            Assert.False(still.AutoClear);
+            loop.Detach();
         }
         finally
         {

@@ -48,7 +48,7 @@ internal static class Scratch
             // A loop device still mounted cannot go; those left are retried after their mounts are gone.
             foreach (var loop in loops.Where(loop => Mounts.FindBySource(loop.DevicePath).Count == 0))
             {
-                Ignore(() => LoopDevice.DetachDevice(loop.DevicePath));
+                Ignore(() => LoopDevice.DetachDevice(loop.DevicePath, loop.BackingFile));
             }
 
             if (late && DateTime.UtcNow > deadline + Patience)

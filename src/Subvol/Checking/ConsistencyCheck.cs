@@ -190,7 +190,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
                 findings.Add(new Finding(FindingKind.LeakedLoopDevice, device.DevicePath,
                     $"{device.DevicePath} is attached to {device.BackingFile} but mounted nowhere; repair detaches it", Repairable: true)
                 {
-                    Repair = () => LoopDevice.DetachDevice(device.DevicePath),
+                    Repair = () => LoopDevice.DetachDevice(device.DevicePath, device.BackingFile),
                 });
             }
         }

@@ -74,7 +74,7 @@ internal static class ImageMounts
         {
             if (Mounts.FindBySource(device.DevicePath).Count == 0)
             {
-                LoopDevice.DetachDevice(device.DevicePath);
+                LoopDevice.DetachDevice(device.DevicePath, device.BackingFile);
             }
         }
 

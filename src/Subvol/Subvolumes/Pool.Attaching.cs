@@ -51,7 +51,7 @@ public sealed partial class Pool
         {
             if (Mounts.FindBySource(device.DevicePath).Count == 0)
             {
-                LoopDevice.DetachDevice(device.DevicePath);
+                LoopDevice.DetachDevice(device.DevicePath, device.BackingFile);
                 detached = true;
             }
         }
