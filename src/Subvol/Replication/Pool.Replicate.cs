@@ -42,9 +42,19 @@ public sealed partial class Pool
             var newest = source.Single(snapshot => snapshot.Guid == step.Target);
             var baseline = step.Base is { } baseGuid ? source.Single(snapshot => snapshot.Guid == baseGuid) : null;
             SendResult? sent = null;
-            var said = target.Receive(subvolume, stream => sent = step.Kind == ReplicationStepKind.Resume
-                ? ResumeSend(step.ResumeToken!, stream, options.Compression, progress)
-                : SendCore(newest, baseline, 0, stream, options.Compression, progress));
+            string said;
+            try
+            {
+                said = target.Receive(subvolume, stream => sent = step.Kind == ReplicationStepKind.Resume
+                    ? ResumeSend(step.ResumeToken!, stream, options.Compression, progress)
+                    : SendCore(newest, baseline, 0, stream, options.Compression, progress));
+            }
+            catch (SubvolException exception) when (exception.Code == SubvolErrorCode.StreamCorrupt)
+            {
+                // A cut connection ends the stream early; the receiver keeps what it verified, and the next run resumes it.
+                throw new SubvolException(exception.Code, $"{exception.Message}; run 'subvol replicate {subvolume} {address}' again to resume from there", exception);
+            }
+
             dataBytes += sent?.DataBytes ?? 0;
             steps.Add(step.Kind switch
             {

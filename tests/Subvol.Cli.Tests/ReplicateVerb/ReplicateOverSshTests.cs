@@ -1,0 +1,87 @@
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests.ReplicateVerb;
+
+/// <summary>
+/// replicate to ssh://root@127.0.0.1:PORT/POOL through the system's ssh and a real sshd, which runs
+/// subvol on the "remote" side exactly as it would on a backup host.
+/// </summary>
+public sealed class ReplicateOverSshTests(SshPoolsFixture pools) : IClassFixture<SshPoolsFixture>
+{
+    private PoolFixture Source => pools.Source;
+
+    private PoolFixture Destination => pools.Destination;
+
+    [RootFact]
+    public void FirstRunSendsInFullAndTheNextIncrementallyWithIdenticalSnapshots()
+    {
+        const string name = "ssh-basic";
+        Source.Create(name, "320M");
+        var mounted = Source.Mount(name);
+        Data.WriteRandom(Path.Combine(mounted, "first.bin"), 8 << 20);
+
+        var first = Replicate(pools.Server.ProgramPath, name).ShouldSucceed();
+        Assert.Contains("in full", first.Stdout);
+        AssertNewestSnapshotIdentical(name);
+
+        Data.WriteRandom(Path.Combine(mounted, "second.bin"), 2 << 20);
+        var second = Replicate(pools.Server.ProgramPath, name).ShouldSucceed();
+        Assert.Contains("incrementally", second.Stdout);
+        AssertNewestSnapshotIdentical(name);
+        Assert.Equal(Source.SnapshotNames(name), Destination.SnapshotNames(name));
+
+        var third = Replicate(pools.Server.ProgramPath, name, "--no-snapshot").ShouldSucceed();
+        Assert.Contains("up to date", third.Stdout);
+        Source.Unmount(name);
+    }
+
+    [RootFact]
+    public void TransferWhoseConnectionDroppedIsResumedByTheNextRun()
+    {
+        const string name = "ssh-resume";
+        Source.Create(name, "320M");
+        Data.WriteRandom(Path.Combine(Source.Mount(name), "data.bin"), 24 << 20);
+        var dropping = pools.Server.ProgramDroppingAfter(Source.NewDirectory("ssh-dropping"), 10 << 20);
+
+        var cut = Replicate(dropping, name);
+
+        Assert.NotEqual(0, cut.ExitCode);
+        Assert.Contains("127.0.0.1", cut.Stderr);
+        Assert.Contains($"run 'subvol replicate {name} {pools.Server.Address(Destination.PoolPath)}' again to resume", cut.Stderr);
+        Assert.DoesNotContain(Destination.AllSnapshotFullNames(), fullName => fullName.StartsWith(name + "@", StringComparison.Ordinal));
+        Assert.Contains("resum", Destination.Run("list").Stderr);
+
+        var resumed = Replicate(pools.Server.ProgramPath, name, "--no-snapshot").ShouldSucceed();
+
+        Assert.Contains("resumed", resumed.Stdout);
+        AssertNewestSnapshotIdentical(name);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Destination.PoolPath, "incoming")));
+        Source.Unmount(name);
+    }
+
+    [RootFact]
+    public void RemotePoolThatDoesNotExistFailsAndSaysWhere()
+    {
+        const string name = "ssh-nowhere";
+        Source.Create(name, "320M");
+        var missing = Path.Combine(Destination.Root, "no-such-pool");
+
+        var result = Source.Cli.RunWith(Environment(pools.Server.ProgramPath), "replicate", name, pools.Server.Address(missing));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(pools.Server.Address(missing), result.Stderr);
+        Assert.Contains("no-such-pool", result.Stderr);
+    }
+
+    private CliResult Replicate(string sshProgram, string name, params string[] options) =>
+        Source.Cli.RunWith(Environment(sshProgram), ["replicate", name, pools.Server.Address(Destination.PoolPath), .. options]);
+
+    private static Dictionary<string, string?> Environment(string sshProgram) => new() { ["SUBVOL_SSH"] = sshProgram };
+
+    private void AssertNewestSnapshotIdentical(string name)
+    {
+        var newest = Source.SnapshotNames(name).Max(StringComparer.Ordinal)!;
+        Assert.Contains(newest, Destination.SnapshotNames(name));
+        Assert.Equal(Data.Sha256(Source.SnapshotImage(name, newest)), Data.Sha256(Destination.SnapshotImage(name, newest)));
+    }
+}
