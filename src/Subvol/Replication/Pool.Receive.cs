@@ -80,12 +80,22 @@ public sealed partial class Pool
         catch (Exception exception) when (exception is StreamFormatException or IOException or SubvolException)
         {
             // Everything applied so far passed its checksum: keep it, so the transfer can resume from here.
-            sink.Checkpoint();
+            try
+            {
+                sink.Checkpoint();
+            }
+            catch (IOException)
+            {
+                // A full host can fail this sync too; then the previous checkpoint is where a resume starts.
+            }
+
             sink.Dispose();
             throw exception switch
             {
                 StreamFormatException format => StreamError(format, kept),
                 SubvolException { Code: SubvolErrorCode.NoSpace } space => SubvolException.NoSpace(space.Message + kept, space),
+                IOException io when IsNoSpace(io) => SubvolException.NoSpace(
+                    $"receiving into {Printable.Quote(subvolume)} stopped: the filesystem of pool {Path} is full ({io.Message}); free space there, then resume{kept}", io),
                 _ => exception,
             };
         }
@@ -229,6 +239,10 @@ public sealed partial class Pool
                 $"receiving into {Printable.Quote(subvolume)} stopped: pool {Path} has {ByteSize.Format(available)} free, and {ByteSize.Format(promised)} is promised to guaranteed subvolumes and repairs");
         }
     }
+
+    // .NET reports a failed write as an IOException whose HResult is the errno; the Linux layer as a SystemCallException.
+    private static bool IsNoSpace(IOException exception) =>
+        exception is SystemCallException { Errno: Errno.ENOSPC } || exception.HResult == Errno.ENOSPC;
 
     private static SubvolException StreamError(StreamFormatException exception, string suffix = "")
     {
