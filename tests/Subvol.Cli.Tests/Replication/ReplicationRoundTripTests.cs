@@ -114,6 +114,36 @@ public sealed class ReplicationRoundTripTests(ReplicationPools pools) : IClassFi
         Destination.CheckConsistent();
     }
 
+    /// <summary>
+    /// Unlike zfs receive, an incremental receive never rewrites the receiver's live subvolume, so
+    /// what was written there since its last snapshot cannot be lost and no --force is needed.
+    /// </summary>
+    [RootFact]
+    public void Incremental_receive_adds_the_snapshot_and_leaves_writes_made_on_the_receivers_subvolume_alone()
+    {
+        var streams = pools.NewDirectory("local-writes");
+        var random = new Random(6);
+        Source.Create("kept", "320M");
+        var mountPoint = Source.Mount("kept");
+        WriteRandomFile(Path.Combine(mountPoint, "data.bin"), random, 8 * MiB);
+        Source.Snapshot("kept@s1");
+        Replicate(Source, Destination, streams, "kept", "s1");
+
+        var local = Destination.Mount("kept");
+        WriteRandomFile(Path.Combine(local, "written-on-the-receiver.bin"), random, 2 * MiB);
+        var localTree = Data.Tree(local);
+        Destination.Unmount("kept");
+
+        WriteRandomFile(Path.Combine(mountPoint, "more.bin"), random, 4 * MiB);
+        Source.Snapshot("kept@s2");
+        Source.Unmount("kept");
+        Replicate(Source, Destination, streams, "kept", "s2", fromSnapshot: "s1");
+
+        Assert.Equal(localTree, Data.Tree(Destination.Mount("kept")));
+        Destination.Unmount("kept");
+        Destination.CheckConsistent();
+    }
+
     [RootFact]
     public void Chain_of_five_incrementals_with_random_writes_gives_five_identical_snapshots()
     {
