@@ -100,7 +100,10 @@ public static partial class Tools
     /// <summary>Discards unused blocks of the filesystem at <paramref name="mountPoint"/>, and returns the bytes trimmed.</summary>
     public static long Trim(string mountPoint)
     {
-        // XFS frees a deleted file's blocks in the background; syncfs(2) waits for that, so the trim finds them free.
+        // XFS frees a deleted file's blocks in the background (inode garbage collection), and FITRIM skips
+        // blocks freed since the last log force. statfs(2) waits for the background work and syncfs(2)
+        // forces the log; without them a trim right after a delete found nothing to discard.
+        FileSystemStatistics.Get(mountPoint);
         using (var directory = Interop.CheckIo(Interop.Libc.Open(mountPoint, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY | Interop.Libc.O_CLOEXEC, 0), "open", mountPoint))
         {
             Interop.CheckIo(Interop.Libc.Syncfs(directory), "syncfs", mountPoint);
