@@ -28,19 +28,6 @@ internal static class CommandRunner
             reporter.Error(exception.Message);
             return ExitCodes.Failure;
         }
-        catch (SystemCallException exception)
-        {
-            reporter.Error(exception.Errno == Errno.ENOSPC
-                ? $"{exception.Message}; the host filesystem is full: free space in the pool, for example by destroying old snapshots"
-                : exception.Message);
-            return exception.Errno switch
-            {
-                Errno.ENOSPC => ExitCodes.NoSpace,
-                Errno.EBUSY => ExitCodes.Busy,
-                Errno.ENOENT => ExitCodes.NotFound,
-                _ => ExitCodes.Failure,
-            };
-        }
         catch (UnauthorizedAccessException exception)
         {
             reporter.Error($"{exception.Message}; subvol needs root for loop devices, mounts and freezing");
@@ -48,8 +35,17 @@ internal static class CommandRunner
         }
         catch (IOException exception)
         {
-            reporter.Error(exception.Message);
-            return ExitCodes.Failure;
+            // The Linux layer's SystemCallException and .NET's own I/O errors on Linux both carry the errno as HResult.
+            reporter.Error(exception.HResult == Errno.ENOSPC
+                ? $"{exception.Message}; the host filesystem is full: free space in the pool, for example by destroying old snapshots"
+                : exception.Message);
+            return exception.HResult switch
+            {
+                Errno.ENOSPC => ExitCodes.NoSpace,
+                Errno.EBUSY => ExitCodes.Busy,
+                Errno.ENOENT => ExitCodes.NotFound,
+                _ => ExitCodes.Failure,
+            };
         }
     }
 }

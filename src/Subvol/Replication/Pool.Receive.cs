@@ -94,7 +94,8 @@ public sealed partial class Pool
             {
                 StreamFormatException format => StreamError(format, kept),
                 SubvolException { Code: SubvolErrorCode.NoSpace } space => SubvolException.NoSpace(space.Message + kept, space),
-                IOException io when IsNoSpace(io) => SubvolException.NoSpace(
+                // Both .NET's write errors and the Linux layer's SystemCallException carry the errno as HResult.
+                IOException io when io.HResult == Errno.ENOSPC => SubvolException.NoSpace(
                     $"receiving into {Printable.Quote(subvolume)} stopped: the filesystem of pool {Path} is full ({io.Message}); free space there, then resume{kept}", io),
                 _ => exception,
             };
@@ -239,10 +240,6 @@ public sealed partial class Pool
                 $"receiving into {Printable.Quote(subvolume)} stopped: pool {Path} has {ByteSize.Format(available)} free, and {ByteSize.Format(promised)} is promised to guaranteed subvolumes and repairs");
         }
     }
-
-    // .NET reports a failed write as an IOException whose HResult is the errno; the Linux layer as a SystemCallException.
-    private static bool IsNoSpace(IOException exception) =>
-        exception is SystemCallException { Errno: Errno.ENOSPC } || exception.HResult == Errno.ENOSPC;
 
     private static SubvolException StreamError(StreamFormatException exception, string suffix = "")
     {
