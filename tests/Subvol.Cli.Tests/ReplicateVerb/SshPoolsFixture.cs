@@ -5,6 +5,7 @@ namespace Subvol.Cli.Tests.ReplicateVerb;
 /// <summary>A source pool, a destination pool, and an sshd on 127.0.0.1 through which the destination is reached.</summary>
 public sealed class SshPoolsFixture : IDisposable
 {
+    private readonly TwoPoolsFixture _pools = new();
     private readonly SshServer? _server;
 
     public SshPoolsFixture()
@@ -20,14 +21,14 @@ public sealed class SshPoolsFixture : IDisposable
         }
         catch
         {
-            Dispose();
+            _pools.Dispose();
             throw;
         }
     }
 
-    public PoolFixture Source { get; } = new();
+    public PoolFixture Source => _pools.Source;
 
-    public PoolFixture Destination { get; } = new();
+    public PoolFixture Destination => _pools.Destination;
 
     public SshServer Server => _server ?? throw new InvalidOperationException(Capabilities.SkipReason);
 
@@ -39,14 +40,7 @@ public sealed class SshPoolsFixture : IDisposable
         }
         finally
         {
-            try
-            {
-                Destination.Dispose();
-            }
-            finally
-            {
-                Source.Dispose();
-            }
+            _pools.Dispose();
         }
     }
 }

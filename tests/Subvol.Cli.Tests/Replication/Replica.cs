@@ -78,6 +78,15 @@ internal static class Replica
     public static CliResult Receive(ReplicationPool destination, string subvolume, string file) =>
         destination.Run("receive", subvolume, "-f", file);
 
+    /// <summary>Asks the destination for the token of its interrupted receive into <paramref name="subvolume"/>, and sends the rest into a file.</summary>
+    public static string SendRest(ReplicationPool source, ReplicationPool destination, string directory, string subvolume)
+    {
+        var token = destination.Run("receive", "--resume-token", subvolume).ShouldSucceed().Stdout.Trim();
+        var rest = Path.Combine(directory, $"{subvolume}-rest.stream");
+        source.Run("send", "--resume", token, "-o", rest).ShouldSucceed();
+        return rest;
+    }
+
     /// <summary>Sends (full or from a base) into a file, receives it, and proves the copy exact.</summary>
     public static string Replicate(ReplicationPool source, ReplicationPool destination, string directory, string subvolume, string snapshot, string? fromSnapshot = null, string fileSystem = "xfs", string compression = "none")
     {

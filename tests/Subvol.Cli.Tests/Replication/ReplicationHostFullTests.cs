@@ -39,7 +39,7 @@ public sealed class ReplicationHostFullTests(SmallReplicationPools pools) : ICla
         try
         {
             // Leave room for a part of the new data only, beyond what the pool keeps back.
-            FillDestination(leave: SlopBytes() + (48 * MiB));
+            FillDestination(leave: KeptBackBytes() + (48 * MiB));
 
             var stopped = Receive(Destination, "tight", incremental);
 
@@ -53,9 +53,7 @@ public sealed class ReplicationHostFullTests(SmallReplicationPools pools) : ICla
             Assert.True(decoded!.Offset > 0, "what was received before the host filled should be kept");
 
             File.Delete(Filler);
-            var rest = Path.Combine(streams, "rest.stream");
-            Source.Run("send", "--resume", token, "-o", rest).ShouldSucceed();
-            Receive(Destination, "tight", rest).ShouldSucceed();
+            Receive(Destination, "tight", SendRest(Source, Destination, streams, "tight")).ShouldSucceed();
         }
         finally
         {
@@ -92,10 +90,7 @@ public sealed class ReplicationHostFullTests(SmallReplicationPools pools) : ICla
             Assert.Contains("PartialReceive", Destination.CheckConsistent());
 
             File.Delete(Filler);
-            var token = Destination.Run("receive", "--resume-token", "brim").ShouldSucceed().Stdout.Trim();
-            var rest = Path.Combine(streams, "rest.stream");
-            Source.Run("send", "--resume", token, "-o", rest).ShouldSucceed();
-            Receive(Destination, "brim", rest).ShouldSucceed();
+            Receive(Destination, "brim", SendRest(Source, Destination, streams, "brim")).ShouldSucceed();
         }
         finally
         {
@@ -106,8 +101,12 @@ public sealed class ReplicationHostFullTests(SmallReplicationPools pools) : ICla
         Assert.Empty(Destination.CheckConsistent());
     }
 
-    /// <summary>What the pool never promises: 3.2% of its size, at least 128 MiB (README, "Slop").</summary>
-    private long SlopBytes() => Math.Max(128 * MiB, Destination.Json("pool", "status").GetProperty("size").GetInt64() * 32 / 1000);
+    /// <summary>What the destination keeps back from a receive, as pool status reports it: reservations and slop.</summary>
+    private long KeptBackBytes()
+    {
+        var status = Destination.Json("pool", "status");
+        return status.GetProperty("reserved").GetInt64() + status.GetProperty("slop").GetInt64();
+    }
 
     /// <summary>Takes the destination's host space from outside Subvol, as another program would, down to <paramref name="leave"/> bytes free.</summary>
     private void FillDestination(long leave)

@@ -268,10 +268,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
         var bytes = File.ReadAllBytes(full);
         var truncated = Variant(streams, "truncated", bytes[..(bytes.Length * 6 / 10)]);
         Receive(Destination, name, truncated).ShouldFailWith(8);
-        var token = Destination.Run("receive", "--resume-token", name).ShouldSucceed().Stdout.Trim();
-        var rest = Path.Combine(streams, "rest.stream");
-        Source.Run("send", "--resume", token, "-o", rest).ShouldSucceed();
-        return (rest, full);
+        return (SendRest(Source, Destination, streams, name), full);
     }
 
     private void AssertPartialReceiveListed(string subvolume)
