@@ -4,7 +4,7 @@ namespace Subvol.Metadata;
 
 internal sealed partial class PoolDatabase
 {
-    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot, provisioning";
+    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp";
 
     public IReadOnlyList<SubvolumeRecord> ListSubvolumes()
     {
@@ -18,15 +18,22 @@ internal sealed partial class PoolDatabase
         return ReadSubvolumes(command).SingleOrDefault();
     }
 
-    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning)
+    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning, DateTime? writeStamp = null)
     {
         var created = DateTimeOffset.UtcNow;
         using var command = Command(
-            "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot, provisioning) VALUES ($name, $guid, $size, $fs, $created, $origin, $provisioning) RETURNING id",
+            "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp) VALUES ($name, $guid, $size, $fs, $created, $origin, $provisioning, $stamp) RETURNING id",
             ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)),
-            ("$origin", originSnapshot?.ToString()), ("$provisioning", ProvisioningNames.Format(provisioning)));
+            ("$origin", originSnapshot?.ToString()), ("$provisioning", ProvisioningNames.Format(provisioning)), ("$stamp", writeStamp?.Ticks));
         var id = (long)command.ExecuteScalar()!;
-        return new SubvolumeRecord(id, name, guid, size, fileSystem, created, originSnapshot, provisioning);
+        return new SubvolumeRecord(id, name, guid, size, fileSystem, created, originSnapshot, provisioning, writeStamp);
+    }
+
+    /// <summary>Records the modification time the image was given when it last matched a snapshot; null when unknown.</summary>
+    public void UpdateWriteStamp(long id, DateTime? writeStamp)
+    {
+        using var command = Command("UPDATE subvolumes SET write_stamp = $stamp WHERE id = $id", ("$stamp", writeStamp?.Ticks), ("$id", id));
+        command.ExecuteNonQuery();
     }
 
     public void UpdateSubvolumeSize(long id, long size)
@@ -91,7 +98,8 @@ internal sealed partial class PoolDatabase
                 reader.GetString(4),
                 ParseTime(reader.GetString(5)),
                 reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6)),
-                ProvisioningNames.Parse(reader.GetString(7))));
+                ProvisioningNames.Parse(reader.GetString(7)),
+                reader.IsDBNull(8) ? null : new DateTime(reader.GetInt64(8), DateTimeKind.Utc)));
         }
 
         return list;

@@ -9,7 +9,7 @@ namespace Subvol.Metadata;
 /// </summary>
 internal sealed partial class PoolDatabase : IDisposable
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly SqliteConnection _connection;
 
@@ -67,7 +67,8 @@ internal sealed partial class PoolDatabase : IDisposable
                 filesystem TEXT NOT NULL,
                 created TEXT NOT NULL,
                 origin_snapshot TEXT,
-                provisioning TEXT NOT NULL DEFAULT 'thin');
+                provisioning TEXT NOT NULL DEFAULT 'thin',
+                write_stamp INTEGER);
             CREATE TABLE IF NOT EXISTS snapshots (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 subvolume_id INTEGER NOT NULL REFERENCES subvolumes(id),
@@ -98,6 +99,16 @@ internal sealed partial class PoolDatabase : IDisposable
             SetPoolValue("schema_version", "2");
             transaction.Commit();
             version = "2";
+        }
+
+        if (version == "2")
+        {
+            // Version 3 added the write stamp; without one, a subvolume counts as written since its last snapshot.
+            using var transaction = BeginTransaction();
+            Execute("ALTER TABLE subvolumes ADD COLUMN write_stamp INTEGER");
+            SetPoolValue("schema_version", "3");
+            transaction.Commit();
+            version = "3";
         }
 
         if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))

@@ -1,4 +1,6 @@
 namespace Subvol.Metadata;
 
 /// <summary>A subvolume as the pool database holds it.</summary>
-internal sealed record SubvolumeRecord(long Id, string Name, Guid Guid, long Size, string FileSystem, DateTimeOffset Created, Guid? OriginSnapshot, Provisioning Provisioning);
+/// <param name="WriteStamp">The modification time its image was given when it last matched a snapshot (see <see cref="Subvol.WriteStamp"/>); null when unknown.</param>
+internal sealed record SubvolumeRecord(
+    long Id, string Name, Guid Guid, long Size, string FileSystem, DateTimeOffset Created, Guid? OriginSnapshot, Provisioning Provisioning, DateTime? WriteStamp);

@@ -48,12 +48,22 @@ public sealed partial class Pool
         var created = DateTimeOffset.UtcNow;
         try
         {
+            // Only an image nobody has open stays as the snapshot found it; one in use counts as written from now on.
+            var idle = ImageMounts.LoopDevices(image).Count == 0;
             CloneConsistent(subvolume, image, partial);
+            DateTime? writeStamp = idle ? WriteStamp.Apply(image) : null;
             var destination = _layout.SnapshotImage(subvolume, snapshot);
             Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
             Publish(partial, destination);
             PausePoint.Reach("snapshot-published");
-            var snapshotRecord = _database.InsertSnapshot(record, snapshot, guid, new FileInfo(destination).Length, record.FileSystem, created);
+            SnapshotRecord snapshotRecord;
+            using (var transaction = _database.BeginTransaction())
+            {
+                snapshotRecord = _database.InsertSnapshot(record, snapshot, guid, new FileInfo(destination).Length, record.FileSystem, created);
+                _database.UpdateWriteStamp(record.Id, writeStamp);
+                transaction.Commit();
+            }
+
             MakeImmutable(destination);
             return Describe(snapshotRecord);
         }
@@ -162,34 +172,12 @@ public sealed partial class Pool
             RefuseIfMounted(_layout.SnapshotImage(subvolume.Name, other.Name), $"snapshot {subvolume.Name}@{other.Name}", $"subvol umount {subvolume.Name}@{other.Name}");
         }
 
-        var partial = _layout.PartialImage(Guid.NewGuid());
-        try
-        {
-            Reflink.CloneFile(_layout.SnapshotImage(subvolume.Name, snapshot.Name), partial);
-            if (subvolume.Provisioning == Provisioning.Guaranteed)
-            {
-                // The restored image must be as writable as the one it replaces: allocate its holes before the swap.
-                FileSpace.Preallocate(partial, 0, snapshot.Size);
-            }
-
-            // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
-            File.Move(partial, image, overwrite: true);
-        }
-        catch (SystemCallException exception)
-        {
-            File.Delete(partial);
-            throw Translate(exception, $"cannot roll back to {reference}");
-        }
-        catch
-        {
-            File.Delete(partial);
-            throw;
-        }
-
+        var writeStamp = ReplaceImage(subvolume, snapshot, $"cannot roll back to {reference}");
         PausePoint.Reach("rollback-replaced");
         using (var transaction = _database.BeginTransaction())
         {
             _database.UpdateSubvolumeSize(subvolume.Id, snapshot.Size);
+            _database.UpdateWriteStamp(subvolume.Id, writeStamp);
             foreach (var other in newer)
             {
                 _database.DeleteSnapshot(other.Id);
@@ -204,6 +192,39 @@ public sealed partial class Pool
         }
 
         return newer.Select(other => other.Name).ToList();
+    }
+
+    /// <summary>
+    /// Replaces a subvolume's image by a clone of one of its snapshots, in one rename, and returns the
+    /// write stamp the new image carries. The caller has made sure that nothing has the image open.
+    /// </summary>
+    private DateTime ReplaceImage(SubvolumeRecord subvolume, SnapshotRecord snapshot, string failure)
+    {
+        var partial = _layout.PartialImage(Guid.NewGuid());
+        try
+        {
+            Reflink.CloneFile(_layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
+            if (subvolume.Provisioning == Provisioning.Guaranteed)
+            {
+                // The restored image must be as writable as the one it replaces: allocate its holes before the swap.
+                FileSpace.Preallocate(partial, 0, snapshot.Size);
+            }
+
+            var writeStamp = WriteStamp.Apply(partial);
+            // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
+            File.Move(partial, _layout.SubvolumeImage(subvolume.Name), overwrite: true);
+            return writeStamp;
+        }
+        catch (SystemCallException exception)
+        {
+            File.Delete(partial);
+            throw Translate(exception, failure);
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
     }
 
     /// <summary>Clones an image so that the copy is a consistent filesystem: frozen if mounted, as is otherwise.</summary>
