@@ -9,6 +9,9 @@ internal interface IReplicationDestination : IDisposable
     /// <summary>The token of an interrupted receive into the subvolume, if there is one.</summary>
     string? ResumeToken(string subvolume);
 
-    /// <summary>Receives into the subvolume whatever <paramref name="send"/> writes; returns what the receiver said.</summary>
-    string Receive(string subvolume, Action<System.IO.Stream> send);
+    /// <summary>
+    /// Receives into the subvolume whatever <paramref name="send"/> writes; returns what the receiver said.
+    /// <paramref name="force"/> lets the receive discard writes made on the destination since its last snapshot.
+    /// </summary>
+    string Receive(string subvolume, bool force, Action<System.IO.Stream> send);
 }

@@ -20,7 +20,7 @@ internal sealed class LocalDestination(Pool pool) : IReplicationDestination
         }
     }
 
-    public string Receive(string subvolume, Action<System.IO.Stream> send)
+    public string Receive(string subvolume, bool force, Action<System.IO.Stream> send)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
         var sending = Task.Run(() =>
@@ -42,7 +42,7 @@ internal sealed class LocalDestination(Pool pool) : IReplicationDestination
         {
             try
             {
-                result = pool.Receive(subvolume, reader);
+                result = pool.Receive(subvolume, reader, force: force);
             }
             catch
             {

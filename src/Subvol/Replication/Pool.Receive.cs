@@ -10,10 +10,13 @@ public sealed partial class Pool
 {
     /// <summary>
     /// Reads a stream into incoming/ (cloned from its base for an incremental stream), syncs it,
-    /// and only after the whole stream verified publishes it as NAME@SNAP. A failed or killed
+    /// and only after the whole stream verified publishes it as NAME@SNAP; then the subvolume
+    /// itself moves to that snapshot, as a dataset does under zfs receive. A failed or killed
     /// receive never changes an existing snapshot; it leaves a partial receive to resume or abort.
+    /// Writes made to the subvolume since its last snapshot are never discarded unless
+    /// <paramref name="force"/> says so.
     /// </summary>
-    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress = null)
+    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress = null, bool force = false)
     {
         NameRules.Validate(subvolume, "subvolume");
         using var writeLock = AcquireWriteLock();
@@ -59,6 +62,11 @@ public sealed partial class Pool
         {
             throw SubvolException.AlreadyExists(
                 $"subvolume {Printable.Quote(subvolume)} already exists here; a full stream makes a new subvolume, so receive it under another name or send an incremental stream");
+        }
+
+        if (existing is not null)
+        {
+            RefuseToDiscardWrites(existing, force);
         }
 
         if (existing is null && header.ResumeOffset == 0)
@@ -204,16 +212,15 @@ public sealed partial class Pool
     private SnapshotInfo PublishReceived(string subvolume, StreamHeader header, SubvolumeRecord? existing, string partialImage)
     {
         var snapshotImage = _layout.SnapshotImage(subvolume, header.SnapshotName);
-        string? subvolumeImage = null;
+        DateTime? writeStamp = null;
         if (existing is null)
         {
             // A full stream brings its subvolume along: a reflink clone of the received snapshot costs no space.
+            // It keeps the source's filesystem UUID, as every later receive will; Subvol mounts it with nouuid.
             var subvolumePartial = _layout.PartialImage(Guid.NewGuid());
             Reflink.CloneFile(partialImage, subvolumePartial);
-            // Its own filesystem UUID, as for a clone, so that it mounts beside its source on the same host.
-            FileSystemIdentity.Renew(subvolumePartial, header.FileSystemType);
-            subvolumeImage = _layout.SubvolumeImage(subvolume);
-            Publish(subvolumePartial, subvolumeImage);
+            writeStamp = WriteStamp.Apply(subvolumePartial);
+            Publish(subvolumePartial, _layout.SubvolumeImage(subvolume));
         }
 
         Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
@@ -222,13 +229,54 @@ public sealed partial class Pool
         using (var transaction = _database.BeginTransaction())
         {
             // A received subvolume is a replica: thin, so that a backup pool holds only what was sent.
-            var owner = existing ?? _database.InsertSubvolume(subvolume, Guid.NewGuid(), header.ImageSize, header.FileSystemType, header.TargetGuid, Provisioning.Thin);
+            var owner = existing ?? _database.InsertSubvolume(
+                subvolume, Guid.NewGuid(), header.ImageSize, header.FileSystemType, header.TargetGuid, Provisioning.Thin, writeStamp);
             record = _database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, header.ImageSize, header.FileSystemType, header.CreatedAt);
             transaction.Commit();
         }
 
         MakeImmutable(snapshotImage);
+        if (existing is not null)
+        {
+            // The subvolume follows the stream. Until this is done it still holds its previous snapshot, unwritten, so a crash here loses nothing.
+            PausePoint.Reach("receive-published");
+            var moved = ReplaceImage(existing, record, $"received {subvolume}@{header.SnapshotName}, but cannot move {Printable.Quote(subvolume)} to it");
+            using var transaction = _database.BeginTransaction();
+            _database.UpdateSubvolumeSize(existing.Id, header.ImageSize);
+            _database.UpdateWriteStamp(existing.Id, moved);
+            transaction.Commit();
+        }
+
         return Describe(record);
+    }
+
+    /// <summary>
+    /// Moving the subvolume to the received snapshot must not throw away what was written to it since
+    /// it last matched a snapshot, nor pull an image from under a mount or a block device.
+    /// </summary>
+    private void RefuseToDiscardWrites(SubvolumeRecord subvolume, bool force)
+    {
+        var image = _layout.SubvolumeImage(subvolume.Name);
+        var quoted = Printable.Quote(subvolume.Name);
+        if (ImageMounts.Find(image) is { Count: > 0 } mounts)
+        {
+            throw SubvolException.Busy(
+                $"subvolume {quoted} is mounted at {mounts[0].Target}, and a receive moves it to the received snapshot; unmount it first ('subvol umount {subvolume.Name}'); to look into a replica, mount one of its snapshots");
+        }
+
+        if (ImageMounts.LoopDevices(image) is { Count: > 0 } devices)
+        {
+            throw SubvolException.Busy(
+                $"subvolume {quoted} is attached to {devices[0].DevicePath}, and a receive moves it to the received snapshot; detach it first");
+        }
+
+        if (!force && WriteStamp.WrittenSince(image, subvolume.WriteStamp))
+        {
+            var last = _database.ListSnapshots(subvolume.Name)[^1];
+            throw SubvolException.Busy(
+                $"subvolume {quoted} was written or mounted read-write since its last snapshot {subvolume.Name}@{last.Name}; a receive moves it to the received snapshot and would discard those writes. " +
+                $"Keep them with 'subvol snapshot {subvolume.Name}' first, or use --force to discard them");
+        }
     }
 
     private void StopIfEatingReservations(long promised, string subvolume)

@@ -45,7 +45,7 @@ public sealed partial class Pool
             string said;
             try
             {
-                said = target.Receive(subvolume, stream => sent = step.Kind == ReplicationStepKind.Resume
+                said = target.Receive(subvolume, options.Force, stream => sent = step.Kind == ReplicationStepKind.Resume
                     ? ResumeSend(step.ResumeToken!, stream, options.Compression, progress)
                     : SendCore(newest, baseline, 0, stream, options.Compression, progress));
             }

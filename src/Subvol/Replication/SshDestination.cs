@@ -39,9 +39,9 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
         return result.StandardOutput.Trim();
     }
 
-    public string Receive(string subvolume, Action<System.IO.Stream> send)
+    public string Receive(string subvolume, bool force, Action<System.IO.Stream> send)
     {
-        using var process = PipedProcess.Start(Command(["receive", subvolume]));
+        using var process = PipedProcess.Start(Command(force ? ["receive", "--force", subvolume] : ["receive", subvolume]));
         try
         {
             send(process.Input);

@@ -17,6 +17,12 @@ public static class FileSystemKind
         }
     }
 
+    /// <summary>
+    /// A received subvolume keeps its source's XFS UUID, and Subvol finds filesystems by image, never by
+    /// UUID, so a subvolume mounts with nouuid: a replica then mounts beside its source on one host.
+    /// </summary>
+    public static string? SubvolumeMountOptions(string fileSystem) => fileSystem == Xfs ? "nouuid" : null;
+
     /// <summary>Options that let a read-only snapshot mount beside its origin without replaying its log.</summary>
     public static string SnapshotMountOptions(string fileSystem) => fileSystem == Xfs ? "nouuid,norecovery" : "noload";
 }

@@ -47,7 +47,7 @@ public sealed partial class Pool
         try
         {
             ImageMounts.Mount(image, where, fileSystem, readOnly: snapshot is not null,
-                options: snapshot is null ? null : FileSystemKind.SnapshotMountOptions(fileSystem));
+                options: snapshot is null ? FileSystemKind.SubvolumeMountOptions(fileSystem) : FileSystemKind.SnapshotMountOptions(fileSystem));
         }
         catch (Linux.SystemCallException exception) when (exception.Errno == Linux.Errno.EINVAL)
         {

@@ -276,7 +276,7 @@ public sealed partial class Pool
         var target = Directory.CreateTempSubdirectory("subvol-grow-").FullName;
         try
         {
-            ImageMounts.Mount(image, target, FileSystemKind.Xfs, readOnly: false, options: null);
+            ImageMounts.Mount(image, target, FileSystemKind.Xfs, readOnly: false, options: FileSystemKind.SubvolumeMountOptions(FileSystemKind.Xfs));
             try
             {
                 Tools.GrowXfs(target);

@@ -60,6 +60,30 @@ public sealed class ReplicateOverSshTests(SshPoolsFixture pools) : IClassFixture
     }
 
     [RootFact]
+    public void WritesOnTheRemoteSubvolumeAreKeptUnlessForceIsGiven()
+    {
+        const string name = "ssh-diverged";
+        Source.Create(name, "320M");
+        var mounted = Source.Mount(name);
+        Data.WriteRandom(Path.Combine(mounted, "first.bin"), 4 << 20);
+        Replicate(pools.Server.ProgramPath, name).ShouldSucceed();
+        File.WriteAllText(Path.Combine(Destination.Mount(name), "local.txt"), "written on the remote side");
+        Destination.Unmount(name);
+        Data.WriteRandom(Path.Combine(mounted, "second.bin"), 1 << 20);
+
+        var refused = Replicate(pools.Server.ProgramPath, name);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("written", refused.Stderr);
+        Assert.Single(Destination.SnapshotNames(name));
+
+        Replicate(pools.Server.ProgramPath, name, "--force", "--no-snapshot").ShouldSucceed();
+        AssertNewestSnapshotIdentical(name);
+        Assert.False(File.Exists(Path.Combine(Destination.Mount(name), "local.txt")), "--force should reach the remote receive and discard its writes");
+        Destination.Unmount(name);
+        Source.Unmount(name);
+    }
+
+    [RootFact]
     public void RemotePoolThatDoesNotExistFailsAndSaysWhere()
     {
         const string name = "ssh-nowhere";

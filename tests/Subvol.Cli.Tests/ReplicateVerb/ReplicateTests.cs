@@ -105,6 +105,31 @@ public sealed class ReplicateTests(TwoPoolsFixture pools) : IClassFixture<TwoPoo
         Assert.Contains("this pool", result.Stderr);
     }
 
+    [RootFact]
+    public void ReplicateRefusesToDiscardWritesMadeOnTheDestinationUnlessForced()
+    {
+        const string name = "rep-diverged";
+        Source.Create(name, "320M");
+        var mounted = Source.Mount(name);
+        Data.WriteRandom(Path.Combine(mounted, "first.bin"), 4 << 20);
+        Source.Run("replicate", name, Destination.PoolPath).ShouldSucceed();
+        File.WriteAllText(Path.Combine(Destination.Mount(name), "local.txt"), "written on the destination");
+        Destination.Unmount(name);
+        Data.WriteRandom(Path.Combine(mounted, "second.bin"), 1 << 20);
+
+        var refused = Source.Run("replicate", name, Destination.PoolPath).ShouldFailWith(5);
+        Assert.Contains("written", refused.Stderr);
+        Assert.Contains("--force", refused.Stderr);
+        Assert.Single(SnapshotGuids(Destination, name));
+
+        var forced = Source.Run("replicate", name, Destination.PoolPath, "--force", "--no-snapshot").ShouldSucceed();
+        Assert.Contains("incrementally", forced.Stdout);
+        AssertReplicasIdentical(name);
+        Assert.Equal(Data.Tree(mounted), Data.Tree(Destination.Mount(name)));
+        Destination.Unmount(name);
+        Source.Unmount(name);
+    }
+
     private void AssertReplicasIdentical(string name)
     {
         var held = SnapshotGuids(Destination, name);

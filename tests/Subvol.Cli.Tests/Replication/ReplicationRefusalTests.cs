@@ -68,6 +68,81 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
         Source.Run("send", "theirs@t1", "--from", "theirs@t2", "-o", Path.Combine(streams, "backwards")).ShouldFailWith(2);
     }
 
+    /// <summary>
+    /// A receive moves the subvolume to the received snapshot, so what was written there since its
+    /// last snapshot would be lost: the receive is refused before any write until a snapshot keeps
+    /// those writes or --force discards them.
+    /// </summary>
+    [RootFact]
+    public void Receive_onto_a_subvolume_written_since_its_last_snapshot_exits_5_and_writes_nothing_until_kept_or_forced()
+    {
+        var streams = pools.NewDirectory("written");
+        MakeSnapshots("wr", ["s1", "s2", "s3"], new Random(25));
+        Replicate(Source, Destination, streams, "wr", "s1");
+        var second = Send(Source, streams, "wr@s2", "wr@s1");
+        var third = Send(Source, streams, "wr@s3", "wr@s2");
+        WriteOnDestination("wr", "keep me");
+
+        var state = DestinationState();
+        var image = Data.Sha256(Destination.SubvolumeImage("wr"));
+        var refused = Receive(Destination, "wr", second).ShouldFailWith(5);
+        Assert.Contains("written", refused.Stderr);
+        Assert.Contains("wr@s1", refused.Stderr);
+        Assert.Contains("'subvol snapshot wr'", refused.Stderr);
+        Assert.Contains("--force", refused.Stderr);
+        AssertUnchanged(state);
+        Assert.Equal(image, Data.Sha256(Destination.SubvolumeImage("wr")));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(Destination.Incoming), entry => Path.GetFileName(entry).StartsWith("wr.", StringComparison.Ordinal));
+
+        // A snapshot keeps the writes; then the receive goes ahead and the subvolume holds s2.
+        Destination.Snapshot("wr@kept");
+        Receive(Destination, "wr", second).ShouldSucceed();
+        AssertSameSnapshot(Source, Destination, "wr", "s2");
+        Tools.Run("cmp", Destination.SnapshotImage("wr", "s2"), Destination.SubvolumeImage("wr")).ShouldSucceed();
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(Destination.Mount("wr@kept"), "written-on-the-receiver.txt")));
+        Destination.Unmount("wr@kept");
+
+        // --force discards them instead.
+        WriteOnDestination("wr", "discard me");
+        Receive(Destination, "wr", third).ShouldFailWith(5);
+        Destination.Run("receive", "wr", "--force", "-f", third).ShouldSucceed();
+        AssertSameSnapshot(Source, Destination, "wr", "s3");
+        Tools.Run("cmp", Destination.SnapshotImage("wr", "s3"), Destination.SubvolumeImage("wr")).ShouldSucceed();
+        Assert.False(File.Exists(Path.Combine(Destination.Mount("wr"), "written-on-the-receiver.txt")), "--force should have discarded the receiver's writes");
+        Destination.Unmount("wr");
+        Assert.Empty(Destination.CheckConsistent());
+    }
+
+    /// <summary>A receive cannot move a subvolume that is mounted, even with --force: it says where, and writes nothing.</summary>
+    [RootFact]
+    public void Receive_onto_a_mounted_subvolume_exits_5_naming_the_mount_point_and_writes_nothing()
+    {
+        var streams = pools.NewDirectory("mounted");
+        MakeSnapshots("mnt", ["s1", "s2"], new Random(26));
+        Replicate(Source, Destination, streams, "mnt", "s1");
+        var second = Send(Source, streams, "mnt@s2", "mnt@s1");
+
+        var mountPoint = Destination.Mount("mnt");
+        var state = DestinationState();
+        try
+        {
+            var refused = Receive(Destination, "mnt", second).ShouldFailWith(5);
+            Assert.Contains(mountPoint, refused.Stderr);
+            Assert.Contains("subvol umount mnt", refused.Stderr);
+            Destination.Run("receive", "mnt", "--force", "-f", second).ShouldFailWith(5);
+            AssertUnchanged(state);
+        }
+        finally
+        {
+            Destination.Unmount("mnt");
+        }
+
+        // A read-write mount writes to the filesystem, so only --force moves it now.
+        Receive(Destination, "mnt", second).ShouldFailWith(5);
+        Destination.Run("receive", "mnt", "--force", "-f", second).ShouldSucceed();
+        AssertSameSnapshot(Source, Destination, "mnt", "s2");
+    }
+
     [RootFact]
     public void Corrupt_streams_flipped_truncated_or_with_garbage_appended_exit_8_and_publish_nothing()
     {
@@ -254,6 +329,12 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
         }
 
         Source.Unmount(name);
+    }
+
+    private void WriteOnDestination(string name, string text)
+    {
+        File.WriteAllText(Path.Combine(Destination.Mount(name), "written-on-the-receiver.txt"), text);
+        Destination.Unmount(name);
     }
 
     /// <summary>Leaves an interrupted receive of NAME@s1 in the destination, and returns the stream of the rest and the full stream.</summary>

@@ -5,14 +5,15 @@ namespace Subvol.Cli.Commands.Replication;
 
 internal static class ReceiveCommand
 {
-    private static readonly Argument<string> NameArgument = new("NAME") { Description = "The subvolume that receives the snapshot (created by a full stream)" };
+    private static readonly Argument<string> NameArgument = new("NAME") { Description = "The subvolume that receives the snapshot and moves to it (created by a full stream)" };
+    private static readonly Option<bool> ForceOption = new("--force") { Description = "Discard writes made to NAME since its last snapshot" };
     private static readonly Option<string?> InputOption = new("--input", "-f") { Description = "Read the stream from FILE instead of standard input", HelpName = "FILE" };
     private static readonly Option<bool> ResumeTokenOption = new("--resume-token") { Description = "Print the token that resumes an interrupted receive into NAME" };
     private static readonly Option<bool> AbortOption = new("--abort") { Description = "Discard an interrupted receive into NAME" };
 
     public static Command Create()
     {
-        var command = new Command("receive", "Read a replication stream and publish it as NAME@SNAPSHOT") { NameArgument, InputOption, ResumeTokenOption, AbortOption };
+        var command = new Command("receive", "Read a replication stream and publish it as NAME@SNAPSHOT") { NameArgument, InputOption, ForceOption, ResumeTokenOption, AbortOption };
         command.Aliases.Add("recv");
         command.SetBehaviour(Run);
         return command;
@@ -43,7 +44,7 @@ internal static class ReceiveCommand
         using var input = inputPath is null
             ? new BufferedStream(Console.OpenStandardInput(), 1 << 20)
             : (System.IO.Stream)new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        var result = context.Reporter.Transfer("receiving", progress => pool.Receive(name, input, progress));
+        var result = context.Reporter.Transfer("receiving", progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
         context.Reporter.Done($"received {result.Snapshot.FullName} ({ByteSize.Format(result.DataBytes)} of data{(result.Resumed ? ", resumed" : "")})");
         return ExitCodes.Success;
     }

@@ -12,6 +12,7 @@ internal static class ReplicateCommand
     private static readonly Argument<string> NameArgument = new("NAME") { Description = "The subvolume to replicate" };
     private static readonly Argument<string> DestinationArgument = new("DEST") { Description = "Another pool's path, or ssh://[user@]host[:port]/POOL" };
     private static readonly Option<bool> NoSnapshotOption = new("--no-snapshot") { Description = "Send the newest existing snapshot instead of taking a new one" };
+    private static readonly Option<bool> ForceOption = new("--force") { Description = "Let the destination discard writes made to its copy of NAME since its last snapshot" };
     private static readonly Option<string> CompressOption = new("--compress") { Description = "Compress data records", DefaultValueFactory = _ => "none", HelpName = "none|zstd" };
 
     public static Command Create()
@@ -19,7 +20,7 @@ internal static class ReplicateCommand
         CompressOption.AcceptOnlyFromAmong("none", "zstd");
         var command = new Command("replicate", "Snapshot a subvolume and bring it to another pool incrementally, resuming an interrupted transfer")
         {
-            NameArgument, DestinationArgument, NoSnapshotOption, CompressOption,
+            NameArgument, DestinationArgument, NoSnapshotOption, CompressOption, ForceOption,
         };
         command.SetBehaviour(Run);
         return command;
@@ -30,7 +31,8 @@ internal static class ReplicateCommand
         var options = new ReplicateOptions(
             TakeSnapshot: !context.Get(NoSnapshotOption),
             Compression: context.Get(CompressOption) == "zstd" ? StreamCompression.Zstd : StreamCompression.None,
-            SshProgram: Environment.GetEnvironmentVariable(SshVariable) is { Length: > 0 } ssh ? ssh : "ssh");
+            SshProgram: Environment.GetEnvironmentVariable(SshVariable) is { Length: > 0 } ssh ? ssh : "ssh",
+            Force: context.Get(ForceOption));
         using var pool = context.OpenPool();
         var result = context.Reporter.Transfer("replicating", progress => pool.Replicate(context.Get(NameArgument), context.Get(DestinationArgument), options, progress));
         foreach (var step in result.Steps)
