@@ -116,7 +116,6 @@ public sealed partial class Pool
         var summary = sink.Summary!;
         PausePoint.Reach("receive-synced");
         var info = PublishReceived(subvolume, header, existing, partialImage);
-        PartialReceive.Discard(incoming, subvolume);
         return new ReceiveResult(info, existing is null, summary.DataBytes, header.ResumeOffset > 0);
     }
 
@@ -177,7 +176,7 @@ public sealed partial class Pool
             return previous;
         }
 
-        if (previous is not null && previous.TargetGuid != header.TargetGuid)
+        if (previous is not null && previous.TargetGuid != header.TargetGuid && _database.FindSnapshot(previous.TargetGuid) is null)
         {
             throw SubvolException.Busy(
                 $"a receive of {subvolume}@{previous.Snapshot} into this pool was interrupted; resume it ('subvol receive --resume-token {subvolume}') or discard it ('subvol receive --abort {subvolume}') first");
@@ -236,6 +235,8 @@ public sealed partial class Pool
         }
 
         MakeImmutable(snapshotImage);
+        // The snapshot is published, so nothing is left to resume.
+        PartialReceive.Discard(_layout.IncomingDirectory, subvolume);
         if (existing is not null)
         {
             // The subvolume follows the stream. Until this is done it still holds its previous snapshot, unwritten, so a crash here loses nothing.
