@@ -352,7 +352,10 @@ public sealed partial class Pool
         var image = _layout.SubvolumeImage(record.Name);
         var allocated = File.Exists(image) ? FileSpace.AllocatedBytes(image) : 0;
         var mount = ImageMounts.Find(image).FirstOrDefault();
-        return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot, record.Provisioning);
+        return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot, record.Provisioning)
+        {
+            WrittenSinceSnapshot = snapshots > 0 ? WriteStamp.WrittenSince(image, record.WriteStamp) : null,
+        };
     }
 
     private void FinishRenames()

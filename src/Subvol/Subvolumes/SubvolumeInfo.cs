@@ -15,4 +15,10 @@ public sealed record SubvolumeInfo(
 {
     /// <summary>Bytes no other image of the pool shares (what deleting it frees); filled in by listings, which read every extent map.</summary>
     public long? Exclusive { get; init; }
+
+    /// <summary>
+    /// Whether the image was written, or mounted read-write, since it last matched one of its snapshots:
+    /// a receive would discard those writes. Null for a subvolume without snapshots.
+    /// </summary>
+    public bool? WrittenSinceSnapshot { get; init; }
 }

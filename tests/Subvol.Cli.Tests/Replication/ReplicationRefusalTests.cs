@@ -92,11 +92,14 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
         Assert.Contains("--force", refused.Stderr);
         AssertUnchanged(state);
         Assert.Equal(image, Data.Sha256(Destination.SubvolumeImage("wr")));
+        Assert.True(WrittenSinceSnapshot("wr"), "list --json should show the receiver's writes");
         Assert.Empty(Directory.EnumerateFileSystemEntries(Destination.Incoming, "wr.*"));
 
         // A snapshot keeps the writes; then the receive goes ahead and the subvolume holds s2.
         Destination.Snapshot("wr@kept");
+        Assert.False(WrittenSinceSnapshot("wr"), "a snapshot of the idle subvolume holds everything written to it");
         Receive(Destination, "wr", second).ShouldSucceed();
+        Assert.False(WrittenSinceSnapshot("wr"), "the receive moved the subvolume to s2");
         AssertSameSnapshot(Source, Destination, "wr", "s2");
         Tools.Run("cmp", Destination.SnapshotImage("wr", "s2"), Destination.SubvolumeImage("wr")).ShouldSucceed();
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(Destination.Mount("wr@kept"), "written-on-the-receiver.txt")));
@@ -356,6 +359,9 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
 
         Source.Unmount(name);
     }
+
+    private bool WrittenSinceSnapshot(string name) =>
+        Destination.Json("list", name).EnumerateArray().Single().GetProperty("written_since_snapshot").GetBoolean();
 
     private void WriteOnDestination(string name, string text)
     {
