@@ -2,7 +2,8 @@
 # Incremental replication after rewriting about 1% of SIZE of incompressible data in random 64 KiB
 # writes: `subvol send | subvol receive` against `btrfs send -p | btrfs receive` and
 # `rsync --inplace --no-whole-file` of the image, with the full send for scale, and a full send to
-# /dev/null against `cat IMAGE > /dev/null`. Caches are dropped before every step. Prints wall time,
+# /dev/null against `cat IMAGE > /dev/null`. Caches are dropped before every step; the incremental
+# transfers of subvol and btrfs run three times and report the median. Prints wall time,
 # bytes read from the source device, stream bytes and peak RSS, with ratios to Subvol. A benchmark,
 # not a test: it asserts nothing about speed. Needs root.
 # Usage: bench/replication.sh [--size SIZE]   (SIZE in GiB, e.g. 4G, the default, or 16G)
@@ -133,12 +134,28 @@ btrfs subvolume snapshot -r "$btrfs_data" "$work/btrfs-source/changed" >/dev/nul
 changed_image=$source_pool/snapshots/data/changed.img
 
 echo "incremental transfers" >&2
-measure "subvol incremental" "$source_device" \
-  "'$subvol' send data@changed --from base --pool '$source_pool'" \
-  "'$subvol' receive data --pool '$destination_pool' >/dev/null"
-measure "btrfs incremental" "$btrfs_device" \
-  "btrfs send -q -p '$work/btrfs-source/base' '$work/btrfs-source/changed'" \
-  "btrfs receive -q '$work/btrfs-destination'"
+# An incremental transfer is short, and one run says little on a noisy machine: subvol and btrfs
+# run three times each, alternating, and the median counts. The receivers drop what they
+# received in between.
+declare -A runs
+for run in 1 2 3; do
+  if [ "$run" -gt 1 ]; then
+    "$subvol" destroy data@changed --pool "$destination_pool" >/dev/null
+    btrfs subvolume delete "$work/btrfs-destination/changed" >/dev/null
+  fi
+  measure "subvol incremental" "$source_device" \
+    "'$subvol' send data@changed --from base --pool '$source_pool'" \
+    "'$subvol' receive data --pool '$destination_pool' >/dev/null"
+  runs[subvol incremental]+="${wall[subvol incremental]} "
+  measure "btrfs incremental" "$btrfs_device" \
+    "btrfs send -q -p '$work/btrfs-source/base' '$work/btrfs-source/changed'" \
+    "btrfs receive -q '$work/btrfs-destination'"
+  runs[btrfs incremental]+="${wall[btrfs incremental]} "
+done
+median() { tr ' ' '\n' <<< "$1" | grep . | sort -n | sed -n 2p; }
+for name in "subvol incremental" "btrfs incremental"; do
+  wall[$name]=$(median "${runs[$name]}")
+done
 measure "rsync incremental" "$source_device" \
   "rsync --inplace --no-whole-file '$changed_image' '$work/rsync/data.img'" \
   "cat"
@@ -165,6 +182,9 @@ row "subvol full to /dev/null" ""
 row "cat image" "subvol full to /dev/null"
 echo
 echo "rsync reads both images and writes the changes itself, so it has no stream"
+for name in "subvol incremental" "btrfs incremental"; do
+  echo "$name runs: $(for ns in ${runs[$name]}; do printf '%s s ' "$(seconds "$ns")"; done)(median above)"
+done
 throughput() { awk -v bytes="${stream_bytes[$1]}" -v ns="${wall[$1]}" 'BEGIN { printf "%.0f", bytes / 1048576 / (ns / 1e9) }'; }
 echo "full send delivers $(throughput "subvol full to /dev/null") MiB/s, cat $(throughput "cat image") MiB/s (cat reads the holes too):" \
   "$(awk -v s="$(throughput "subvol full to /dev/null")" -v c="$(throughput "cat image")" 'BEGIN { printf "%.2f", s / c }') of cat's throughput"

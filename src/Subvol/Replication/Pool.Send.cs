@@ -91,6 +91,9 @@ public sealed partial class Pool
         using var handle = File.OpenHandle(image, FileMode.Open, FileAccess.Read);
         using var writer = new ReplicationStreamWriter(output, header);
         var buffer = new byte[ReadChunk];
+        var readahead = new Readahead(handle, image, changes
+            .Where(range => !range.IsHole && range.End > resumeOffset)
+            .Select(range => range.Offset >= resumeOffset ? range : new ChangedRange(resumeOffset, range.End - resumeOffset, IsHole: false)));
         foreach (var range in changes)
         {
             var start = Math.Max(range.Offset, resumeOffset);
@@ -109,6 +112,7 @@ public sealed partial class Pool
             for (var offset = start; offset < range.End;)
             {
                 var length = (int)Math.Min(buffer.Length, range.End - offset);
+                readahead.Reading(length);
                 ReadExactly(handle, buffer.AsSpan(0, length), offset, image);
                 writer.WriteData(offset, buffer.AsSpan(0, length));
                 offset += length;
