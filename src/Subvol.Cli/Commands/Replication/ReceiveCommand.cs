@@ -13,7 +13,7 @@ internal static class ReceiveCommand
 
     public static Command Create()
     {
-        var command = new Command("receive", "Read a replication stream and publish it as NAME@SNAPSHOT") { NameArgument, InputOption, ForceOption, ResumeTokenOption, AbortOption };
+        var command = new Command("receive", "Read a replication stream, publish it as NAME@SNAPSHOT and move NAME to it") { NameArgument, InputOption, ForceOption, ResumeTokenOption, AbortOption };
         command.Aliases.Add("recv");
         command.SetBehaviour(Run);
         return command;
