@@ -11,6 +11,15 @@ internal sealed partial class PoolDatabase : IDisposable
 {
     private const int SchemaVersion = 3;
 
+    /// <summary>The statements that bring the schema from version N (index N - 1) to N + 1.</summary>
+    private static readonly string[] Upgrades =
+    [
+        // Version 2 added provisioning; every subvolume made before it was a sparse, thin image.
+        "ALTER TABLE subvolumes ADD COLUMN provisioning TEXT NOT NULL DEFAULT 'thin'",
+        // Version 3 added the write stamp; without one, a subvolume counts as written since its last snapshot.
+        "ALTER TABLE subvolumes ADD COLUMN write_stamp INTEGER",
+    ];
+
     private readonly SqliteConnection _connection;
 
     private PoolDatabase(SqliteConnection connection)
@@ -91,24 +100,14 @@ internal sealed partial class PoolDatabase : IDisposable
     private void CheckSchema(string path)
     {
         var version = GetPoolValue("schema_version");
-        if (version == "1")
+        // Each step brings version N to N + 1, in one transaction.
+        while (int.TryParse(version, CultureInfo.InvariantCulture, out var number) && number >= 1 && number < SchemaVersion)
         {
-            // Version 2 added provisioning; every subvolume made before it was a sparse, thin image.
             using var transaction = BeginTransaction();
-            Execute("ALTER TABLE subvolumes ADD COLUMN provisioning TEXT NOT NULL DEFAULT 'thin'");
-            SetPoolValue("schema_version", "2");
+            Execute(Upgrades[number - 1]);
+            version = (number + 1).ToString(CultureInfo.InvariantCulture);
+            SetPoolValue("schema_version", version);
             transaction.Commit();
-            version = "2";
-        }
-
-        if (version == "2")
-        {
-            // Version 3 added the write stamp; without one, a subvolume counts as written since its last snapshot.
-            using var transaction = BeginTransaction();
-            Execute("ALTER TABLE subvolumes ADD COLUMN write_stamp INTEGER");
-            SetPoolValue("schema_version", "3");
-            transaction.Commit();
-            version = "3";
         }
 
         if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))

@@ -258,24 +258,13 @@ public sealed partial class Pool
     private void RefuseToDiscardWrites(SubvolumeRecord subvolume, bool force)
     {
         var image = _layout.SubvolumeImage(subvolume.Name);
-        var quoted = Printable.Quote(subvolume.Name);
-        if (ImageMounts.Find(image) is { Count: > 0 } mounts)
-        {
-            throw SubvolException.Busy(
-                $"subvolume {quoted} is mounted at {mounts[0].Target}, and a receive moves it to the received snapshot; unmount it first ('subvol umount {subvolume.Name}'); to look into a replica, mount one of its snapshots");
-        }
-
-        if (ImageMounts.LoopDevices(image) is { Count: > 0 } devices)
-        {
-            throw SubvolException.Busy(
-                $"subvolume {quoted} is attached to {devices[0].DevicePath}, and a receive moves it to the received snapshot; detach it first");
-        }
-
+        RefuseIfMounted(image, $"subvolume {Printable.Quote(subvolume.Name)}, which a receive moves to the received snapshot,", $"subvol umount {subvolume.Name}");
+        RefuseIfAttached(image, subvolume.Name);
         if (!force && WriteStamp.WrittenSince(image, subvolume.WriteStamp))
         {
             var last = _database.ListSnapshots(subvolume.Name)[^1];
             throw SubvolException.Busy(
-                $"subvolume {quoted} was written or mounted read-write since its last snapshot {subvolume.Name}@{last.Name}; a receive moves it to the received snapshot and would discard those writes. " +
+                $"subvolume {Printable.Quote(subvolume.Name)} was written or mounted read-write since its last snapshot {subvolume.Name}@{last.Name}; a receive moves it to the received snapshot and would discard those writes. " +
                 $"Keep them with 'subvol snapshot {subvolume.Name}' first, or use --force to discard them");
         }
     }

@@ -86,14 +86,17 @@ public sealed partial class Pool
             snapshot.Created,
             resumeOffset,
             compression);
-        var total = changes.Where(range => !range.IsHole).Sum(range => Math.Max(0, range.End - Math.Max(range.Offset, resumeOffset)));
+        // The data still to send: what lies past the resume offset.
+        var toRead = changes
+            .Where(range => !range.IsHole && range.End > resumeOffset)
+            .Select(range => range.Offset >= resumeOffset ? range : new ChangedRange(resumeOffset, range.End - resumeOffset, IsHole: false))
+            .ToList();
+        var total = toRead.Sum(range => range.Length);
         long dataBytes = 0, holeBytes = 0;
         using var handle = File.OpenHandle(image, FileMode.Open, FileAccess.Read);
         using var writer = new ReplicationStreamWriter(output, header);
         var buffer = new byte[ReadChunk];
-        var readahead = new Readahead(handle, image, changes
-            .Where(range => !range.IsHole && range.End > resumeOffset)
-            .Select(range => range.Offset >= resumeOffset ? range : new ChangedRange(resumeOffset, range.End - resumeOffset, IsHole: false)));
+        var readahead = new Readahead(handle, image, toRead);
         foreach (var range in changes)
         {
             var start = Math.Max(range.Offset, resumeOffset);

@@ -25,6 +25,13 @@ internal static class Replica
         AssertCleanFileSystem(received, fileSystem, Path.Combine(Path.GetDirectoryName(destination.Path)!, "scratch", "fsck"));
     }
 
+    /// <summary>After a receive moved it, the subvolume's image is byte for byte the snapshot's (cmp).</summary>
+    public static void AssertSubvolumeHolds(ReplicationPool pool, string subvolume, string snapshot)
+    {
+        var cmp = Tools.Run("cmp", pool.SnapshotImage(subvolume, snapshot), pool.SubvolumeImage(subvolume));
+        Assert.True(cmp.ExitCode == 0, $"subvolume {subvolume} should hold {subvolume}@{snapshot}: {cmp}");
+    }
+
     /// <summary>
     /// A snapshot of a mounted subvolume is taken frozen, so its log or journal may still want
     /// replaying (DESIGN.md, "Freezing"); -n refuses to trust such a log. So the check runs on a

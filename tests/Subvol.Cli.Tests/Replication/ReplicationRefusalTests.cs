@@ -77,10 +77,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
     public void Receive_onto_a_subvolume_written_since_its_last_snapshot_exits_5_and_writes_nothing_until_kept_or_forced()
     {
         var streams = pools.NewDirectory("written");
-        MakeSnapshots("wr", ["s1", "s2", "s3"], new Random(25));
-        Replicate(Source, Destination, streams, "wr", "s1");
-        var second = Send(Source, streams, "wr@s2", "wr@s1");
-        var third = Send(Source, streams, "wr@s3", "wr@s2");
+        var (second, third) = ReplicateFirstAndSendTwoMore("wr", streams, new Random(25));
         WriteOnDestination("wr", "keep me");
 
         var state = DestinationState();
@@ -101,7 +98,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
         Receive(Destination, "wr", second).ShouldSucceed();
         Assert.False(WrittenSinceSnapshot("wr"), "the receive moved the subvolume to s2");
         AssertSameSnapshot(Source, Destination, "wr", "s2");
-        Tools.Run("cmp", Destination.SnapshotImage("wr", "s2"), Destination.SubvolumeImage("wr")).ShouldSucceed();
+        AssertSubvolumeHolds(Destination, "wr", "s2");
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(Destination.Mount("wr@kept"), "written-on-the-receiver.txt")));
         Destination.Unmount("wr@kept");
 
@@ -110,7 +107,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
         Receive(Destination, "wr", third).ShouldFailWith(5);
         Destination.Run("receive", "wr", "--force", "-f", third).ShouldSucceed();
         AssertSameSnapshot(Source, Destination, "wr", "s3");
-        Tools.Run("cmp", Destination.SnapshotImage("wr", "s3"), Destination.SubvolumeImage("wr")).ShouldSucceed();
+        AssertSubvolumeHolds(Destination, "wr", "s3");
         Assert.False(File.Exists(Path.Combine(Destination.Mount("wr"), "written-on-the-receiver.txt")), "--force should have discarded the receiver's writes");
         Destination.Unmount("wr");
         Destination.CheckConsistent();
@@ -121,9 +118,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
     public void Receive_onto_a_mounted_subvolume_exits_5_naming_the_mount_point_and_writes_nothing()
     {
         var streams = pools.NewDirectory("mounted");
-        MakeSnapshots("mnt", ["s1", "s2"], new Random(26));
-        Replicate(Source, Destination, streams, "mnt", "s1");
-        var second = Send(Source, streams, "mnt@s2", "mnt@s1");
+        var (second, _) = ReplicateFirstAndSendTwoMore("mnt", streams, new Random(26));
 
         var mountPoint = Destination.Mount("mnt");
         var state = DestinationState();
@@ -240,10 +235,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
     public void Receive_killed_after_publishing_leaves_the_subvolume_on_its_previous_snapshot_and_the_next_receive_moves_it()
     {
         var streams = pools.NewDirectory("killed-moving");
-        MakeSnapshots("mov", ["s1", "s2", "s3"], new Random(29));
-        Replicate(Source, Destination, streams, "mov", "s1");
-        var second = Send(Source, streams, "mov@s2", "mov@s1");
-        var third = Send(Source, streams, "mov@s3", "mov@s2");
+        var (second, third) = ReplicateFirstAndSendTwoMore("mov", streams, new Random(29));
         var before = Data.Sha256(Destination.SubvolumeImage("mov"));
 
         using (var receiver = pools.StartPaused("receive-published", Destination.WithPool("receive", "mov", "-f", second)))
@@ -258,7 +250,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
 
         Receive(Destination, "mov", third).ShouldSucceed();
         AssertSameSnapshot(Source, Destination, "mov", "s3");
-        Tools.Run("cmp", Destination.SnapshotImage("mov", "s3"), Destination.SubvolumeImage("mov")).ShouldSucceed();
+        AssertSubvolumeHolds(Destination, "mov", "s3");
     }
 
     [RootFact]
@@ -362,6 +354,14 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
 
     private bool WrittenSinceSnapshot(string name) =>
         Destination.Json("list", name).EnumerateArray().Single().GetProperty("written_since_snapshot").GetBoolean();
+
+    /// <summary>Makes NAME@s1, s2 and s3 on the source, replicates s1 in full, and returns the incremental streams of s2 (from s1) and s3 (from s2).</summary>
+    private (string Second, string Third) ReplicateFirstAndSendTwoMore(string name, string streams, Random random)
+    {
+        MakeSnapshots(name, ["s1", "s2", "s3"], random);
+        Replicate(Source, Destination, streams, name, "s1");
+        return (Send(Source, streams, $"{name}@s2", $"{name}@s1"), Send(Source, streams, $"{name}@s3", $"{name}@s2"));
+    }
 
     private void WriteOnDestination(string name, string text)
     {

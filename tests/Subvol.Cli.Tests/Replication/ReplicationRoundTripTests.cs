@@ -132,8 +132,7 @@ public sealed class ReplicationRoundTripTests(ReplicationPools pools) : IClassFi
             WriteRandomFile(Path.Combine(mountPoint, $"more-{step}.bin"), random, 4 * MiB);
             Source.Snapshot($"follows@s{step}");
             Replicate(Source, Destination, streams, "follows", $"s{step}", fromSnapshot: $"s{step - 1}");
-            var cmp = Tools.Run("cmp", Destination.SnapshotImage("follows", $"s{step}"), Destination.SubvolumeImage("follows"));
-            Assert.True(cmp.ExitCode == 0, $"after receiving s{step} the subvolume should hold it: {cmp}");
+            AssertSubvolumeHolds(Destination, "follows", $"s{step}");
         }
 
         var tree = Data.Tree(mountPoint);

@@ -19,18 +19,34 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 2 wrote: no write_stamp column.
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "ALTER TABLE subvolumes DROP COLUMN write_stamp; UPDATE pool SET value = '2' WHERE key = 'schema_version';";
-            command.ExecuteNonQuery();
-        }
+        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN write_stamp; UPDATE pool SET value = '2' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
             var home = database.FindSubvolume("home");
             Assert.NotNull(home);
+            Assert.Null(home.WriteStamp);
+            Assert.Equal("3", database.GetPoolValue("schema_version"));
+        }
+    }
+
+    [Fact]
+    public void AVersionOneDatabaseIsBroughtToVersionThreeStepByStep()
+    {
+        var path = Path.Combine(_directory.FullName, "pool.db");
+        using (var database = PoolDatabase.Open(path, create: true))
+        {
+            database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Guaranteed, DateTime.UtcNow);
+        }
+
+        // What version 1 wrote: neither provisioning nor write_stamp.
+        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN provisioning; UPDATE pool SET value = '1' WHERE key = 'schema_version';");
+
+        using (var database = PoolDatabase.Open(path, create: false))
+        {
+            var home = database.FindSubvolume("home");
+            Assert.NotNull(home);
+            Assert.Equal(Provisioning.Thin, home.Provisioning);
             Assert.Null(home.WriteStamp);
             Assert.Equal("3", database.GetPoolValue("schema_version"));
         }
@@ -48,5 +64,14 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         database.UpdateWriteStamp(home.Id, stamp);
 
         Assert.Equal(stamp, database.FindSubvolume("home")!.WriteStamp);
+    }
+
+    private static void Rewrite(string path, string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 }
