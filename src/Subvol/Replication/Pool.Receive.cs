@@ -309,7 +309,7 @@ public sealed partial class Pool
             else
             {
                 EnsureOvercommitAllows(growth, what,
-                    remedy: "received subvolumes are thin: raise the ratio with 'subvol pool set overcommit RATIO', or delete what this pool no longer needs, and send again");
+                    remedy: "received subvolumes are thin: raise the ratio with 'subvol pool set overcommit RATIO', or delete what this pool no longer needs, then receive again");
             }
         }
         catch (SubvolException exception) when (suffix.Length > 0)
