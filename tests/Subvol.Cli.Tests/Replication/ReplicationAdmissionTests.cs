@@ -66,7 +66,10 @@ public sealed class ReplicationAdmissionTests(ReplicationPools pools) : IClassFi
         {
             Receive(Destination, "widened", GrowingStream(image, Guid.NewGuid(), grown, Path.Combine(streams, "full.stream"))).ShouldSucceed();
             Assert.Equal(grown, SubvolumeSize(Destination, "widened"));
-            Assert.Equal(grown, Destination.Json("list", "-t", "snapshot", "widened").EnumerateArray().Single().GetProperty("size").GetInt64());
+            var snapshot = Destination.Json("list", "-t", "snapshot", "widened").EnumerateArray().Single();
+            Assert.Equal(grown, snapshot.GetProperty("size").GetInt64());
+            // Only a program that asks to be recorded (the CSI driver) is a creator; a receive is not.
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, snapshot.GetProperty("creator").ValueKind);
             Assert.Empty(Destination.CheckConsistent());
 
             // Everything past the header's size must travel too: the sender bounds its extent map by the recorded size.
