@@ -74,6 +74,11 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
 
         var outcome = await gate.Run(pool =>
         {
+            if (pool.FindSubvolume(name) is { } volume && volume.Creator != IdentityService.DriverName)
+            {
+                throw ErrorStatus.FailedPrecondition(NotOurs($"volume {name}", $"subvol delete {name}"));
+            }
+
             if (pool.FindAttachedDevice(name) is { } device)
             {
                 throw ErrorStatus.FailedPrecondition($"volume {name} is attached to {device} as a block device; unstage it first");
@@ -162,13 +167,15 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         {
             if (pool.FindSnapshots(snapshot: name) is [var existing, ..])
             {
-                return existing.Subvolume == request.SourceVolumeId
-                    ? (Outcome.AlreadyExisted, existing)
-                    : throw ErrorStatus.AlreadyExists($"snapshot {request.Name} already exists, of volume {existing.Subvolume}, not {request.SourceVolumeId}");
+                return existing.Subvolume != request.SourceVolumeId
+                    ? throw ErrorStatus.AlreadyExists($"snapshot {request.Name} already exists, of volume {existing.Subvolume}, not {request.SourceVolumeId}")
+                    : existing.Creator != IdentityService.DriverName
+                    ? throw ErrorStatus.AlreadyExists($"snapshot {existing.FullName} already exists and was not created by the CSI driver {IdentityService.DriverName}; the driver does not adopt it")
+                    : (Outcome.AlreadyExisted, existing);
             }
 
             RequireVolume(pool, request.SourceVolumeId);
-            pool.CreateSnapshot(request.SourceVolumeId, name);
+            pool.CreateSnapshot(request.SourceVolumeId, name, IdentityService.DriverName);
 
             // Read back as stored, so that a repeated request reports the very same creation time.
             return (Outcome.Created, pool.FindSnapshots(request.SourceVolumeId, name).Single());
@@ -185,9 +192,17 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
             return new DeleteSnapshotResponse();
         }
 
-        var outcome = await gate.Run(
-            pool => pool.FindSubvolume(reference.Subvolume) is null ? Outcome.AlreadyGone : pool.DestroySnapshot(reference),
-            context.CancellationToken);
+        var outcome = await gate.Run(pool =>
+        {
+            if (pool.FindSnapshots(reference.Subvolume, reference.Snapshot) is not [var snapshot, ..])
+            {
+                return Outcome.AlreadyGone;
+            }
+
+            return snapshot.Creator == IdentityService.DriverName
+                ? pool.DestroySnapshot(reference)
+                : throw ErrorStatus.FailedPrecondition(NotOurs($"snapshot {reference}", $"subvol destroy {reference}"));
+        }, context.CancellationToken);
         logger.SnapshotDeleted(reference.ToString(), outcome);
         return new DeleteSnapshotResponse();
     }
@@ -237,7 +252,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
 
         if (origin is null)
         {
-            var created = pool.CreateSubvolume(name, Capacity.Resolve(range, fileSystem), fileSystem, provisioning);
+            var created = pool.CreateSubvolume(name, Capacity.Resolve(range, fileSystem), fileSystem, provisioning, IdentityService.DriverName);
             return (created.Outcome, created.Value);
         }
 
@@ -245,7 +260,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         var reference = snapshotSource?.Reference ?? TemporarySnapshot(pool, volumeSource!.Name, name);
         try
         {
-            pool.CloneSnapshot(reference, name, provisioning);
+            pool.CloneSnapshot(reference, name, provisioning, IdentityService.DriverName);
         }
         finally
         {
@@ -264,7 +279,8 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
     private static SubvolumeInfo Compatible(SubvolumeInfo existing, CapacityRange? range, string fileSystem, VolumeContentSource? source, SourceInfo? snapshotSource)
     {
         var problem =
-            !Capacity.Satisfies(range, existing.Size) ? $"it has {existing.Size} bytes, outside the requested range"
+            existing.Creator != IdentityService.DriverName ? $"it was not created by the CSI driver {IdentityService.DriverName}, which does not adopt it"
+            : !Capacity.Satisfies(range, existing.Size) ? $"it has {existing.Size} bytes, outside the requested range"
             : existing.FileSystem != fileSystem ? $"it holds {existing.FileSystem}, not {fileSystem}"
             : source is null or { TypeCase: VolumeContentSource.TypeOneofCase.None } && existing.OriginSnapshot is not null ? "it was made from a source, and this request names none"
             : source is { TypeCase: not VolumeContentSource.TypeOneofCase.None } && existing.OriginSnapshot is null ? "it was made empty, and this request names a source"
@@ -279,7 +295,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         var name = VolumeNames.CloneSnapshot(target);
         if (pool.FindSnapshots(source, name).Count == 0)
         {
-            pool.CreateSnapshot(source, name);
+            pool.CreateSnapshot(source, name, IdentityService.DriverName);
         }
 
         return new SnapshotReference(source, name);
@@ -342,6 +358,14 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         CreationTime = Timestamp.FromDateTimeOffset(snapshot.Created),
         ReadyToUse = true,
     };
+
+    /// <summary>
+    /// The driver deletes only what it created: a subvolume made with the command line (or by a subvold from before
+    /// creators were recorded) may hold data nobody asked Kubernetes to manage.
+    /// </summary>
+    private string NotOurs(string what, string command) =>
+        $"{what} was not created by the CSI driver {IdentityService.DriverName} (it was made with the subvol command, or by a subvold that did not record its volumes), " +
+        $"so the driver does not delete it; if it is no longer needed, remove it by hand on node {options.NodeId} with '{command}', and the deletion then succeeds";
 
     private static void Require(string value, string field)
     {

@@ -5,7 +5,7 @@ namespace Subvol.Metadata;
 internal sealed partial class PoolDatabase
 {
     private const string SnapshotSelect =
-        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
+        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created, s.creator FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
 
     public IReadOnlyList<SnapshotRecord> ListSnapshots(string? subvolumeName = null)
     {
@@ -27,13 +27,14 @@ internal sealed partial class PoolDatabase
         return ReadSnapshots(command).SingleOrDefault();
     }
 
-    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created)
+    /// <param name="creator">Who took it, when a program such as the CSI driver asks to be remembered; null for the command line.</param>
+    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created, string? creator = null)
     {
         using var command = Command(
-            "INSERT INTO snapshots (subvolume_id, name, guid, size, filesystem, created) VALUES ($sub, $name, $guid, $size, $fs, $created) RETURNING id",
-            ("$sub", subvolume.Id), ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)));
+            "INSERT INTO snapshots (subvolume_id, name, guid, size, filesystem, created, creator) VALUES ($sub, $name, $guid, $size, $fs, $created, $creator) RETURNING id",
+            ("$sub", subvolume.Id), ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)), ("$creator", creator));
         var id = (long)command.ExecuteScalar()!;
-        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created);
+        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created, creator);
     }
 
     public void DeleteSnapshot(long id)
@@ -56,7 +57,8 @@ internal sealed partial class PoolDatabase
                 Guid.Parse(reader.GetString(4)),
                 reader.GetInt64(5),
                 reader.GetString(6),
-                ParseTime(reader.GetString(7))));
+                ParseTime(reader.GetString(7)),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
 
         return list;

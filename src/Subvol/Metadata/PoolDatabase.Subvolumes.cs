@@ -4,7 +4,7 @@ namespace Subvol.Metadata;
 
 internal sealed partial class PoolDatabase
 {
-    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp";
+    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp, creator";
 
     public IReadOnlyList<SubvolumeRecord> ListSubvolumes()
     {
@@ -18,15 +18,16 @@ internal sealed partial class PoolDatabase
         return ReadSubvolumes(command).SingleOrDefault();
     }
 
-    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning, DateTime? writeStamp = null)
+    /// <param name="creator">Who made it, when a program such as the CSI driver asks to be remembered; null for the command line.</param>
+    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning, DateTime? writeStamp = null, string? creator = null)
     {
         var created = DateTimeOffset.UtcNow;
         using var command = Command(
-            "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp) VALUES ($name, $guid, $size, $fs, $created, $origin, $provisioning, $stamp) RETURNING id",
+            "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp, creator) VALUES ($name, $guid, $size, $fs, $created, $origin, $provisioning, $stamp, $creator) RETURNING id",
             ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)),
-            ("$origin", originSnapshot?.ToString()), ("$provisioning", ProvisioningNames.Format(provisioning)), ("$stamp", writeStamp?.Ticks));
+            ("$origin", originSnapshot?.ToString()), ("$provisioning", ProvisioningNames.Format(provisioning)), ("$stamp", writeStamp?.Ticks), ("$creator", creator));
         var id = (long)command.ExecuteScalar()!;
-        return new SubvolumeRecord(id, name, guid, size, fileSystem, created, originSnapshot, provisioning, writeStamp);
+        return new SubvolumeRecord(id, name, guid, size, fileSystem, created, originSnapshot, provisioning, writeStamp, creator);
     }
 
     /// <summary>Records the modification time the image was given when it last matched a snapshot; null when unknown.</summary>
@@ -99,7 +100,8 @@ internal sealed partial class PoolDatabase
                 ParseTime(reader.GetString(5)),
                 reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6)),
                 ProvisioningNames.Parse(reader.GetString(7)),
-                reader.IsDBNull(8) ? null : new DateTime(reader.GetInt64(8), DateTimeKind.Utc)));
+                reader.IsDBNull(8) ? null : new DateTime(reader.GetInt64(8), DateTimeKind.Utc),
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
         }
 
         return list;

@@ -9,7 +9,7 @@ namespace Subvol.Metadata;
 /// </summary>
 internal sealed partial class PoolDatabase : IDisposable
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     /// <summary>The statements that bring the schema from version N (index N - 1) to N + 1.</summary>
     private static readonly string[] Upgrades =
@@ -18,6 +18,8 @@ internal sealed partial class PoolDatabase : IDisposable
         "ALTER TABLE subvolumes ADD COLUMN provisioning TEXT NOT NULL DEFAULT 'thin'",
         // Version 3 added the write stamp; without one, a subvolume counts as written since its last snapshot.
         "ALTER TABLE subvolumes ADD COLUMN write_stamp INTEGER",
+        // Version 4 added the creator; what was made before it has none, as a subvolume made with the command line has none.
+        "ALTER TABLE subvolumes ADD COLUMN creator TEXT; ALTER TABLE snapshots ADD COLUMN creator TEXT",
     ];
 
     private readonly SqliteConnection _connection;
@@ -77,7 +79,8 @@ internal sealed partial class PoolDatabase : IDisposable
                 created TEXT NOT NULL,
                 origin_snapshot TEXT,
                 provisioning TEXT NOT NULL DEFAULT 'thin',
-                write_stamp INTEGER);
+                write_stamp INTEGER,
+                creator TEXT);
             CREATE TABLE IF NOT EXISTS snapshots (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 subvolume_id INTEGER NOT NULL REFERENCES subvolumes(id),
@@ -86,6 +89,7 @@ internal sealed partial class PoolDatabase : IDisposable
                 size INTEGER NOT NULL,
                 filesystem TEXT NOT NULL,
                 created TEXT NOT NULL,
+                creator TEXT,
                 UNIQUE (subvolume_id, name));
             CREATE TABLE IF NOT EXISTS pending_renames (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,

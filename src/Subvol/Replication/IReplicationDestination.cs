@@ -9,6 +9,9 @@ internal interface IReplicationDestination : IDisposable
     /// <summary>The token of an interrupted receive into the subvolume, if there is one.</summary>
     string? ResumeToken(string subvolume);
 
+    /// <summary>Discards the interrupted receive into the subvolume, as 'subvol receive --abort' does.</summary>
+    void AbortReceive(string subvolume);
+
     /// <summary>
     /// Receives into the subvolume whatever <paramref name="send"/> writes; returns what the receiver said.
     /// <paramref name="force"/> lets the receive discard writes made on the destination since its last snapshot.

@@ -20,6 +20,8 @@ internal sealed class LocalDestination(Pool pool) : IReplicationDestination
         }
     }
 
+    public void AbortReceive(string subvolume) => pool.AbortReceive(subvolume);
+
     public string Receive(string subvolume, bool force, Action<System.IO.Stream> send)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Replication;
@@ -69,18 +70,19 @@ public sealed partial class Pool
             RefuseToDiscardWrites(existing, force);
         }
 
-        if (existing is null && header.ResumeOffset == 0)
-        {
-            EnsureOvercommitAllows(header.ImageSize, $"receiving the new subvolume {Printable.Quote(subvolume)} of {ByteSize.Format(header.ImageSize)}");
-        }
+        var kept = $"; the partial receive is kept: 'subvol receive --resume-token {subvolume}' prints a token to resume, 'subvol receive --abort {subvolume}' discards it";
+
+        // Received subvolumes are admitted as create admits them: the header's size now, every size change before it is applied.
+        // A resumed stream is admitted again, since the pool may have promised its space to others in the meantime.
+        AdmitReceivedSize(subvolume, existing, header.ImageSize, header.IsResumed ? kept : "");
 
         var incoming = _layout.IncomingDirectory;
         var partialImage = PartialReceive.ImagePath(incoming, subvolume);
         var state = PrepareReceive(subvolume, header, baseline, partialImage);
         var promised = ReservedBytes() + Slop(FileSystemStatistics.Get(_layout.Root).TotalBytes);
         var sink = new ReceiveSink(partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(incoming), progress,
-            spaceCheck: () => StopIfEatingReservations(promised, subvolume));
-        var kept = $"; the partial receive is kept: 'subvol receive --resume-token {subvolume}' prints a token to resume, 'subvol receive --abort {subvolume}' discards it";
+            spaceCheck: () => StopIfEatingReservations(promised, subvolume),
+            admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize, suffix: ""));
         try
         {
             reader.ReadRecords(sink);
@@ -115,7 +117,8 @@ public sealed partial class Pool
 
         var summary = sink.Summary!;
         PausePoint.Reach("receive-synced");
-        var info = PublishReceived(subvolume, header, existing, partialImage);
+        // The image's size is the last size change's, not necessarily the header's; the metadata follows the image.
+        var info = PublishReceived(subvolume, header, existing, partialImage, sink.Size);
         return new ReceiveResult(info, existing is null, summary.DataBytes, header.ResumeOffset > 0);
     }
 
@@ -125,7 +128,9 @@ public sealed partial class Pool
         NameRules.Validate(subvolume, "subvolume");
         var state = PartialReceive.Load(_layout.IncomingDirectory, subvolume)
             ?? throw SubvolException.NotFound($"there is no interrupted receive into {Printable.Quote(subvolume)} in pool {Path}");
-        return new ResumeToken(state.TargetGuid, state.BaseGuid, state.ConfirmedOffset, state.ImageSize).Encode();
+        // A receive interrupted by an older subvol may have recorded progress beyond the header's size; a resumed
+        // stream can start no later than that size (docs/stream-format.md, "the resume rule"), so it starts there.
+        return new ResumeToken(state.TargetGuid, state.BaseGuid, Math.Min(state.ConfirmedOffset, state.ImageSize), state.ImageSize).Encode();
     }
 
     public Outcome AbortReceive(string subvolume)
@@ -208,7 +213,7 @@ public sealed partial class Pool
         return state;
     }
 
-    private SnapshotInfo PublishReceived(string subvolume, StreamHeader header, SubvolumeRecord? existing, string partialImage)
+    private SnapshotInfo PublishReceived(string subvolume, StreamHeader header, SubvolumeRecord? existing, string partialImage, long size)
     {
         var snapshotImage = _layout.SnapshotImage(subvolume, header.SnapshotName);
         DateTime? writeStamp = null;
@@ -229,8 +234,8 @@ public sealed partial class Pool
         {
             // A received subvolume is a replica: thin, so that a backup pool holds only what was sent.
             var owner = existing ?? _database.InsertSubvolume(
-                subvolume, Guid.NewGuid(), header.ImageSize, header.FileSystemType, header.TargetGuid, Provisioning.Thin, writeStamp);
-            record = _database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, header.ImageSize, header.FileSystemType, header.CreatedAt);
+                subvolume, Guid.NewGuid(), size, header.FileSystemType, header.TargetGuid, Provisioning.Thin, writeStamp);
+            record = _database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, size, header.FileSystemType, header.CreatedAt);
             transaction.Commit();
         }
 
@@ -243,7 +248,7 @@ public sealed partial class Pool
             PausePoint.Reach("receive-published");
             var moved = ReplaceImage(existing, record, $"received {subvolume}@{header.SnapshotName}, but cannot move {Printable.Quote(subvolume)} to it");
             using var transaction = _database.BeginTransaction();
-            _database.UpdateSubvolumeSize(existing.Id, header.ImageSize);
+            _database.UpdateSubvolumeSize(existing.Id, size);
             _database.UpdateWriteStamp(existing.Id, moved);
             transaction.Commit();
         }
@@ -266,6 +271,50 @@ public sealed partial class Pool
             throw SubvolException.Busy(
                 $"subvolume {Printable.Quote(subvolume.Name)} was written or mounted read-write since its last snapshot {subvolume.Name}@{last.Name}; a receive moves it to the received snapshot and would discard those writes. " +
                 $"Keep them with 'subvol snapshot {subvolume.Name}' first, or use --force to discard them");
+        }
+    }
+
+    /// <summary>
+    /// Admits a received image of <paramref name="newSize"/> bytes as create admits a subvolume: a thin one (as every
+    /// received subvolume is made) by the overcommit ratio, a guaranteed one by the space it must reserve. Only growth
+    /// beyond the recorded size asks for more. A size no ratio could admit is refused as such, before anything is applied.
+    /// </summary>
+    private void AdmitReceivedSize(string subvolume, SubvolumeRecord? existing, long newSize, string suffix)
+    {
+        var recorded = existing?.Size ?? 0;
+        var growth = newSize - recorded;
+        if (growth <= 0)
+        {
+            return;
+        }
+
+        var poolSize = FileSystemStatistics.Get(_layout.Root).TotalBytes;
+        if (growth > poolSize * MaximumOvercommit)
+        {
+            throw SubvolException.NoSpace(
+                $"the stream would make {Printable.Quote(subvolume)} {ByteSize.Format(newSize)}, more than pool {Path} of {ByteSize.Format(poolSize)} could promise " +
+                $"even at the largest overcommit ratio ({MaximumOvercommit.ToString(CultureInfo.InvariantCulture)}); nothing of that size was applied, " +
+                $"and the stream cannot be received here: discard any partial receive with 'subvol receive --abort {subvolume}'");
+        }
+
+        var what = existing is null
+            ? $"receiving the new subvolume {Printable.Quote(subvolume)} of {ByteSize.Format(newSize)}"
+            : $"receiving {Printable.Quote(subvolume)}, which the stream grows from {ByteSize.Format(recorded)} to {ByteSize.Format(newSize)},";
+        try
+        {
+            if (existing?.Provisioning == Provisioning.Guaranteed)
+            {
+                EnsureCanReserve(growth, what);
+            }
+            else
+            {
+                EnsureOvercommitAllows(growth, what,
+                    remedy: "received subvolumes are thin: raise the ratio with 'subvol pool set overcommit RATIO', or delete what this pool no longer needs, then receive again");
+            }
+        }
+        catch (SubvolException exception) when (suffix.Length > 0)
+        {
+            throw SubvolException.NoSpace(exception.Message + suffix, exception);
         }
     }
 

@@ -28,8 +28,8 @@ public sealed partial class Pool
             ? new SshDestination(address, options.SshProgram, options.RemoteProgram)
             : new LocalDestination(Open(address.Pool));
         long dataBytes = 0;
-        // Each pass either finishes a resume or sends the newest snapshot, so two passes plus one check suffice.
-        for (var pass = 0; pass < 3; pass++)
+        // Each pass discards a stale transfer, finishes a resume or sends the newest snapshot, so three passes plus one check suffice.
+        for (var pass = 0; pass < 4; pass++)
         {
             var source = _database.ListSnapshots(subvolume);
             var step = ReplicationPlanner.Plan(source.Select(snapshot => snapshot.Guid).ToList(), target.SnapshotGuids(subvolume), target.ResumeToken(subvolume));
@@ -37,6 +37,14 @@ public sealed partial class Pool
             {
                 steps.Add($"{address} is up to date with {subvolume}@{source[^1].Name}");
                 return new ReplicateResult(steps, dataBytes);
+            }
+
+            if (step.Kind == ReplicationStepKind.DiscardStale)
+            {
+                var stale = source.Single(snapshot => snapshot.Guid == step.Target);
+                target.AbortReceive(subvolume);
+                steps.Add($"discarded the interrupted transfer of {subvolume}@{stale.Name} at {address}: it was sent from base snapshot {step.Base}, which this pool no longer has, so it could never be finished");
+                continue;
             }
 
             var newest = source.Single(snapshot => snapshot.Guid == step.Target);

@@ -18,29 +18,45 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private readonly Action<long> _checkpoint;
     private readonly IProgress<ReplicationProgress>? _progress;
     private readonly Action? _spaceCheck;
+    private readonly Action<long>? _admitSize;
     private long _sinceSpaceCheck;
     private long _size;
+    private long _smallestSize;
     private long _reached;
     private long _sinceCheckpoint;
 
     /// <param name="spaceCheck">Called every so often; throws to stop a receive that would eat space promised to others.</param>
-    public ReceiveSink(string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null)
+    /// <param name="admitSize">Called with the new size before a size change grows the image; throws to refuse it.</param>
+    public ReceiveSink(string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null)
     {
         _spaceCheck = spaceCheck;
+        _admitSize = admitSize;
         _imagePath = imagePath;
         _image = NoFollow.OpenExisting(imagePath);
         _size = size;
+        _smallestSize = size;
         _checkpoint = checkpoint;
         _progress = progress;
     }
 
     public StreamSummary? Summary { get; private set; }
 
+    /// <summary>The image's size now: the header's, or the latest size change's.</summary>
+    public long Size => _size;
+
+    /// <summary>
+    /// Where a resumed stream can start: the offset reached, but never beyond a size the image has had
+    /// in this stream, since the resumed stream repeats every size change and none may fall below its
+    /// resume offset (docs/stream-format.md, "the resume rule"). Bytes below it never change again.
+    /// </summary>
+    public long ResumableOffset => Math.Min(_reached, _smallestSize);
+
     public void Begin(StreamHeader header)
     {
         _reached = header.ResumeOffset;
         RandomAccess.SetLength(_image, header.ImageSize);
         _size = header.ImageSize;
+        _smallestSize = header.ImageSize;
     }
 
     public void Data(long offset, ReadOnlySpan<byte> data)
@@ -59,15 +75,22 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
 
     public void SizeChange(long newSize)
     {
+        if (newSize > _size)
+        {
+            // Admission comes before the image changes, so a refused size change leaves the receive as it was: resumable.
+            _admitSize?.Invoke(newSize);
+        }
+
         RandomAccess.SetLength(_image, newSize);
         _size = newSize;
+        _smallestSize = Math.Min(_smallestSize, newSize);
     }
 
     public void End(StreamSummary summary)
     {
         FileSync.Flush(_image, _imagePath);
         _reached = _size;
-        _checkpoint(_reached);
+        _checkpoint(ResumableOffset);
         Summary = summary;
     }
 
@@ -75,7 +98,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     public void Checkpoint()
     {
         FileSync.Flush(_image, _imagePath);
-        _checkpoint(_reached);
+        _checkpoint(ResumableOffset);
         _sinceCheckpoint = 0;
     }
 

@@ -3,8 +3,8 @@ using Subvol.Stream;
 namespace Subvol.Replication;
 
 /// <summary>
-/// Decides what replicate sends, as syncoid does for ZFS: finish an interrupted transfer first,
-/// else send the newest snapshot incrementally from the newest one both sides hold (by GUID),
+/// Decides what replicate sends, as syncoid does for ZFS: finish an interrupted transfer first (or
+/// discard it when the source no longer holds its base, as syncoid resets a stale receive), else send the newest snapshot incrementally from the newest one both sides hold (by GUID),
 /// else a full stream. The decision is a pure function of what both sides hold.
 /// </summary>
 internal static class ReplicationPlanner
@@ -21,7 +21,12 @@ internal static class ReplicationPlanner
 
         if (resumeToken is not null && ResumeToken.TryDecode(resumeToken, out var token, out _) && token is not null && source.Contains(token.TargetGuid))
         {
-            return new ReplicationStep(ReplicationStepKind.Resume, token.BaseGuid, token.TargetGuid, resumeToken);
+            // The source sends the rest only from the base the transfer began with; once that base is destroyed, the
+            // transfer can never finish, and discarding it loses nothing: it was never published, and the source still
+            // holds its target, which the next step sends from a snapshot both sides still have.
+            return token.BaseGuid is { } baseGuid && !source.Contains(baseGuid)
+                ? new ReplicationStep(ReplicationStepKind.DiscardStale, baseGuid, token.TargetGuid, resumeToken)
+                : new ReplicationStep(ReplicationStepKind.Resume, token.BaseGuid, token.TargetGuid, resumeToken);
         }
 
         var newest = source[^1];

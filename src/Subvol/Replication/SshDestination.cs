@@ -39,6 +39,8 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
         return result.StandardOutput.Trim();
     }
 
+    public void AbortReceive(string subvolume) => Check(Run(["receive", "--abort", subvolume]), "discard the interrupted receive on the destination");
+
     public string Receive(string subvolume, bool force, Action<System.IO.Stream> send)
     {
         using var process = PipedProcess.Start(Command(force ? ["receive", "--force", subvolume] : ["receive", subvolume]));

@@ -25,7 +25,8 @@ public sealed partial class Pool
     /// Freezes the subvolume's filesystem if mounted, reflink-clones its image and thaws. A
     /// freeze record and a watchdog make sure that even a killed process leaves nothing frozen.
     /// </summary>
-    public SnapshotInfo CreateSnapshot(string subvolume, string? snapshot)
+    /// <param name="creator">Recorded as the snapshot's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
+    public SnapshotInfo CreateSnapshot(string subvolume, string? snapshot, string? creator = null)
     {
         using var writeLock = AcquireWriteLock();
         var record = RequireSubvolume(subvolume);
@@ -59,7 +60,7 @@ public sealed partial class Pool
             SnapshotRecord snapshotRecord;
             using (var transaction = _database.BeginTransaction())
             {
-                snapshotRecord = _database.InsertSnapshot(record, snapshot, guid, new FileInfo(destination).Length, record.FileSystem, created);
+                snapshotRecord = _database.InsertSnapshot(record, snapshot, guid, new FileInfo(destination).Length, record.FileSystem, created, creator);
                 _database.UpdateWriteStamp(record.Id, writeStamp);
                 transaction.Commit();
             }
@@ -99,7 +100,8 @@ public sealed partial class Pool
     }
 
     /// <summary>Makes an independent, writable subvolume from a snapshot, with a filesystem UUID of its own.</summary>
-    public OperationResult<SubvolumeInfo> CloneSnapshot(SnapshotReference source, string name, Provisioning provisioning = Provisioning.Guaranteed)
+    /// <param name="creator">Recorded as the clone's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
+    public OperationResult<SubvolumeInfo> CloneSnapshot(SnapshotReference source, string name, Provisioning provisioning = Provisioning.Guaranteed, string? creator = null)
     {
         NameRules.Validate(name, "subvolume");
         using var writeLock = AcquireWriteLock();
@@ -147,7 +149,7 @@ public sealed partial class Pool
             throw;
         }
 
-        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning);
+        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning, creator: creator);
         return new(Outcome.Created, Describe(record, 0));
     }
 
@@ -268,6 +270,6 @@ public sealed partial class Pool
         var image = _layout.SnapshotImage(record.SubvolumeName, record.Name);
         var allocated = File.Exists(image) ? FileSpace.AllocatedBytes(image) : 0;
         var mount = ImageMounts.Find(image).FirstOrDefault();
-        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, allocated, mount?.Target);
+        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, allocated, mount?.Target) { Creator = record.Creator };
     }
 }

@@ -15,4 +15,7 @@ public sealed record SnapshotInfo(
 
     /// <summary>Bytes no other image of the pool shares (what destroying it frees); filled in by listings, which read every extent map.</summary>
     public long? Exclusive { get; init; }
+
+    /// <summary>The program that took it and asked to be remembered, such as the CSI driver; null when taken with the command line.</summary>
+    public string? Creator { get; init; }
 }

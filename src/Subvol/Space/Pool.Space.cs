@@ -8,6 +8,9 @@ public sealed partial class Pool
 {
     private const string OvercommitKey = "overcommit";
 
+    /// <summary>The largest overcommit ratio a pool accepts.</summary>
+    private const double MaximumOvercommit = 100.0;
+
     /// <summary>Warn when less than this share of the pool is free, before thin subvolumes start failing writes.</summary>
     private const double WarningFreeShare = 0.10;
 
@@ -17,7 +20,7 @@ public sealed partial class Pool
 
     public void SetOvercommit(double ratio)
     {
-        if (!double.IsFinite(ratio) || ratio < 1.0 || ratio > 100.0)
+        if (!double.IsFinite(ratio) || ratio < 1.0 || ratio > MaximumOvercommit)
         {
             throw SubvolException.Invalid($"overcommit must be a ratio from 1 (none) to 100, such as 1.5; {ratio.ToString(CultureInfo.InvariantCulture)} is not");
         }
@@ -72,8 +75,8 @@ public sealed partial class Pool
         }
     }
 
-    /// <summary>Refuses a thin promise beyond the pool's overcommit ratio.</summary>
-    private void EnsureOvercommitAllows(long additional, string what)
+    /// <summary>Refuses a thin promise beyond the pool's overcommit ratio; <paramref name="remedy"/> says what to do, where create's advice does not fit.</summary>
+    private void EnsureOvercommitAllows(long additional, string what, string? remedy = null)
     {
         var usage = FileSystemStatistics.Get(_layout.Root);
         var provisioned = _database.ListSubvolumes().Sum(subvolume => subvolume.Size);
@@ -84,7 +87,7 @@ public sealed partial class Pool
             throw SubvolException.NoSpace(
                 $"pool {Path} of {ByteSize.Format(usage.TotalBytes)} already promises {ByteSize.Format(provisioned)}, and {what} would take that to " +
                 $"{ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; " +
-                "raise it with 'subvol pool set overcommit 1.5', or use --provisioning guaranteed");
+                (remedy ?? "raise it with 'subvol pool set overcommit 1.5', or use --provisioning guaranteed"));
         }
     }
 

@@ -25,7 +25,8 @@ public sealed partial class Pool
         _database.FindSubvolume(name) is { } record ? Describe(record, _database.ListSnapshots(name).Count) : null;
 
     /// <summary>Makes a sparse image of the given size, formats it, and publishes it as a subvolume.</summary>
-    public OperationResult<SubvolumeInfo> CreateSubvolume(string name, long size, string fileSystem, Provisioning provisioning = Provisioning.Guaranteed)
+    /// <param name="creator">Recorded as the subvolume's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
+    public OperationResult<SubvolumeInfo> CreateSubvolume(string name, long size, string fileSystem, Provisioning provisioning = Provisioning.Guaranteed, string? creator = null)
     {
         NameRules.Validate(name, "subvolume");
         FileSystemKind.Validate(fileSystem);
@@ -86,7 +87,7 @@ public sealed partial class Pool
             throw;
         }
 
-        var record = _database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning);
+        var record = _database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning, creator: creator);
         return new(Outcome.Created, Describe(record, 0));
     }
 
@@ -355,6 +356,7 @@ public sealed partial class Pool
         return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot, record.Provisioning)
         {
             WrittenSinceSnapshot = snapshots > 0 ? WriteStamp.WrittenSince(image, record.WriteStamp) : null,
+            Creator = record.Creator,
         };
     }
 

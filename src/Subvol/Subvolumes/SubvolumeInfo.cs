@@ -21,4 +21,7 @@ public sealed record SubvolumeInfo(
     /// a receive would discard those writes. Null for a subvolume without snapshots.
     /// </summary>
     public bool? WrittenSinceSnapshot { get; init; }
+
+    /// <summary>The program that made it and asked to be remembered, such as the CSI driver; null when made with the command line.</summary>
+    public string? Creator { get; init; }
 }

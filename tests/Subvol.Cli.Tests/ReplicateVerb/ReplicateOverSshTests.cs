@@ -84,6 +84,39 @@ public sealed class ReplicateOverSshTests(SshPoolsFixture pools) : IClassFixture
     }
 
     [RootFact]
+    public void RemoteTransferWhoseBaseTheSourceDestroyedIsDiscardedThereAndTheNewestIsSentFromTheNewestCommonSnapshot()
+    {
+        const string name = "ssh-stale";
+        Source.Create(name, "320M");
+        var mounted = Source.Mount(name);
+        Data.WriteRandom(Path.Combine(mounted, "first.bin"), 4 << 20);
+        Source.Run("snapshot", $"{name}@s0").ShouldSucceed();
+        Replicate(pools.Server.ProgramPath, name, "--no-snapshot").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(mounted, "second.bin"), 4 << 20);
+        Source.Run("snapshot", $"{name}@s1").ShouldSucceed();
+        Replicate(pools.Server.ProgramPath, name, "--no-snapshot").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(mounted, "third.bin"), 8 << 20);
+        Source.Run("snapshot", $"{name}@s2").ShouldSucceed();
+        var stream = Path.Combine(Source.NewDirectory("ssh-stale"), "s2.stream");
+        Source.Run("send", $"{name}@s2", "--from", $"{name}@s1", "-o", stream).ShouldSucceed();
+        using (var file = new FileStream(stream, FileMode.Open))
+        {
+            file.SetLength(file.Length * 6 / 10);
+        }
+
+        Destination.Run("receive", name, "-f", stream).ShouldFailWith(8);
+        Source.Run("destroy", $"{name}@s1").ShouldSucceed();
+
+        var result = Replicate(pools.Server.ProgramPath, name, "--no-snapshot").ShouldSucceed();
+
+        Assert.Contains($"discarded the interrupted transfer of {name}@s2", result.Stdout);
+        Assert.Contains("incrementally from s0", result.Stdout);
+        AssertNewestSnapshotIdentical(name);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Destination.PoolPath, "incoming")));
+        Source.Unmount(name);
+    }
+
+    [RootFact]
     public void RemotePoolThatDoesNotExistFailsAndSaysWhere()
     {
         const string name = "ssh-nowhere";

@@ -81,6 +81,72 @@ public sealed class ReplicateTests(TwoPoolsFixture pools) : IClassFixture<TwoPoo
     }
 
     [RootFact]
+    public void AnInterruptedTransferWhoseBaseTheSourceDestroyedIsDiscardedAndTheNewestIsSentFromTheNewestCommonSnapshot()
+    {
+        const string name = "rep-stale";
+        Source.Create(name, "320M");
+        var mounted = Source.Mount(name);
+        Data.WriteRandom(Path.Combine(mounted, "first.bin"), 4 << 20);
+        Source.Run("snapshot", $"{name}@s0").ShouldSucceed();
+        Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(mounted, "second.bin"), 4 << 20);
+        Source.Run("snapshot", $"{name}@s1").ShouldSucceed();
+        Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(mounted, "third.bin"), 8 << 20);
+        Source.Run("snapshot", $"{name}@s2").ShouldSucceed();
+        var stream = Path.Combine(Source.NewDirectory("stale"), "s2.stream");
+        Source.Run("send", $"{name}@s2", "--from", $"{name}@s1", "-o", stream).ShouldSucceed();
+        using (var file = new FileStream(stream, FileMode.Open))
+        {
+            file.SetLength(file.Length * 6 / 10);
+        }
+
+        Destination.Run("receive", name, "-f", stream).ShouldFailWith(8);
+        Source.Run("destroy", $"{name}@s1").ShouldSucceed();
+
+        var result = Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed();
+
+        Assert.Contains($"discarded the interrupted transfer of {name}@s2", result.Stdout);
+        Assert.Contains("incrementally from s0", result.Stdout);
+        AssertReplicasIdentical(name);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Destination.PoolPath, "incoming")));
+        Destination.Run("receive", "--resume-token", name).ShouldFailWith(3);
+        Source.Unmount(name);
+    }
+
+    [RootFact]
+    public void AnInterruptedTransferOfASnapshotTheSourceNoLongerHasIsLeftAloneAndReplicateSaysHowToDiscardIt()
+    {
+        const string name = "rep-foreign";
+        Source.Create(name, "320M");
+        var mounted = Source.Mount(name);
+        Data.WriteRandom(Path.Combine(mounted, "first.bin"), 4 << 20);
+        Source.Run("snapshot", $"{name}@s0").ShouldSucceed();
+        Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed();
+        Data.WriteRandom(Path.Combine(mounted, "second.bin"), 8 << 20);
+        Source.Run("snapshot", $"{name}@s1").ShouldSucceed();
+        var stream = Path.Combine(Source.NewDirectory("foreign"), "s1.stream");
+        Source.Run("send", $"{name}@s1", "--from", $"{name}@s0", "-o", stream).ShouldSucceed();
+        using (var file = new FileStream(stream, FileMode.Open))
+        {
+            file.SetLength(file.Length * 6 / 10);
+        }
+
+        Destination.Run("receive", name, "-f", stream).ShouldFailWith(8);
+        Source.Run("destroy", $"{name}@s1").ShouldSucceed();
+
+        // The source cannot tell where that transfer came from, so it does not discard it; it says how to.
+        var refused = Source.Run("replicate", name, Destination.PoolPath).ShouldFailWith(5);
+
+        Assert.Contains($"subvol receive --abort {name}", refused.Stderr);
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(Destination.PoolPath, "incoming")));
+        Destination.Run("receive", "--abort", name).ShouldSucceed();
+        Assert.Contains("incrementally from s0", Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed().Stdout);
+        AssertReplicasIdentical(name);
+        Source.Unmount(name);
+    }
+
+    [RootFact]
     public void ADestinationWithoutACommonSnapshotIsRefusedAndKeepsItsData()
     {
         const string name = "rep-unrelated";

@@ -18,20 +18,20 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Thin, DateTime.UtcNow);
         }
 
-        // What version 2 wrote: no write_stamp column.
-        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN write_stamp; UPDATE pool SET value = '2' WHERE key = 'schema_version';");
+        // What version 2 wrote: no write_stamp column, and no creators.
+        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '2' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
             var home = database.FindSubvolume("home");
             Assert.NotNull(home);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("3", database.GetPoolValue("schema_version"));
+            Assert.Equal("4", database.GetPoolValue("schema_version"));
         }
     }
 
     [Fact]
-    public void AVersionOneDatabaseIsBroughtToVersionThreeStepByStep()
+    public void AVersionOneDatabaseIsBroughtToTheCurrentVersionStepByStep()
     {
         var path = Path.Combine(_directory.FullName, "pool.db");
         using (var database = PoolDatabase.Open(path, create: true))
@@ -39,8 +39,8 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Guaranteed, DateTime.UtcNow);
         }
 
-        // What version 1 wrote: neither provisioning nor write_stamp.
-        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN provisioning; UPDATE pool SET value = '1' WHERE key = 'schema_version';");
+        // What version 1 wrote: neither provisioning nor write_stamp nor creators.
+        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN provisioning; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '1' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
@@ -48,7 +48,34 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             Assert.NotNull(home);
             Assert.Equal(Provisioning.Thin, home.Provisioning);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("3", database.GetPoolValue("schema_version"));
+            Assert.Equal("4", database.GetPoolValue("schema_version"));
+        }
+    }
+
+    [Fact]
+    public void AVersionThreeDatabaseGainsCreatorsAndWhatItHeldHasNone()
+    {
+        var path = Path.Combine(_directory.FullName, "pool.db");
+        using (var database = PoolDatabase.Open(path, create: true))
+        {
+            var home = database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Thin, creator: "made-before");
+            database.InsertSnapshot(home, "daily", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow, creator: "made-before");
+        }
+
+        // What version 3 wrote: no creator columns.
+        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '3' WHERE key = 'schema_version';");
+
+        using (var database = PoolDatabase.Open(path, create: false))
+        {
+            Assert.Equal("4", database.GetPoolValue("schema_version"));
+            var home = database.FindSubvolume("home")!;
+            Assert.Null(home.Creator);
+            Assert.Null(database.FindSnapshot("home", "daily")!.Creator);
+
+            var volume = database.InsertSubvolume("pvc-1", Guid.NewGuid(), 1L << 30, FileSystemKind.Ext4, null, Provisioning.Thin, creator: "csi.subvol.io");
+            database.InsertSnapshot(volume, "snapshot-1", Guid.NewGuid(), 1L << 30, FileSystemKind.Ext4, DateTimeOffset.UtcNow, creator: "csi.subvol.io");
+            Assert.Equal("csi.subvol.io", database.FindSubvolume("pvc-1")!.Creator);
+            Assert.Equal("csi.subvol.io", database.FindSnapshot("pvc-1", "snapshot-1")!.Creator);
         }
     }
 

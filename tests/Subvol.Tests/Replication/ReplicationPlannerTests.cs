@@ -36,6 +36,14 @@ public sealed class ReplicationPlannerTests
     }
 
     [Fact]
+    public void AnInterruptedTransferWhoseBaseTheSourceDestroyedIsDiscardedNotResumed()
+    {
+        var token = new ResumeToken(C, B, 4096, 1 << 20).Encode();
+        var step = ReplicationPlanner.Plan([A, C], new HashSet<Guid> { A, B }, token);
+        Assert.Equal(new ReplicationStep(ReplicationStepKind.DiscardStale, B, C, token), step);
+    }
+
+    [Fact]
     public void ATokenForASnapshotTheSourceLacksIsNotResumed()
     {
         var token = new ResumeToken(Guid.NewGuid(), null, 4096, 1 << 20).Encode();
