@@ -26,6 +26,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         var snapshots = database.ListSnapshots();
         CheckSubvolumes(findings, subvolumes, snapshots, renaming);
         CheckSnapshots(findings, snapshots, renaming);
+        new IdentityCheck(layout, database).Scan(findings, subvolumes, snapshots, renaming);
         FindOrphanSubvolumeImages(findings, subvolumes, renaming);
         FindOrphanSnapshotImages(findings, subvolumes, snapshots, renaming);
         FindPartialImages(findings);
@@ -58,7 +59,11 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
                 findings.Add(new Finding(FindingKind.SizeMismatch, subvolume.Name,
                     $"subvolume {Printable.Quote(subvolume.Name)} is recorded as {subvolume.Size} bytes but its image has {size}; repair records the image's size", Repairable: true)
                 {
-                    Repair = () => database.UpdateSubvolumeSize(subvolume.Id, size),
+                    Repair = () =>
+                    {
+                        database.UpdateSubvolumeSize(subvolume.Id, size);
+                        ImageIdentity.Write(image, ImageIdentity.Of(subvolume with { Size = size }));
+                    },
                 });
             }
         }
@@ -198,6 +203,13 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
 
     private static Finding OrphanImage(string path, string message)
     {
+        // Every image the pool makes carries an identity before it is published; one without may be someone's only copy.
+        if (!HasIdentity(path))
+        {
+            return new Finding(FindingKind.OrphanImage, path,
+                message.Replace("; repair removes it", "; it carries no identity the pool could read, so it is left alone: look at it, then move it away or remove it"), Repairable: false);
+        }
+
         if (ImageMounts.Find(path).Count > 0)
         {
             return new Finding(FindingKind.OrphanImage, path, message.Replace("; repair removes it", "; it is mounted, so unmount it before repairing"), Repairable: false);
@@ -216,6 +228,18 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
                 File.Delete(path);
             },
         };
+    }
+
+    private static bool HasIdentity(string path)
+    {
+        try
+        {
+            return ImageIdentity.Read(path) is not null;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private static bool ImmutableSupported(string path)

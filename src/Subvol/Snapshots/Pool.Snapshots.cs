@@ -54,6 +54,7 @@ public sealed partial class Pool
             DateTime? writeStamp = idle ? WriteStamp.Apply(image) : null;
             var destination = _layout.SnapshotImage(subvolume, snapshot);
             Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
+            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, new FileInfo(partial).Length, record.FileSystem));
             Publish(partial, destination);
             PausePoint.Reach("snapshot-published");
             SnapshotRecord snapshotRecord;
@@ -64,6 +65,7 @@ public sealed partial class Pool
                 transaction.Commit();
             }
 
+            ImageIdentity.Write(image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
             MakeImmutable(destination);
             return Describe(snapshotRecord);
         }
@@ -117,6 +119,7 @@ public sealed partial class Pool
         // A clone shares every block with its snapshot, so a guaranteed clone needs its whole size as headroom.
         Admit(provisioning, snapshot.Size, $"a {ProvisioningNames.Format(provisioning)} clone {Printable.Quote(name)} of {source}");
         var guid = Guid.NewGuid();
+        var created = DateTimeOffset.UtcNow;
         var partial = _layout.PartialImage(guid);
         try
         {
@@ -134,6 +137,7 @@ public sealed partial class Pool
             }
 
             PausePoint.Reach("clone-renewed");
+            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Subvolume, snapshot.Guid, created, provisioning, snapshot.Size, snapshot.FileSystem));
             Publish(partial, _layout.SubvolumeImage(name));
         }
         catch (SystemCallException exception)
@@ -147,7 +151,7 @@ public sealed partial class Pool
             throw;
         }
 
-        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning);
+        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning, created: created);
         return new(Outcome.Created, Describe(record, 0));
     }
 
@@ -211,6 +215,7 @@ public sealed partial class Pool
             }
 
             var writeStamp = WriteStamp.Apply(partial);
+            ImageIdentity.Write(partial, ImageIdentity.Of(subvolume with { Size = snapshot.Size, WriteStamp = writeStamp }));
             // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
             File.Move(partial, _layout.SubvolumeImage(subvolume.Name), overwrite: true);
             return writeStamp;

@@ -44,6 +44,7 @@ public sealed partial class Pool
 
         Admit(provisioning, size, $"a {ProvisioningNames.Format(provisioning)} subvolume {Printable.Quote(name)} of {ByteSize.Format(size)}");
         var guid = Guid.NewGuid();
+        var created = DateTimeOffset.UtcNow;
         var partial = _layout.PartialImage(guid);
         try
         {
@@ -73,6 +74,7 @@ public sealed partial class Pool
             }
 
             PausePoint.Reach("create-formatted");
+            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Subvolume, null, created, provisioning, size, fileSystem));
             Publish(partial, _layout.SubvolumeImage(name));
         }
         catch (SystemCallException exception)
@@ -86,7 +88,7 @@ public sealed partial class Pool
             throw;
         }
 
-        var record = _database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning);
+        var record = _database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning, created: created);
         return new(Outcome.Created, Describe(record, 0));
     }
 
@@ -191,6 +193,7 @@ public sealed partial class Pool
         }
 
         _database.UpdateSubvolumeSize(record.Id, newSize);
+        ImageIdentity.Write(image, ImageIdentity.Of(record with { Size = newSize }));
         return new(Outcome.Changed, GetSubvolume(name));
     }
 
