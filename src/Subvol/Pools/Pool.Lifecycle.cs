@@ -54,8 +54,8 @@ public sealed partial class Pool
         }
 
         // Imported all the same, so that 'subvol check --repair' can reach the images and rebuild the database from them.
-        var damaged = !File.Exists(layout.Database) && Directory.Exists(layout.MetadataDirectory);
-        if (!File.Exists(layout.Database) && !damaged)
+        var damage = Directory.Exists(layout.MetadataDirectory) ? PoolDatabase.Damage(layout.Database) : null;
+        if (!File.Exists(layout.Database) && damage is null)
         {
             if (outcome == Outcome.Created)
             {
@@ -74,9 +74,9 @@ public sealed partial class Pool
             outcome = Outcome.Created;
         }
 
-        if (damaged)
+        if (damage is not null)
         {
-            throw PoolDatabase.Damaged(layout.Database, "it is missing");
+            throw PoolDatabase.Damaged(layout.Database, damage);
         }
 
         return new OperationResult<KnownPool>(outcome, known);
