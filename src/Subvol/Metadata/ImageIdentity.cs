@@ -40,6 +40,22 @@ internal sealed record ImageIdentity(Guid Guid, ImageKind Kind, Guid? Parent, Da
     /// <summary>Writes the identity onto the image at <paramref name="path"/>, replacing any it had.</summary>
     public static void Write(string path, ImageIdentity identity) => ExtendedAttribute.Set(path, AttributeName, identity.Encode());
 
+    /// <summary>
+    /// Brings an image's identity up to date after the metadata changed. The change is made by then,
+    /// so a failure (a full host, say) must not undo or hide it: 'subvol check' reports the stale
+    /// attribute and --repair rewrites it.
+    /// </summary>
+    public static void Refresh(string path, ImageIdentity identity)
+    {
+        try
+        {
+            Write(path, identity);
+        }
+        catch (SystemCallException)
+        {
+        }
+    }
+
     /// <summary>The image's identity, or null when it has none.</summary>
     /// <exception cref="FormatException">The attribute is there but is not an identity this version can read.</exception>
     public static ImageIdentity? Read(string path) => ExtendedAttribute.Get(path, AttributeName) is { } value ? Decode(value) : null;

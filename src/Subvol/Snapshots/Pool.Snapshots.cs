@@ -65,8 +65,8 @@ public sealed partial class Pool
                 transaction.Commit();
             }
 
-            ImageIdentity.Write(image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
             MakeImmutable(destination);
+            ImageIdentity.Refresh(image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
             return Describe(snapshotRecord);
         }
         catch (SystemCallException exception)

@@ -193,7 +193,7 @@ public sealed partial class Pool
         }
 
         _database.UpdateSubvolumeSize(record.Id, newSize);
-        ImageIdentity.Write(image, ImageIdentity.Of(record with { Size = newSize }));
+        ImageIdentity.Refresh(image, ImageIdentity.Of(record with { Size = newSize }));
         return new(Outcome.Changed, GetSubvolume(name));
     }
 
