@@ -201,13 +201,12 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         }
     }
 
-    private static Finding OrphanImage(string path, string message)
+    private Finding OrphanImage(string path, string message)
     {
-        // Every image the pool makes carries an identity before it is published; one without may be someone's only copy.
-        if (!HasIdentity(path))
+        if (ReasonToKeep(path) is { } reason)
         {
             return new Finding(FindingKind.OrphanImage, path,
-                message.Replace("; repair removes it", "; it carries no identity the pool could read, so it is left alone: look at it, then move it away or remove it"), Repairable: false);
+                message.Replace("; repair removes it", $"; {reason}, so it is left alone: look at it, then move it away or remove it"), Repairable: false);
         }
 
         if (ImageMounts.Find(path).Count > 0)
@@ -230,16 +229,48 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         };
     }
 
-    private static bool HasIdentity(string path)
+    /// <summary>
+    /// Why an image no record owns is not a leftover of the pool's own interrupted operation, or null
+    /// when it is one. Every image the pool makes carries an identity, of its kind and with a GUID of
+    /// its own, before it is published; anything else (one a rebuild could not place, say) may be
+    /// someone's only copy.
+    /// </summary>
+    private string? ReasonToKeep(string path)
     {
+        ImageIdentity? identity;
         try
         {
-            return ImageIdentity.Read(path) is not null;
+            identity = ImageIdentity.Read(path);
         }
         catch (FormatException)
         {
-            return false;
+            identity = null;
         }
+
+        if (identity is null)
+        {
+            return "it carries no identity the pool could read";
+        }
+
+        var kind = Path.GetDirectoryName(path) == layout.SubvolumesDirectory ? ImageKind.Subvolume : ImageKind.Snapshot;
+        if (identity.Kind != kind)
+        {
+            return $"its identity says it is a {(identity.Kind == ImageKind.Subvolume ? "subvolume" : "snapshot")}";
+        }
+
+        var subvolumes = database.ListSubvolumes();
+        if (subvolumes.Any(subvolume => subvolume.Guid == identity.Guid) || database.FindSnapshot(identity.Guid) is not null)
+        {
+            return $"its GUID {identity.Guid} belongs to another image of the pool";
+        }
+
+        var directory = Path.GetFileName(Path.GetDirectoryName(path));
+        if (kind == ImageKind.Snapshot && subvolumes.FirstOrDefault(subvolume => subvolume.Guid == identity.Parent) is { } owner && owner.Name != directory)
+        {
+            return $"its identity says it is a snapshot of subvolume {Printable.Quote(owner.Name)}";
+        }
+
+        return null;
     }
 
     private static bool ImmutableSupported(string path)

@@ -60,10 +60,11 @@ internal sealed class MetadataRebuild(PoolLayout layout)
                 }
                 else if (owner.Name is null || image.Identity.Parent != owner.Identity.Guid)
                 {
-                    var parent = subvolumes.FirstOrDefault(subvolume => subvolume.Identity.Guid == image.Identity.Parent).Name;
-                    findings.Add(LeftInPlace(image.Path, parent is null
-                        ? $"its identity names subvolume {image.Identity.Parent?.ToString() ?? "(none)"}, which is not {Printable.Quote(group.Key)}"
-                        : $"its identity says it belongs to subvolume {Printable.Quote(parent)}, not {Printable.Quote(group.Key)} (as after an interrupted rename)"));
+                    // A snapshot of a subvolume that is gone is what an interrupted delete leaves; the check that follows removes it.
+                    if (subvolumes.FirstOrDefault(subvolume => subvolume.Identity.Guid == image.Identity.Parent).Name is { } parent)
+                    {
+                        findings.Add(LeftInPlace(image.Path, $"its identity says it belongs to subvolume {Printable.Quote(parent)}, not {Printable.Quote(group.Key)} (as after an interrupted rename)"));
+                    }
                 }
                 else if (!guids.Add(image.Identity.Guid))
                 {

@@ -58,6 +58,25 @@ public sealed class ConsistencyCheckTests : IDisposable
     }
 
     [Fact]
+    public void AnImageWhoseIdentityIsOfAnotherKindOrGuidIsReportedAndKept()
+    {
+        Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
+        var home = Subvol.Metadata.ImageIdentity.Read(PoolFile("subvolumes", "home.img"))!;
+        File.WriteAllText(PoolFile("subvolumes", "twin.img"), "a copy");
+        Subvol.Metadata.ImageIdentity.Write(PoolFile("subvolumes", "twin.img"), home);
+        File.WriteAllText(PoolFile("subvolumes", "misplaced.img"), "a snapshot");
+        Subvol.Metadata.ImageIdentity.Write(PoolFile("subvolumes", "misplaced.img"), home with { Guid = Guid.NewGuid(), Kind = Subvol.Metadata.ImageKind.Snapshot, Parent = home.Guid });
+
+        var report = Pool.Check(repair: true);
+
+        Assert.Equal(2, report.Findings.Count(finding => finding.Kind == FindingKind.OrphanImage && !finding.Repairable));
+        Assert.Contains(report.Findings, finding => finding.Message.Contains("belongs to another image"));
+        Assert.Contains(report.Findings, finding => finding.Message.Contains("says it is a snapshot"));
+        Assert.True(File.Exists(PoolFile("subvolumes", "twin.img")));
+        Assert.True(File.Exists(PoolFile("subvolumes", "misplaced.img")));
+    }
+
+    [Fact]
     public void ASnapshotImageWithoutARecordIsAnOrphanAndIsRemoved()
     {
         Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
@@ -177,11 +196,14 @@ public sealed class ConsistencyCheckTests : IDisposable
         Assert.Single(Pool.ListSubvolumes());
     }
 
-    /// <summary>An image as an interrupted create leaves it: published with its identity, but never recorded.</summary>
-    private static void WriteLeftover(string path)
+    /// <summary>An image as an interrupted create or snapshot leaves it: published with its identity, but never recorded.</summary>
+    private void WriteLeftover(string path)
     {
+        var directory = Path.GetFileName(Path.GetDirectoryName(path))!;
+        var snapshotOf = directory == "subvolumes" ? null : Pool.Database.FindSubvolume(directory);
         File.WriteAllText(path, "x");
-        Subvol.Metadata.ImageIdentity.Write(path, new Subvol.Metadata.ImageIdentity(Guid.NewGuid(), Subvol.Metadata.ImageKind.Subvolume, null, DateTimeOffset.UtcNow, Provisioning.Thin, Size, FileSystemKind.Ext4));
+        Subvol.Metadata.ImageIdentity.Write(path, new Subvol.Metadata.ImageIdentity(
+            Guid.NewGuid(), snapshotOf is null ? Subvol.Metadata.ImageKind.Subvolume : Subvol.Metadata.ImageKind.Snapshot, snapshotOf?.Guid, DateTimeOffset.UtcNow, Provisioning.Thin, Size, FileSystemKind.Ext4));
     }
 
     private void AssertFoundThenRepaired(FindingKind kind)

@@ -131,6 +131,26 @@ public sealed class DamagedMetadataTests : IDisposable
     }
 
     [Fact]
+    public void AnImageTheRebuildCannotPlaceIsLeftInPlaceByTheChecksThatFollow()
+    {
+        // A copy of a snapshot's image, with its attribute, dropped among the subvolumes.
+        var misplaced = PoolFile("subvolumes", "misplaced.img");
+        File.Copy(PoolFile("snapshots", "home", "monday.img"), misplaced);
+        ImageIdentity.Write(misplaced, ImageIdentity.Read(PoolFile("snapshots", "home", "monday.img"))!);
+        Damage("garbage");
+
+        var report = Pool.RebuildDamagedMetadata(_pool.Root)!;
+
+        Assert.Contains(report.Findings, finding => finding.Kind == FindingKind.IdentityMissing && finding.Message.Contains("misplaced.img"));
+        using var pool = Pool.Open(_pool.Root);
+        var orphan = Assert.Single(pool.Check(repair: true).Findings);
+        Assert.Equal(FindingKind.OrphanImage, orphan.Kind);
+        Assert.False(orphan.Repaired);
+        Assert.True(File.Exists(misplaced));
+        Assert.Equal(["monday", "tuesday"], pool.Database.ListSnapshots("home").Select(snapshot => snapshot.Name));
+    }
+
+    [Fact]
     public void AMissingIdentityIsReportedAndWrittenFromTheDatabase()
     {
         Subvol.Linux.ExtendedAttribute.Remove(PoolFile("subvolumes", "home.img"), ImageIdentity.AttributeName);
