@@ -44,11 +44,22 @@ internal sealed class MetadataRebuild(PoolLayout layout)
         var snapshots = new List<(string Subvolume, string Name, ImageIdentity Identity)>();
         foreach (var group in snapshotImages.GroupBy(image => image.Subvolume, StringComparer.Ordinal))
         {
-            var owner = subvolumes.FirstOrDefault(subvolume => subvolume.Name == group.Key);
-            if (owner.Name is null && OwnerFromSnapshots(group.Key, group.Select(image => image.Image).ToList(), guids) is { } recovered)
+            var name = group.Key;
+            var owner = subvolumes.FirstOrDefault(subvolume => subvolume.Name == name);
+            if (RenamedOwner(group.Select(image => image.Image).ToList(), owner.Name is null ? null : owner.Identity.Guid, subvolumes.Select(subvolume => (subvolume.Name, subvolume.Identity.Guid)), snapshotImages) is { } renamed)
+            {
+                // The subvolume's image moved to its new name but its snapshots did not, as a rename interrupted together with the database leaves them: finish it.
+                Directory.Move(layout.SnapshotDirectory(name), layout.SnapshotDirectory(renamed));
+                findings.Add(new Finding(FindingKind.UnfinishedRename, renamed,
+                    $"the snapshots of {Printable.Quote(renamed)} were still under its old name {Printable.Quote(name)}, as after an interrupted rename; they were moved", Repairable: true) { Repaired = true });
+                name = renamed;
+                owner = subvolumes.First(subvolume => subvolume.Name == name);
+            }
+
+            if (owner.Name is null && OwnerFromSnapshots(name, group.Select(image => image.Image).ToList(), guids) is { } recovered)
             {
                 // The subvolume's image is gone but its snapshots remain: record it, so that a rollback can bring it back (the check that follows says so).
-                owner = (group.Key, recovered, true);
+                owner = (name, recovered, true);
                 subvolumes.Add(owner);
             }
 
@@ -63,7 +74,7 @@ internal sealed class MetadataRebuild(PoolLayout layout)
                     // A snapshot of a subvolume that is gone is what an interrupted delete leaves; the check that follows removes it.
                     if (subvolumes.FirstOrDefault(subvolume => subvolume.Identity.Guid == image.Identity.Parent).Name is { } parent)
                     {
-                        findings.Add(LeftInPlace(image.Path, $"its identity says it belongs to subvolume {Printable.Quote(parent)}, not {Printable.Quote(group.Key)} (as after an interrupted rename)"));
+                        findings.Add(LeftInPlace(image.Path, $"its identity says it belongs to subvolume {Printable.Quote(parent)}, not {Printable.Quote(name)} (as after an interrupted rename)"));
                     }
                 }
                 else if (!guids.Add(image.Identity.Guid))
@@ -72,7 +83,7 @@ internal sealed class MetadataRebuild(PoolLayout layout)
                 }
                 else
                 {
-                    snapshots.Add((group.Key, image.Name, image.Identity));
+                    snapshots.Add((name, image.Name, image.Identity));
                 }
             }
         }
@@ -205,6 +216,24 @@ internal sealed class MetadataRebuild(PoolLayout layout)
 
     private static Finding Restored(string subject, string what) =>
         new(FindingKind.ImageRestored, subject, $"restored {what} from its image", Repairable: true) { Repaired = true };
+
+    /// <summary>
+    /// The name a directory's snapshots belong under when all of them name, by parent GUID, another
+    /// subvolume than the one the directory is named for, and that subvolume has no snapshot
+    /// directory of its own; else null.
+    /// </summary>
+    private static string? RenamedOwner(
+        IReadOnlyList<FoundImage> images, Guid? directoryOwner, IEnumerable<(string Name, Guid Guid)> subvolumes, List<(string Subvolume, FoundImage Image)> allSnapshots)
+    {
+        var parents = images.Select(image => image.Identity.Parent).Distinct().ToList();
+        if (parents is not [{ } parent] || parent == directoryOwner || images.Any(image => image.Identity.Kind != ImageKind.Snapshot))
+        {
+            return null;
+        }
+
+        var renamed = subvolumes.FirstOrDefault(subvolume => subvolume.Guid == parent).Name;
+        return renamed is not null && allSnapshots.All(snapshot => snapshot.Subvolume != renamed) ? renamed : null;
+    }
 
     /// <summary>A subvolume whose image is lost, as its snapshots describe it; null when they disagree or its GUID is taken.</summary>
     private static ImageIdentity? OwnerFromSnapshots(string name, IReadOnlyList<FoundImage> snapshots, HashSet<Guid> guids)

@@ -151,6 +151,25 @@ public sealed class DamagedMetadataTests : IDisposable
     }
 
     [Fact]
+    public void ARenameInterruptedWithTheDatabaseIsFinishedByTheRebuild()
+    {
+        var guid = ImageIdentity.Read(PoolFile("subvolumes", "home.img"))!.Guid;
+        // The image has its new name; the snapshots are still under the old one.
+        File.Move(PoolFile("subvolumes", "home.img"), PoolFile("subvolumes", "house.img"));
+        Damage("deleted");
+
+        var report = Pool.RebuildDamagedMetadata(_pool.Root)!;
+
+        Assert.Contains(report.Findings, finding => finding.Kind == FindingKind.UnfinishedRename && finding.Repaired);
+        Assert.True(report.Consistent);
+        Assert.False(Directory.Exists(PoolFile("snapshots", "home")));
+        using var pool = Pool.Open(_pool.Root);
+        Assert.Equal(guid, pool.Database.FindSubvolume("house")!.Guid);
+        Assert.Equal(["monday", "tuesday"], pool.Database.ListSnapshots("house").Select(snapshot => snapshot.Name));
+        Assert.Empty(pool.Check(repair: false).Findings);
+    }
+
+    [Fact]
     public void AMissingIdentityIsReportedAndWrittenFromTheDatabase()
     {
         Subvol.Linux.ExtendedAttribute.Remove(PoolFile("subvolumes", "home.img"), ImageIdentity.AttributeName);
