@@ -22,6 +22,13 @@ internal sealed partial class PoolDatabase : IDisposable
 
     private readonly SqliteConnection _connection;
 
+    // SQLite's result codes for a file that is not a database, or one whose structure is broken (https://sqlite.org/rescode.html).
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
+    // The first 16 bytes of every SQLite database (https://sqlite.org/fileformat.html#the_database_header).
+    private static ReadOnlySpan<byte> Magic => "SQLite format 3\0"u8;
+
     private PoolDatabase(SqliteConnection connection)
     {
         _connection = connection;
@@ -103,12 +110,6 @@ internal sealed partial class PoolDatabase : IDisposable
     public static SubvolException Damaged(string path, string damage) =>
         new(SubvolErrorCode.DamagedMetadata,
             $"the pool's metadata {path} is damaged ({damage}); the images are untouched: rebuild the metadata from them with 'subvol check --repair'");
-
-    private const int SqliteCorrupt = 11;
-    private const int SqliteNotADatabase = 26;
-
-    // The first 16 bytes of every SQLite database (https://sqlite.org/fileformat.html#the_database_header).
-    private static ReadOnlySpan<byte> Magic => "SQLite format 3\0"u8;
 
     /// <summary>What the file's first 100 bytes, the SQLite header, say is wrong with it: empty, cut short, or not SQLite at all.</summary>
     private static string? HeaderDamage(string path)
