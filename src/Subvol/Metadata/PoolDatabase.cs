@@ -126,7 +126,7 @@ internal sealed partial class PoolDatabase : IDisposable
 
             if (length < header.Length || RandomAccess.Read(file, header, 0) < header.Length)
             {
-                return $"it is cut short to {length} bytes";
+                return $"it is only {length} bytes long, shorter than any SQLite database";
             }
         }
 
