@@ -22,6 +22,8 @@ public static class Errno
     public const int EFBIG = 27;
     public const int ENOSPC = 28;
     public const int EROFS = 30;
+    public const int ERANGE = 34;
     public const int ENOSYS = 38;
+    public const int ENODATA = 61;
     public const int EOPNOTSUPP = 95;
 }

@@ -21,6 +21,8 @@ internal static class ErrorStatus
         SubvolErrorCode.StreamCorrupt => StatusCode.DataLoss,
         SubvolErrorCode.StreamMismatch => StatusCode.FailedPrecondition,
         SubvolErrorCode.Inconsistent => StatusCode.Internal,
+        // The pool's database needs 'subvol check --repair' by an administrator; the volumes' data is intact.
+        SubvolErrorCode.DamagedMetadata => StatusCode.Internal,
         _ => StatusCode.Unknown,
     };
 

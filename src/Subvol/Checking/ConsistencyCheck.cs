@@ -26,6 +26,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         var snapshots = database.ListSnapshots();
         CheckSubvolumes(findings, subvolumes, snapshots, renaming);
         CheckSnapshots(findings, snapshots, renaming);
+        new IdentityCheck(layout, database).Scan(findings, subvolumes, snapshots, renaming);
         FindOrphanSubvolumeImages(findings, subvolumes, renaming);
         FindOrphanSnapshotImages(findings, subvolumes, snapshots, renaming);
         FindPartialImages(findings);
@@ -58,7 +59,11 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
                 findings.Add(new Finding(FindingKind.SizeMismatch, subvolume.Name,
                     $"subvolume {Printable.Quote(subvolume.Name)} is recorded as {subvolume.Size} bytes but its image has {size}; repair records the image's size", Repairable: true)
                 {
-                    Repair = () => database.UpdateSubvolumeSize(subvolume.Id, size),
+                    Repair = () =>
+                    {
+                        database.UpdateSubvolumeSize(subvolume.Id, size);
+                        ImageIdentity.Write(image, ImageIdentity.Of(subvolume with { Size = size }));
+                    },
                 });
             }
         }
@@ -196,8 +201,14 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         }
     }
 
-    private static Finding OrphanImage(string path, string message)
+    private Finding OrphanImage(string path, string message)
     {
+        if (ReasonToKeep(path) is { } reason)
+        {
+            return new Finding(FindingKind.OrphanImage, path,
+                message.Replace("; repair removes it", $"; {reason}, so it is left alone: look at it, then move it away or remove it"), Repairable: false);
+        }
+
         if (ImageMounts.Find(path).Count > 0)
         {
             return new Finding(FindingKind.OrphanImage, path, message.Replace("; repair removes it", "; it is mounted, so unmount it before repairing"), Repairable: false);
@@ -216,6 +227,50 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
                 File.Delete(path);
             },
         };
+    }
+
+    /// <summary>
+    /// Why an image no record owns is not a leftover of the pool's own interrupted operation, or null
+    /// when it is one. Every image the pool makes carries an identity, of its kind and with a GUID of
+    /// its own, before it is published; anything else (one a rebuild could not place, say) may be
+    /// someone's only copy.
+    /// </summary>
+    private string? ReasonToKeep(string path)
+    {
+        ImageIdentity? identity;
+        try
+        {
+            identity = ImageIdentity.Read(path);
+        }
+        catch (FormatException)
+        {
+            identity = null;
+        }
+
+        if (identity is null)
+        {
+            return "it carries no identity the pool could read";
+        }
+
+        var kind = Path.GetDirectoryName(path) == layout.SubvolumesDirectory ? ImageKind.Subvolume : ImageKind.Snapshot;
+        if (identity.Kind != kind)
+        {
+            return $"its identity says it is a {(identity.Kind == ImageKind.Subvolume ? "subvolume" : "snapshot")}";
+        }
+
+        var subvolumes = database.ListSubvolumes();
+        if (subvolumes.Any(subvolume => subvolume.Guid == identity.Guid) || database.FindSnapshot(identity.Guid) is not null)
+        {
+            return $"its GUID {identity.Guid} belongs to another image of the pool";
+        }
+
+        var directory = Path.GetFileName(Path.GetDirectoryName(path));
+        if (kind == ImageKind.Snapshot && subvolumes.FirstOrDefault(subvolume => subvolume.Guid == identity.Parent) is { } owner && owner.Name != directory)
+        {
+            return $"its identity says it is a snapshot of subvolume {Printable.Quote(owner.Name)}";
+        }
+
+        return null;
     }
 
     private static bool ImmutableSupported(string path)

@@ -44,6 +44,26 @@ public sealed partial class Pool
         return new CheckReport(findings);
     }
 
+    /// <summary>
+    /// When the pool's database is missing or damaged, moves it aside and rebuilds it from the images'
+    /// identities, and says what came back; null when the database is sound (or the path is no pool),
+    /// so that opening the pool says what is wrong instead.
+    /// </summary>
+    public static CheckReport? RebuildDamagedMetadata(string path)
+    {
+        var layout = new Pools.PoolLayout(path);
+        if (!Directory.Exists(layout.MetadataDirectory))
+        {
+            return null;
+        }
+
+        Space.RepairReserve.ReleaseIfFull(layout.MetadataDirectory, layout.Root);
+        using var writeLock = Linux.FileLock.Acquire(layout.LockFile, exclusive: true);
+        return Metadata.PoolDatabase.Damage(layout.Database) is { } damage
+            ? new CheckReport(new MetadataRebuild(layout).Run(damage))
+            : null;
+    }
+
     internal Metadata.PoolDatabase Database => _database;
 
     internal Pools.PoolLayout Layout => _layout;

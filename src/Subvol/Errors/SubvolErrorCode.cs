@@ -12,4 +12,6 @@ public enum SubvolErrorCode
     StreamCorrupt,
     StreamMismatch,
     Inconsistent,
+    /// <summary>The pool's metadata database is missing or unreadable; the images are intact and 'check --repair' rebuilds it from them.</summary>
+    DamagedMetadata,
 }

@@ -19,15 +19,16 @@ internal sealed partial class PoolDatabase
     }
 
     /// <param name="creator">Who made it, when a program such as the CSI driver asks to be remembered; null for the command line.</param>
-    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning, DateTime? writeStamp = null, string? creator = null)
+    /// <param name="created">When the subvolume was made, as its image's identity says; now when not given.</param>
+    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning, DateTime? writeStamp = null, string? creator = null, DateTimeOffset? created = null)
     {
-        var created = DateTimeOffset.UtcNow;
+        created ??= DateTimeOffset.UtcNow;
         using var command = Command(
             "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp, creator) VALUES ($name, $guid, $size, $fs, $created, $origin, $provisioning, $stamp, $creator) RETURNING id",
-            ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)),
+            ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created.Value)),
             ("$origin", originSnapshot?.ToString()), ("$provisioning", ProvisioningNames.Format(provisioning)), ("$stamp", writeStamp?.Ticks), ("$creator", creator));
         var id = (long)command.ExecuteScalar()!;
-        return new SubvolumeRecord(id, name, guid, size, fileSystem, created, originSnapshot, provisioning, writeStamp, creator);
+        return new SubvolumeRecord(id, name, guid, size, fileSystem, created.Value, originSnapshot, provisioning, writeStamp, creator);
     }
 
     /// <summary>Records the modification time the image was given when it last matched a snapshot; null when unknown.</summary>

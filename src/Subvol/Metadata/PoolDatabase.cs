@@ -24,6 +24,13 @@ internal sealed partial class PoolDatabase : IDisposable
 
     private readonly SqliteConnection _connection;
 
+    // SQLite's result codes for a file that is not a database, or one whose structure is broken (https://sqlite.org/rescode.html).
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
+    // The first 16 bytes of every SQLite database (https://sqlite.org/fileformat.html#the_database_header).
+    private static ReadOnlySpan<byte> Magic => "SQLite format 3\0"u8;
+
     private PoolDatabase(SqliteConnection connection)
     {
         _connection = connection;
@@ -31,6 +38,12 @@ internal sealed partial class PoolDatabase : IDisposable
 
     public static PoolDatabase Open(string path, bool create)
     {
+        // Looked at before SQLite opens it: SQLite would take an empty file for a new database and write into it.
+        if (!create && HeaderDamage(path) is { } damage)
+        {
+            throw Damaged(path, damage);
+        }
+
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -43,6 +56,11 @@ internal sealed partial class PoolDatabase : IDisposable
         {
             connection.Open();
             var database = new PoolDatabase(connection);
+            if (!create && database.ContentDamage() is { } content)
+            {
+                throw Damaged(path, content);
+            }
+
             database.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
             if (create)
             {
@@ -63,6 +81,117 @@ internal sealed partial class PoolDatabase : IDisposable
     }
 
     public void Dispose() => _connection.Dispose();
+
+    /// <summary>Why the database at <paramref name="path"/> cannot serve as the pool's metadata, or null when it can.</summary>
+    public static string? Damage(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return "it is missing";
+        }
+
+        if (HeaderDamage(path) is { } damage)
+        {
+            return damage;
+        }
+
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        {
+            return exception.Message;
+        }
+
+        return new PoolDatabase(connection).ContentDamage();
+    }
+
+    /// <summary>The one error every command gives for a damaged database: which file, and how to rebuild it.</summary>
+    public static SubvolException Damaged(string path, string damage) =>
+        new(SubvolErrorCode.DamagedMetadata,
+            $"the pool's metadata {path} is damaged ({damage}); the images are untouched: rebuild the metadata from them with 'subvol check --repair'");
+
+    /// <summary>What the file's first 100 bytes, the SQLite header, say is wrong with it: empty, cut short, or not SQLite at all.</summary>
+    private static string? HeaderDamage(string path)
+    {
+        Span<byte> header = stackalloc byte[100];
+        long length;
+        using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read))
+        {
+            length = RandomAccess.GetLength(file);
+            if (length == 0)
+            {
+                return "it is empty";
+            }
+
+            if (length < header.Length || RandomAccess.Read(file, header, 0) < header.Length)
+            {
+                return $"it is only {length} bytes long, shorter than any SQLite database";
+            }
+        }
+
+        if (!header[..16].SequenceEqual(Magic))
+        {
+            return "it is not an SQLite database";
+        }
+
+        // The page count in the header is valid when the change counter matches the version-valid-for number.
+        var pageSize = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(header[16..]) is var size and not 1 ? size : 65536;
+        var pages = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[28..]);
+        var changeCounter = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[24..]);
+        var validFor = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[92..]);
+        if (changeCounter == validFor && (long)pages * pageSize > length)
+        {
+            return $"it is cut short: {length} bytes of the {(long)pages * pageSize} its header counts";
+        }
+
+        return null;
+    }
+
+    /// <summary>What SQLite's own check finds wrong, or a missing table of the pool's; null when the database is sound.</summary>
+    private string? ContentDamage()
+    {
+        try
+        {
+            using (var check = Command("PRAGMA quick_check(1)"))
+            {
+                if (check.ExecuteScalar() is string result && result != "ok")
+                {
+                    return $"SQLite's check found: {result}";
+                }
+            }
+
+            using (var tables = Command("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('pool', 'subvolumes', 'snapshots')"))
+            {
+                if ((long)tables.ExecuteScalar()! != 3)
+                {
+                    return "it lacks the pool's tables";
+                }
+            }
+
+            return GetPoolValue("schema_version") is null ? "it records no schema version" : null;
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        {
+            return exception.Message;
+        }
+    }
+
+    /// <summary>Every pool-wide setting except the schema version, which belongs to the database file itself.</summary>
+    public IReadOnlyDictionary<string, string> ListPoolValues()
+    {
+        using var command = Command("SELECT key, value FROM pool WHERE key <> 'schema_version' ORDER BY key");
+        using var reader = command.ExecuteReader();
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            values[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return values;
+    }
 
     public SqliteTransaction BeginTransaction() => _connection.BeginTransaction();
 

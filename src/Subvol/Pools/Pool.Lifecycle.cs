@@ -53,7 +53,9 @@ public sealed partial class Pool
             outcome = Outcome.Created;
         }
 
-        if (!File.Exists(layout.Database))
+        // Imported all the same, so that 'subvol check --repair' can reach the images and rebuild the database from them.
+        var damage = Directory.Exists(layout.MetadataDirectory) ? PoolDatabase.Damage(layout.Database) : null;
+        if (!File.Exists(layout.Database) && damage is null)
         {
             if (outcome == Outcome.Created)
             {
@@ -72,6 +74,11 @@ public sealed partial class Pool
             outcome = Outcome.Created;
         }
 
+        if (damage is not null)
+        {
+            throw PoolDatabase.Damaged(layout.Database, damage);
+        }
+
         return new OperationResult<KnownPool>(outcome, known);
     }
 
@@ -80,7 +87,8 @@ public sealed partial class Pool
     {
         var root = PoolRegistry.Normalize(path);
         var known = registry.Find(root);
-        if (!File.Exists(System.IO.Path.Combine(root, ".subvol", "pool.db")))
+        // Open reports a pool whose .subvol directory lost its database as damaged.
+        if (!File.Exists(System.IO.Path.Combine(root, ".subvol", "pool.db")) && !Directory.Exists(System.IO.Path.Combine(root, ".subvol")))
         {
             return known is { Exported: false }
                 ? Forget(registry, known)
@@ -201,6 +209,8 @@ public sealed partial class Pool
             {
                 database.SetPoolValue("image", image);
             }
+
+            PoolSettings.Write(layout.MetadataDirectory, database.ListPoolValues());
         }
 
         Space.RepairReserve.Restore(layout.MetadataDirectory, layout.Root);

@@ -32,6 +32,12 @@ public sealed partial class Pool : IDisposable
     public static Pool Open(string path, PoolRegistry? registry = null)
     {
         var layout = new Pools.PoolLayout(path);
+        // A pool's .subvol directory without its database is a damaged pool, not a missing one: its images are all there.
+        if (!File.Exists(layout.Database) && Directory.Exists(layout.MetadataDirectory))
+        {
+            throw PoolDatabase.Damaged(layout.Database, "it is missing");
+        }
+
         if (!File.Exists(layout.Database) && registry?.Find(layout.Root) is { Image: { } image } known)
         {
             throw SubvolException.NotFound(known.Exported

@@ -217,6 +217,8 @@ public sealed partial class Pool
     {
         var snapshotImage = _layout.SnapshotImage(subvolume, header.SnapshotName);
         DateTime? writeStamp = null;
+        var subvolumeGuid = existing?.Guid ?? Guid.NewGuid();
+        var created = DateTimeOffset.UtcNow;
         if (existing is null)
         {
             // A full stream brings its subvolume along: a reflink clone of the received snapshot costs no space.
@@ -224,17 +226,21 @@ public sealed partial class Pool
             var subvolumePartial = _layout.PartialImage(Guid.NewGuid());
             Reflink.CloneFile(partialImage, subvolumePartial);
             writeStamp = WriteStamp.Apply(subvolumePartial);
+            ImageIdentity.Write(subvolumePartial, new ImageIdentity(
+                subvolumeGuid, ImageKind.Subvolume, header.TargetGuid, created, Provisioning.Thin, size, header.FileSystemType) { WriteStamp = writeStamp });
             Publish(subvolumePartial, _layout.SubvolumeImage(subvolume));
         }
 
         Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
+        ImageIdentity.Write(partialImage, new ImageIdentity(
+            header.TargetGuid, ImageKind.Snapshot, subvolumeGuid, header.CreatedAt, existing?.Provisioning ?? Provisioning.Thin, size, header.FileSystemType));
         Publish(partialImage, snapshotImage);
         SnapshotRecord record;
         using (var transaction = _database.BeginTransaction())
         {
             // A received subvolume is a replica: thin, so that a backup pool holds only what was sent.
             var owner = existing ?? _database.InsertSubvolume(
-                subvolume, Guid.NewGuid(), size, header.FileSystemType, header.TargetGuid, Provisioning.Thin, writeStamp);
+                subvolume, subvolumeGuid, size, header.FileSystemType, header.TargetGuid, Provisioning.Thin, writeStamp, created: created);
             record = _database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, size, header.FileSystemType, header.CreatedAt);
             transaction.Commit();
         }

@@ -55,6 +55,7 @@ public sealed partial class Pool
             DateTime? writeStamp = idle ? WriteStamp.Apply(image) : null;
             var destination = _layout.SnapshotImage(subvolume, snapshot);
             Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
+            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, new FileInfo(partial).Length, record.FileSystem) { Creator = creator });
             Publish(partial, destination);
             PausePoint.Reach("snapshot-published");
             SnapshotRecord snapshotRecord;
@@ -66,6 +67,7 @@ public sealed partial class Pool
             }
 
             MakeImmutable(destination);
+            ImageIdentity.Refresh(image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
             return Describe(snapshotRecord);
         }
         catch (SystemCallException exception)
@@ -119,6 +121,7 @@ public sealed partial class Pool
         // A clone shares every block with its snapshot, so a guaranteed clone needs its whole size as headroom.
         Admit(provisioning, snapshot.Size, $"a {ProvisioningNames.Format(provisioning)} clone {Printable.Quote(name)} of {source}");
         var guid = Guid.NewGuid();
+        var created = DateTimeOffset.UtcNow;
         var partial = _layout.PartialImage(guid);
         try
         {
@@ -136,6 +139,7 @@ public sealed partial class Pool
             }
 
             PausePoint.Reach("clone-renewed");
+            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Subvolume, snapshot.Guid, created, provisioning, snapshot.Size, snapshot.FileSystem) { Creator = creator });
             Publish(partial, _layout.SubvolumeImage(name));
         }
         catch (SystemCallException exception)
@@ -149,7 +153,7 @@ public sealed partial class Pool
             throw;
         }
 
-        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning, creator: creator);
+        var record = _database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning, creator: creator, created: created);
         return new(Outcome.Created, Describe(record, 0));
     }
 
@@ -213,6 +217,7 @@ public sealed partial class Pool
             }
 
             var writeStamp = WriteStamp.Apply(partial);
+            ImageIdentity.Write(partial, ImageIdentity.Of(subvolume with { Size = snapshot.Size, WriteStamp = writeStamp }));
             // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
             File.Move(partial, _layout.SubvolumeImage(subvolume.Name), overwrite: true);
             return writeStamp;

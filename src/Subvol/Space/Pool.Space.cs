@@ -27,6 +27,7 @@ public sealed partial class Pool
 
         using var writeLock = AcquireWriteLock();
         _database.SetPoolValue(OvercommitKey, ratio.ToString(CultureInfo.InvariantCulture));
+        Metadata.PoolSettings.Write(_layout.MetadataDirectory, _database.ListPoolValues());
     }
 
     /// <summary>

@@ -45,6 +45,7 @@ public sealed partial class Pool
 
         Admit(provisioning, size, $"a {ProvisioningNames.Format(provisioning)} subvolume {Printable.Quote(name)} of {ByteSize.Format(size)}");
         var guid = Guid.NewGuid();
+        var created = DateTimeOffset.UtcNow;
         var partial = _layout.PartialImage(guid);
         try
         {
@@ -74,6 +75,7 @@ public sealed partial class Pool
             }
 
             PausePoint.Reach("create-formatted");
+            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Subvolume, null, created, provisioning, size, fileSystem) { Creator = creator });
             Publish(partial, _layout.SubvolumeImage(name));
         }
         catch (SystemCallException exception)
@@ -87,7 +89,7 @@ public sealed partial class Pool
             throw;
         }
 
-        var record = _database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning, creator: creator);
+        var record = _database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning, creator: creator, created: created);
         return new(Outcome.Created, Describe(record, 0));
     }
 
@@ -192,6 +194,7 @@ public sealed partial class Pool
         }
 
         _database.UpdateSubvolumeSize(record.Id, newSize);
+        ImageIdentity.Refresh(image, ImageIdentity.Of(record with { Size = newSize }));
         return new(Outcome.Changed, GetSubvolume(name));
     }
 

@@ -36,10 +36,44 @@ public sealed class ConsistencyCheckTests : IDisposable
     [Fact]
     public void AnImageWithoutARecordIsAnOrphanAndIsRemoved()
     {
-        File.WriteAllText(PoolFile("subvolumes", "ghost.img"), "x");
+        WriteLeftover(PoolFile("subvolumes", "ghost.img"));
 
         AssertFoundThenRepaired(FindingKind.OrphanImage);
         Assert.False(File.Exists(PoolFile("subvolumes", "ghost.img")));
+    }
+
+    [Fact]
+    public void AnImageWithoutARecordOrAnIdentityIsReportedAndKept()
+    {
+        // Every image the pool makes carries an identity before it is published, so this one may be someone's only copy.
+        File.WriteAllText(PoolFile("subvolumes", "stranger.img"), "precious");
+
+        var report = Pool.Check(repair: true);
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(FindingKind.OrphanImage, finding.Kind);
+        Assert.False(finding.Repairable);
+        Assert.False(finding.Repaired);
+        Assert.Equal("precious", File.ReadAllText(PoolFile("subvolumes", "stranger.img")));
+    }
+
+    [Fact]
+    public void AnImageWhoseIdentityIsOfAnotherKindOrGuidIsReportedAndKept()
+    {
+        Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
+        var home = Subvol.Metadata.ImageIdentity.Read(PoolFile("subvolumes", "home.img"))!;
+        File.WriteAllText(PoolFile("subvolumes", "twin.img"), "a copy");
+        Subvol.Metadata.ImageIdentity.Write(PoolFile("subvolumes", "twin.img"), home);
+        File.WriteAllText(PoolFile("subvolumes", "misplaced.img"), "a snapshot");
+        Subvol.Metadata.ImageIdentity.Write(PoolFile("subvolumes", "misplaced.img"), home with { Guid = Guid.NewGuid(), Kind = Subvol.Metadata.ImageKind.Snapshot, Parent = home.Guid });
+
+        var report = Pool.Check(repair: true);
+
+        Assert.Equal(2, report.Findings.Count(finding => finding.Kind == FindingKind.OrphanImage && !finding.Repairable));
+        Assert.Contains(report.Findings, finding => finding.Message.Contains("belongs to another image"));
+        Assert.Contains(report.Findings, finding => finding.Message.Contains("says it is a snapshot"));
+        Assert.True(File.Exists(PoolFile("subvolumes", "twin.img")));
+        Assert.True(File.Exists(PoolFile("subvolumes", "misplaced.img")));
     }
 
     [Fact]
@@ -47,7 +81,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     {
         Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
         Directory.CreateDirectory(PoolFile("snapshots", "home"));
-        File.WriteAllText(PoolFile("snapshots", "home", "lost.img"), "x");
+        WriteLeftover(PoolFile("snapshots", "home", "lost.img"));
 
         AssertFoundThenRepaired(FindingKind.OrphanImage);
         Assert.False(File.Exists(PoolFile("snapshots", "home", "lost.img")));
@@ -150,7 +184,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     public void SeveralProblemsAreAllRepairedInOnePass()
     {
         Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
-        File.WriteAllText(PoolFile("subvolumes", "ghost.img"), "x");
+        WriteLeftover(PoolFile("subvolumes", "ghost.img"));
         File.WriteAllText(PoolFile("incoming", "abc.partial"), "x");
         Directory.CreateDirectory(PoolFile("snapshots", "departed"));
 
@@ -160,6 +194,16 @@ public sealed class ConsistencyCheckTests : IDisposable
         Assert.True(report.Consistent);
         Assert.Empty(Pool.Check(repair: false).Findings);
         Assert.Single(Pool.ListSubvolumes());
+    }
+
+    /// <summary>An image as an interrupted create or snapshot leaves it: published with its identity, but never recorded.</summary>
+    private void WriteLeftover(string path)
+    {
+        var directory = Path.GetFileName(Path.GetDirectoryName(path))!;
+        var snapshotOf = directory == "subvolumes" ? null : Pool.Database.FindSubvolume(directory);
+        File.WriteAllText(path, "x");
+        Subvol.Metadata.ImageIdentity.Write(path, new Subvol.Metadata.ImageIdentity(
+            Guid.NewGuid(), snapshotOf is null ? Subvol.Metadata.ImageKind.Subvolume : Subvol.Metadata.ImageKind.Snapshot, snapshotOf?.Guid, DateTimeOffset.UtcNow, Provisioning.Thin, Size, FileSystemKind.Ext4));
     }
 
     private void AssertFoundThenRepaired(FindingKind kind)

@@ -6,7 +6,10 @@ namespace Subvol.Cli.Commands.Check;
 
 internal static class CheckCommand
 {
-    private static readonly Option<bool> RepairOption = new("--repair") { Description = "Fix what has a safe fix: finish interrupted renames, remove leftovers, thaw, detach" };
+    private static readonly Option<bool> RepairOption = new("--repair")
+    {
+        Description = "Fix what has a safe fix: finish interrupted renames, remove leftovers, thaw, detach, rewrite identities, rebuild a damaged pool.db from the images",
+    };
 
     public static Command Create()
     {
@@ -17,8 +20,16 @@ internal static class CheckCommand
 
     private static int Run(CommandContext context)
     {
+        var repair = context.Get(RepairOption);
+        // A damaged database is rebuilt before the pool is opened, since opening it is what refuses.
+        var rebuilt = repair ? Subvol.Pool.RebuildDamagedMetadata(context.PoolPath()) : null;
         using var pool = context.OpenPool();
-        var report = pool.Check(context.Get(RepairOption));
+        var report = pool.Check(repair);
+        if (rebuilt is not null)
+        {
+            report = new CheckReport([.. rebuilt.Findings, .. report.Findings]);
+        }
+
         if (context.Json)
         {
             context.Reporter.WriteJson(report, CliJsonContext.Default.CheckReport);

@@ -1,0 +1,306 @@
+using System.Globalization;
+using Subvol.Metadata;
+using Subvol.Pools;
+
+namespace Subvol.Checking;
+
+/// <summary>
+/// Rebuilds a missing or damaged pool database from what the files say: each image's name from its
+/// path and everything else from its identity attribute, and the pool's settings from the attribute
+/// of its .subvol directory. The damaged file is moved aside, never deleted; the new database is
+/// built under another name and renamed into place whole. Images without a readable identity are
+/// reported and left where they are.
+/// </summary>
+internal sealed class MetadataRebuild(PoolLayout layout)
+{
+    private sealed record FoundImage(string Path, string Name, ImageIdentity Identity);
+
+    public List<Finding> Run(string damage)
+    {
+        var findings = new List<Finding>();
+        var subvolumeImages = FindSubvolumeImages(findings);
+        var snapshotImages = FindSnapshotImages(findings);
+        var settings = ReadSettings(findings);
+
+        // Decide everything before touching the database, so that a failure below leaves the damaged file where it was.
+        var subvolumes = new List<(string Name, ImageIdentity Identity, bool FromSnapshots)>();
+        var guids = new HashSet<Guid>();
+        foreach (var image in subvolumeImages.OrderBy(image => image.Identity.Created).ThenBy(image => image.Name, StringComparer.Ordinal))
+        {
+            if (image.Identity.Kind != ImageKind.Subvolume)
+            {
+                findings.Add(LeftInPlace(image.Path, "its identity says it is a snapshot, yet it lies among the subvolumes"));
+            }
+            else if (!guids.Add(image.Identity.Guid))
+            {
+                findings.Add(LeftInPlace(image.Path, $"its GUID {image.Identity.Guid} is also another image's"));
+            }
+            else
+            {
+                subvolumes.Add((image.Name, image.Identity, false));
+            }
+        }
+
+        var snapshots = new List<(string Subvolume, string Name, ImageIdentity Identity)>();
+        foreach (var group in snapshotImages.GroupBy(image => image.Subvolume, StringComparer.Ordinal))
+        {
+            var name = group.Key;
+            var owner = subvolumes.FirstOrDefault(subvolume => subvolume.Name == name);
+            if (RenamedOwner(group.Select(image => image.Image).ToList(), owner.Name is null ? null : owner.Identity.Guid, subvolumes.Select(subvolume => (subvolume.Name, subvolume.Identity.Guid)), snapshotImages) is { } renamed)
+            {
+                // The subvolume's image moved to its new name but its snapshots did not, as a rename interrupted together with the database leaves them: finish it.
+                Directory.Move(layout.SnapshotDirectory(name), layout.SnapshotDirectory(renamed));
+                findings.Add(new Finding(FindingKind.UnfinishedRename, renamed,
+                    $"the snapshots of {Printable.Quote(renamed)} were still under its old name {Printable.Quote(name)}, as after an interrupted rename; they were moved", Repairable: true) { Repaired = true });
+                name = renamed;
+                owner = subvolumes.First(subvolume => subvolume.Name == name);
+            }
+
+            if (owner.Name is null && OwnerFromSnapshots(name, group.Select(image => image.Image).ToList(), guids) is { } recovered)
+            {
+                // The subvolume's image is gone but its snapshots remain: record it, so that a rollback can bring it back (the check that follows says so).
+                owner = (name, recovered, true);
+                subvolumes.Add(owner);
+            }
+
+            foreach (var image in group.Select(image => image.Image))
+            {
+                if (image.Identity.Kind != ImageKind.Snapshot)
+                {
+                    findings.Add(LeftInPlace(image.Path, "its identity says it is a subvolume, yet it lies among the snapshots"));
+                }
+                else if (owner.Name is null || image.Identity.Parent != owner.Identity.Guid)
+                {
+                    // A snapshot of a subvolume that is gone is what an interrupted delete leaves; the check that follows removes it.
+                    if (subvolumes.FirstOrDefault(subvolume => subvolume.Identity.Guid == image.Identity.Parent).Name is { } parent)
+                    {
+                        findings.Add(LeftInPlace(image.Path, $"its identity says it belongs to subvolume {Printable.Quote(parent)}, not {Printable.Quote(name)} (as after an interrupted rename)"));
+                    }
+                }
+                else if (!guids.Add(image.Identity.Guid))
+                {
+                    findings.Add(LeftInPlace(image.Path, $"its GUID {image.Identity.Guid} is also another image's"));
+                }
+                else
+                {
+                    snapshots.Add((name, image.Name, image.Identity));
+                }
+            }
+        }
+
+        var aside = MoveAside();
+        var building = layout.Database + ".rebuilding";
+        DeleteWithLogs(building);
+        using (var database = PoolDatabase.Open(building, create: true))
+        {
+            using var transaction = database.BeginTransaction();
+            foreach (var (key, value) in settings)
+            {
+                database.SetPoolValue(key, value);
+            }
+
+            var records = new Dictionary<string, SubvolumeRecord>(StringComparer.Ordinal);
+            foreach (var (name, identity, _) in subvolumes.OrderBy(subvolume => subvolume.Identity.Created).ThenBy(subvolume => subvolume.Name, StringComparer.Ordinal))
+            {
+                records[name] = database.InsertSubvolume(name, identity.Guid, identity.Size, identity.FileSystem, identity.Parent, identity.Provisioning, identity.WriteStamp, identity.Creator, identity.Created);
+            }
+
+            // Ids order snapshots in time, which rollback relies on; creation times give that order back.
+            foreach (var (subvolume, name, identity) in snapshots.OrderBy(snapshot => snapshot.Identity.Created).ThenBy(snapshot => snapshot.Name, StringComparer.Ordinal))
+            {
+                database.InsertSnapshot(records[subvolume], name, identity.Guid, identity.Size, identity.FileSystem, identity.Created, identity.Creator);
+            }
+
+            transaction.Commit();
+        }
+
+        // Closing the last connection folded the log into the file, so the file alone is the whole database.
+        File.Move(building, layout.Database);
+        foreach (var (name, identity, fromSnapshots) in subvolumes.Where(subvolume => !subvolume.FromSnapshots))
+        {
+            findings.Add(Restored(name, $"subvolume {Printable.Quote(name)} ({identity.Guid}, {ByteSize.Format(identity.Size)}, {ProvisioningNames.Format(identity.Provisioning)})"));
+        }
+
+        foreach (var (subvolume, name, identity) in snapshots)
+        {
+            findings.Add(Restored($"{subvolume}@{name}", $"snapshot {Printable.Quote($"{subvolume}@{name}")} ({identity.Guid})"));
+        }
+
+        findings.Insert(0, new Finding(FindingKind.MetadataRebuilt, layout.Database,
+            $"the pool's metadata {layout.Database} was damaged ({damage}); " +
+            (aside is null ? "" : $"it is kept as {aside}, and ") +
+            $"a new one was rebuilt from the images: {subvolumes.Count(subvolume => !subvolume.FromSnapshots)} subvolume(s), {snapshots.Count} snapshot(s)" +
+            (settings.Count == 0 ? ", and the pool's settings at their defaults" : ", and the pool's settings"),
+            Repairable: true) { Repaired = true });
+        return findings;
+    }
+
+    private List<FoundImage> FindSubvolumeImages(List<Finding> findings)
+    {
+        var found = new List<FoundImage>();
+        if (!Directory.Exists(layout.SubvolumesDirectory))
+        {
+            return found;
+        }
+
+        foreach (var path in Directory.EnumerateFileSystemEntries(layout.SubvolumesDirectory).Order(StringComparer.Ordinal))
+        {
+            if (Identify(findings, path) is { } image)
+            {
+                found.Add(image);
+            }
+        }
+
+        return found;
+    }
+
+    private List<(string Subvolume, FoundImage Image)> FindSnapshotImages(List<Finding> findings)
+    {
+        var found = new List<(string, FoundImage)>();
+        if (!Directory.Exists(layout.SnapshotsDirectory))
+        {
+            return found;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(layout.SnapshotsDirectory).Order(StringComparer.Ordinal))
+        {
+            var subvolume = Path.GetFileName(directory);
+            if (new DirectoryInfo(directory).LinkTarget is not null || NameRules.Problem(subvolume) is not null)
+            {
+                continue;
+            }
+
+            foreach (var path in Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal))
+            {
+                if (Identify(findings, path) is { } image)
+                {
+                    found.Add((subvolume, image));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The image at <paramref name="path"/> with its identity; null, and a finding when it looked like one, when it cannot be taken back.</summary>
+    private static FoundImage? Identify(List<Finding> findings, string path)
+    {
+        var file = Path.GetFileName(path);
+        // Only files named as the pool names images; anything else is not the pool's and the next check lists it.
+        if (!file.EndsWith(".img", StringComparison.Ordinal) || NameRules.Problem(file[..^4]) is not null || !File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ImageIdentity.Read(path) is { } identity
+                ? new FoundImage(path, file[..^4], identity)
+                : Skipped(findings, path, "it has no identity attribute");
+        }
+        catch (FormatException exception)
+        {
+            return Skipped(findings, path, $"its identity attribute cannot be read: {exception.Message}");
+        }
+    }
+
+    private static FoundImage? Skipped(List<Finding> findings, string path, string why)
+    {
+        findings.Add(LeftInPlace(path, why));
+        return null;
+    }
+
+    private static Finding LeftInPlace(string path, string why) =>
+        new(FindingKind.IdentityMissing, path,
+            $"{path} was left out of the rebuilt metadata and left in place: {why}; look at it (for example with 'mount -o ro,loop'), then move it away or remove it yourself", Repairable: false);
+
+    private static Finding Restored(string subject, string what) =>
+        new(FindingKind.ImageRestored, subject, $"restored {what} from its image", Repairable: true) { Repaired = true };
+
+    /// <summary>
+    /// The name a directory's snapshots belong under when all of them name, by parent GUID, another
+    /// subvolume than the one the directory is named for, and that subvolume has no snapshot
+    /// directory of its own; else null.
+    /// </summary>
+    private static string? RenamedOwner(
+        IReadOnlyList<FoundImage> images, Guid? directoryOwner, IEnumerable<(string Name, Guid Guid)> subvolumes, List<(string Subvolume, FoundImage Image)> allSnapshots)
+    {
+        var parents = images.Select(image => image.Identity.Parent).Distinct().ToList();
+        if (parents is not [{ } parent] || parent == directoryOwner || images.Any(image => image.Identity.Kind != ImageKind.Snapshot))
+        {
+            return null;
+        }
+
+        var renamed = subvolumes.FirstOrDefault(subvolume => subvolume.Guid == parent).Name;
+        return renamed is not null && allSnapshots.All(snapshot => snapshot.Subvolume != renamed) ? renamed : null;
+    }
+
+    /// <summary>A subvolume whose image is lost, as its snapshots describe it; null when they disagree or its GUID is taken.</summary>
+    private static ImageIdentity? OwnerFromSnapshots(string name, IReadOnlyList<FoundImage> snapshots, HashSet<Guid> guids)
+    {
+        var taken = snapshots.Where(image => image.Identity.Kind == ImageKind.Snapshot).OrderBy(image => image.Identity.Created).ToList();
+        if (taken.Count == 0 || taken[0].Identity.Parent is not { } guid || taken.Any(image => image.Identity.Parent != guid) || !guids.Add(guid))
+        {
+            return null;
+        }
+
+        var newest = taken[^1].Identity;
+        return new ImageIdentity(guid, ImageKind.Subvolume, null, taken[0].Identity.Created, newest.Provisioning, newest.Size, newest.FileSystem);
+    }
+
+    private IReadOnlyDictionary<string, string> ReadSettings(List<Finding> findings)
+    {
+        try
+        {
+            if (PoolSettings.Read(layout.MetadataDirectory) is { } settings)
+            {
+                return settings;
+            }
+
+            findings.Add(new Finding(FindingKind.IdentityMissing, layout.MetadataDirectory,
+                $"{layout.MetadataDirectory} has no pool settings attribute, so the rebuilt pool has the default settings (overcommit 1); set them again with 'subvol pool set'", Repairable: false));
+        }
+        catch (FormatException exception)
+        {
+            findings.Add(new Finding(FindingKind.IdentityMissing, layout.MetadataDirectory,
+                $"the pool settings attribute of {layout.MetadataDirectory} cannot be read ({exception.Message}), so the rebuilt pool has the default settings; set them again with 'subvol pool set'", Repairable: false));
+        }
+
+        return new Dictionary<string, string>();
+    }
+
+    /// <summary>Renames the damaged database, with its log and shared memory, to pool.db.damaged-TIMESTAMP; null when there was none.</summary>
+    private string? MoveAside()
+    {
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var aside = $"{layout.Database}.damaged-{stamp}";
+        for (var attempt = 2; File.Exists(aside); attempt++)
+        {
+            aside = $"{layout.Database}.damaged-{stamp}-{attempt}";
+        }
+
+        // A log left beside a new database of the same name would be replayed into it, so the log goes with the file it belongs to.
+        foreach (var suffix in new[] { "-wal", "-shm" })
+        {
+            if (File.Exists(layout.Database + suffix))
+            {
+                File.Move(layout.Database + suffix, aside + suffix);
+            }
+        }
+
+        if (!File.Exists(layout.Database))
+        {
+            return null;
+        }
+
+        File.Move(layout.Database, aside);
+        return aside;
+    }
+
+    private static void DeleteWithLogs(string database)
+    {
+        File.Delete(database);
+        File.Delete(database + "-wal");
+        File.Delete(database + "-shm");
+    }
+}
