@@ -39,7 +39,8 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
 var registrations = Interruption.Register();
 try
 {
-    var parseResult = root.Parse(args);
+    // Response files are off: "subvol snapshot @x" names a snapshot, and no argument is ever read as a file of arguments.
+    var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
     if (parseResult.Errors.Count > 0 && parseResult.Action is not System.CommandLine.Help.HelpAction)
     {
         // An unknown word also makes "a command is required" true; the unknown word is the one worth saying.

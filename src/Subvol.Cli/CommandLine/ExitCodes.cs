@@ -14,6 +14,8 @@ internal static class ExitCodes
     public const int StreamCorrupt = 8;
     public const int StreamMismatch = 9;
     public const int Inconsistent = 10;
+    public const int ReadOnly = 11;
+    public const int DamagedMetadata = 12;
     public const int Interrupted = 130;
 
     public static int For(SubvolErrorCode code) => code switch
@@ -27,6 +29,8 @@ internal static class ExitCodes
         SubvolErrorCode.StreamCorrupt => StreamCorrupt,
         SubvolErrorCode.StreamMismatch => StreamMismatch,
         SubvolErrorCode.Inconsistent => Inconsistent,
+        SubvolErrorCode.ReadOnly => ReadOnly,
+        SubvolErrorCode.DamagedMetadata => DamagedMetadata,
         _ => Failure,
     };
 }

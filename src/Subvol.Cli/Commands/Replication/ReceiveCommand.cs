@@ -43,7 +43,7 @@ internal static class ReceiveCommand
 
         using var input = inputPath is null
             ? new BufferedStream(Console.OpenStandardInput(), 1 << 20)
-            : (System.IO.Stream)new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            : StreamFiles.OpenRead(inputPath);
         var result = context.Reporter.Transfer("receiving", progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
         context.Reporter.Done($"received {result.Snapshot.FullName} ({ByteSize.Format(result.DataBytes)} of data{(result.Resumed ? ", resumed" : "")})");
         return ExitCodes.Success;

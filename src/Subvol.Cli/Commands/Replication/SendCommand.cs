@@ -44,7 +44,7 @@ internal static class SendCommand
         using var pool = context.OpenPool();
         using var output = outputPath is null
             ? new BufferedStream(Console.OpenStandardOutput(), 1 << 20)
-            : (System.IO.Stream)new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+            : StreamFiles.Create(outputPath);
         var result = context.Reporter.Transfer("sending", progress =>
         {
             if (token is not null)
