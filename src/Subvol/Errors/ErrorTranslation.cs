@@ -47,7 +47,7 @@ public static partial class ErrorTranslation
         AggregateException { InnerExceptions.Count: 1 } aggregate => Translate(aggregate.InnerExceptions[0], path),
         SqliteException sqlite => FromSqlite(sqlite, path),
         SystemCallException system => FromErrno(system.Errno, system.Message, system.Path ?? path, system),
-        FileNotFoundException notFound => new SubvolException(SubvolErrorCode.NotFound, $"{path ?? notFound.FileName ?? "a file"} does not exist", exception),
+        FileNotFoundException notFound => new SubvolException(SubvolErrorCode.NotFound, $"{notFound.FileName ?? path ?? "a file"} does not exist", exception),
         DirectoryNotFoundException => new SubvolException(SubvolErrorCode.NotFound,
             path is null ? exception.Message : $"{path}: the directory {System.IO.Path.GetDirectoryName(path)} does not exist", exception),
         PathTooLongException => new SubvolException(SubvolErrorCode.InvalidArgument, path is null ? exception.Message : $"{path}: the path is too long", exception),
@@ -152,7 +152,7 @@ public static partial class ErrorTranslation
         var directory = System.IO.Path.GetDirectoryName(path);
         var readOnly = WriteAccess.Check(path) == Errno.EROFS || (directory is not null && WriteAccess.Check(directory) == Errno.EROFS);
         return readOnly
-            ? new SubvolException(SubvolErrorCode.ReadOnly, $"{path} is on a read-only filesystem", inner) { Remedy = ReadOnlyRemedy }
+            ? new SubvolException(SubvolErrorCode.ReadOnly, $"{path} cannot be written: its filesystem is mounted read-only", inner) { Remedy = ReadOnlyRemedy }
             : null;
     }
 
