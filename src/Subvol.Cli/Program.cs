@@ -49,7 +49,7 @@ try
             : parseResult.Errors;
         foreach (var error in errors)
         {
-            Console.Error.WriteLine($"subvol: error: {error.Message}");
+            Console.Error.WriteLine($"subvol: error: {OneLine(error.Message)}");
         }
 
         Console.Error.WriteLine("Try 'subvol --help' for usage.");
@@ -64,4 +64,11 @@ finally
     {
         registration.Dispose();
     }
+}
+
+// System.CommandLine lists allowed values on lines of their own; an error is one line.
+static string OneLine(string message)
+{
+    var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    return lines.Length <= 1 ? message : $"{lines[0]} {string.Join(", ", lines[1..])}";
 }

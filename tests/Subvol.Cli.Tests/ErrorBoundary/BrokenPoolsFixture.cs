@@ -12,6 +12,7 @@ public sealed class BrokenPoolsFixture : IDisposable
 {
     private readonly PoolFixture _healthy = new();
     private bool _bound;
+    private string _registry = "";
 
     public BrokenPoolsFixture()
     {
@@ -47,6 +48,7 @@ public sealed class BrokenPoolsFixture : IDisposable
             Tools.Run("mount", "--bind", _healthy.PoolPath, ReadOnly).ShouldSucceed();
             _bound = true;
             Tools.Run("mount", "-o", "remount,bind,ro", ReadOnly).ShouldSucceed();
+            _registry = File.ReadAllText(RegistryPath);
         }
         catch
         {
@@ -81,6 +83,11 @@ public sealed class BrokenPoolsFixture : IDisposable
         File.Delete(database + "-shm");
         File.WriteAllBytes(database, Garbage(16 * 1024));
     }
+
+    /// <summary>Puts the machine's pool list back as it was, so that a pool import in one case does not change the next.</summary>
+    public void ForgetImportedPools() => File.WriteAllText(RegistryPath, _registry);
+
+    private string RegistryPath => Path.Combine(_healthy.ConfigurationDirectory, "pools");
 
     public void Dispose()
     {
