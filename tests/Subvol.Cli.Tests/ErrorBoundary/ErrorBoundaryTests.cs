@@ -184,6 +184,26 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         Assert.DoesNotContain("a@from-a-response-file", pools.Healthy.AllSnapshotFullNames());
     }
 
+    [RootFact]
+    public void A_stream_file_that_may_not_be_written_is_named_with_permission_denied()
+    {
+        // Root passes every mode check, but not the immutable attribute: open(2) fails with EPERM.
+        var output = Path.Combine(Path.GetDirectoryName(pools.Stream)!, "immutable.stream");
+        File.WriteAllText(output, "");
+        Tools.Run("chattr", "+i", output).ShouldSucceed();
+        try
+        {
+            var result = pools.Healthy.Run("send", "a@s", "-o", output).ShouldFailWith(1);
+            Assert.Contains($"{output}: permission denied", result.Stderr);
+            Assert.Contains("lsattr", result.Stderr);
+            Assert.Single(result.StderrLines);
+        }
+        finally
+        {
+            Tools.Run("chattr", "-i", output);
+        }
+    }
+
     private static void AddBad(TheoryData<string, string, string[], int[]> cases, string verb, string[] arguments) =>
         cases.Add(verb, "bad arguments", arguments, [Usage]);
 
