@@ -56,6 +56,13 @@ try
         return ExitCodes.Usage;
     }
 
+    if (UnknownOption(parseResult, args) is { } unknown)
+    {
+        Console.Error.WriteLine($"subvol: error: unknown option {Subvol.Printable.Quote(unknown)}; a name or path that starts with '-' goes after '--'");
+        Console.Error.WriteLine("Try 'subvol --help' for usage.");
+        return ExitCodes.Usage;
+    }
+
     return parseResult.Invoke();
 }
 finally
@@ -64,6 +71,19 @@ finally
     {
         registration.Dispose();
     }
+}
+
+// System.CommandLine takes a word that looks like an option but is none as a verb's path or name
+// ("pool export --bogus"); refuse it as unknown unless it follows "--". "-" (standard input) and
+// negative numbers ("-5G", which the size rules refuse on their own) are not option-like.
+static string? UnknownOption(ParseResult parseResult, string[] args)
+{
+    var separator = Array.IndexOf(args, "--");
+    var literal = separator < 0 ? [] : args[(separator + 1)..];
+    return parseResult.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+        .SelectMany(result => result.Tokens)
+        .Select(token => token.Value)
+        .FirstOrDefault(value => value.Length > 1 && value[0] == '-' && !char.IsAsciiDigit(value[1]) && !literal.Contains(value));
 }
 
 // System.CommandLine lists allowed values on lines of their own; an error is one line.

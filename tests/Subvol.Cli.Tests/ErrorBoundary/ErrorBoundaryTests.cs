@@ -88,9 +88,11 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         // Bad arguments, against the healthy pool.
         var tooLong = new string('a', 101);
         AddBad(cases, "pool create", ["pool", "create", "{missing}", "--image", "{missing}-image/pool.img", "--size", "lots"]);
-        AddBad(cases, "pool import", ["pool", "import", "{missing}", "--bogus"]);
-        AddBad(cases, "pool export", ["pool", "export", "{pool}", "--bogus"]);
+        AddBad(cases, "pool import", ["pool", "import", "--bogus"]);
+        AddBad(cases, "pool export", ["pool", "export", "--bogus"]);
         AddBad(cases, "pool status", ["pool", "status", "extra"]);
+        AddBad(cases, "delete", ["delete", "--bogus"]);
+        AddBad(cases, "list", ["list", "--bogus"]);
         AddBad(cases, "pool list", ["pool", "list", "--bogus"]);
         AddBad(cases, "pool set", ["pool", "set", "overcommit", "lots"]);
         AddBad(cases, "create", ["create", "../x", "--size", "320M"]);
@@ -115,7 +117,7 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         AddBad(cases, "send", ["send", "../x@s", "-o", "{scratch}/bad.stream"]);
         AddBad(cases, "receive", ["receive", "../x", "-f", "{stream}"]);
         AddBad(cases, "replicate", ["replicate", "../x", "{missing}-destination"]);
-        AddBad(cases, "stream dump", ["stream", "dump", "{stream}", "--bogus"]);
+        AddBad(cases, "stream dump", ["stream", "dump", "--bogus"]);
         AddBad(cases, "df", ["df", "--bogus"]);
         AddBad(cases, "trim", ["trim", "../x"]);
         AddBad(cases, "guard --once", ["guard", "--once", "--critical", "lots"]);

@@ -29,8 +29,10 @@ internal static class SendCommand
         var outputPath = context.Get(OutputOption);
         if (outputPath is null && !Console.IsOutputRedirected)
         {
-            throw new SubvolException(SubvolErrorCode.InvalidArgument,
-                "refusing to write a binary stream to a terminal; pipe it (subvol send … | subvol receive …) or use -o FILE");
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "refusing to write a binary stream to a terminal")
+            {
+                Remedy = "pipe it (subvol send … | subvol receive …) or use -o FILE",
+            };
         }
 
         var compression = context.Get(CompressOption) == "zstd" ? StreamCompression.Zstd : StreamCompression.None;
