@@ -65,6 +65,11 @@ try
 
     return parseResult.Invoke();
 }
+catch (Exception exception)
+{
+    // Verbs catch their own failures; this is for anything outside them (help, suggestions, signals).
+    return CommandRunner.Fail(exception, new Subvol.Cli.Output.Reporter(Console.Out, Console.Error, json: false));
+}
 finally
 {
     foreach (var registration in registrations)

@@ -19,10 +19,15 @@ internal static class CommandRunner
         }
         catch (Exception exception)
         {
-            // The engine's one conversion: whatever was thrown, the user reads one line with what to do.
-            var error = ErrorTranslation.Translate(exception);
-            reporter.Error(error.Remedy is null ? error.Message : $"{error.Message}; {error.Remedy}");
-            return ExitCodes.For(error.Code);
+            return Fail(exception, reporter);
         }
+    }
+
+    /// <summary>The engine's one conversion, rendered: whatever was thrown, the user reads one line with what to do.</summary>
+    public static int Fail(Exception exception, Reporter reporter)
+    {
+        var error = ErrorTranslation.Translate(exception);
+        reporter.Error(error.Remedy is null ? error.Message : $"{error.Message}; {error.Remedy}");
+        return ExitCodes.For(error.Code);
     }
 }

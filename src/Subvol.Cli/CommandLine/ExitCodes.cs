@@ -31,6 +31,7 @@ internal static class ExitCodes
         SubvolErrorCode.Inconsistent => Inconsistent,
         SubvolErrorCode.ReadOnly => ReadOnly,
         SubvolErrorCode.DamagedMetadata => DamagedMetadata,
+        SubvolErrorCode.Failed => Failure,
         _ => Failure,
     };
 }

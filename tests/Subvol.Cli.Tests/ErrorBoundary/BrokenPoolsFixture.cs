@@ -13,6 +13,7 @@ public sealed class BrokenPoolsFixture : IDisposable
     private readonly PoolFixture _healthy = new();
     private bool _bound;
     private string _registry = "";
+    private byte[] _intactDatabase = [];
 
     public BrokenPoolsFixture()
     {
@@ -41,6 +42,7 @@ public sealed class BrokenPoolsFixture : IDisposable
                 Directory.CreateDirectory(Path.Combine(Damaged, directory));
             }
 
+            _intactDatabase = File.ReadAllBytes(Path.Combine(_healthy.PoolPath, ".subvol", "pool.db"));
             Damage();
             Missing = Path.Combine(_healthy.Root, "missing-pool");
             ReadOnly = Path.Combine(_healthy.Root, "read-only-pool");
@@ -75,13 +77,22 @@ public sealed class BrokenPoolsFixture : IDisposable
 
     public string ResponseFile { get; } = "";
 
-    /// <summary>Writes garbage over the damaged pool's database again, in case a verb (check --repair) rebuilt it.</summary>
-    public void Damage()
+    /// <summary>
+    /// Damages the damaged pool's database again, in case a verb (check --repair) rebuilt it: garbage,
+    /// an empty file, or the healthy pool's database cut in half.
+    /// </summary>
+    public void Damage(string kind = "garbage")
     {
         var database = Path.Combine(Damaged, ".subvol", "pool.db");
         File.Delete(database + "-wal");
         File.Delete(database + "-shm");
-        File.WriteAllBytes(database, Garbage(16 * 1024));
+        File.WriteAllBytes(database, kind switch
+        {
+            "garbage" => Garbage(16 * 1024),
+            "empty" => [],
+            "truncated" => _intactDatabase[..(_intactDatabase.Length / 2)],
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "garbage, empty or truncated"),
+        });
     }
 
     /// <summary>Puts the machine's pool list back as it was, so that a pool import in one case does not change the next.</summary>

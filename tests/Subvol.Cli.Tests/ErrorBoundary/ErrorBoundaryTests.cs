@@ -178,6 +178,22 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         Assert.True(accepted.Length == 0 || accepted.Contains(result.ExitCode), $"expected exit {string.Join(" or ", accepted)}: {result}");
     }
 
+    [RootTheory]
+    [InlineData("garbage", "list")]
+    [InlineData("empty", "list")]
+    [InlineData("truncated", "list")]
+    [InlineData("truncated", "df")]
+    [InlineData("truncated", "snapshot")]
+    public void A_damaged_database_is_reported_once_with_the_file_and_the_repair(string damage, string verb)
+    {
+        pools.Damage(damage);
+        var result = pools.Healthy.Cli.RunWith(new Dictionary<string, string?> { ["SUBVOL_POOL"] = pools.Damaged }, verb == "snapshot" ? [verb, "a@t"] : [verb])
+            .ShouldFailWith(DamagedMetadata);
+        Assert.Single(result.StderrLines);
+        Assert.Contains(Path.Combine(pools.Damaged, ".subvol", "pool.db"), result.Stderr);
+        Assert.Contains("subvol check --repair", result.Stderr);
+    }
+
     [RootFact]
     public void Snapshot_of_an_at_name_takes_it_literally_and_never_reads_the_file()
     {
