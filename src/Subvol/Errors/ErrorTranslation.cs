@@ -56,7 +56,7 @@ public static partial class ErrorTranslation
         IOException when exception.HResult is > 0 and < 4096 => FromErrno(exception.HResult, path is null ? exception.Message : $"{path}: {exception.Message}", path, exception),
         IOException => new SubvolException(SubvolErrorCode.Failed, path is null ? exception.Message : $"{path}: {exception.Message}", exception),
         ExternalToolException => new SubvolException(SubvolErrorCode.Failed, exception.Message, exception),
-        _ => new SubvolException(SubvolErrorCode.Failed, $"unexpected {exception.GetType().Name}: {exception.Message}", exception) { Remedy = BugRemedy },
+        _ => new SubvolException(SubvolErrorCode.Failed, $"unexpected failure: {exception.Message}", exception) { Remedy = BugRemedy },
     };
 
     /// <summary>Runs an engine entry point and converts whatever escapes it.</summary>
