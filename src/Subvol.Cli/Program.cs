@@ -39,7 +39,8 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
 var registrations = Interruption.Register();
 try
 {
-    var parseResult = root.Parse(args);
+    // Response files are off: "subvol snapshot @x" names a snapshot, and no argument is ever read as a file of arguments.
+    var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
     if (parseResult.Errors.Count > 0 && parseResult.Action is not System.CommandLine.Help.HelpAction)
     {
         // An unknown word also makes "a command is required" true; the unknown word is the one worth saying.
@@ -48,14 +49,26 @@ try
             : parseResult.Errors;
         foreach (var error in errors)
         {
-            Console.Error.WriteLine($"subvol: error: {error.Message}");
+            Console.Error.WriteLine($"subvol: error: {OneLine(error.Message)}");
         }
 
         Console.Error.WriteLine("Try 'subvol --help' for usage.");
         return ExitCodes.Usage;
     }
 
+    if (UnknownOption(parseResult, args) is { } unknown)
+    {
+        Console.Error.WriteLine($"subvol: error: unknown option {Subvol.Printable.Quote(unknown)}; a name or path that starts with '-' goes after '--'");
+        Console.Error.WriteLine("Try 'subvol --help' for usage.");
+        return ExitCodes.Usage;
+    }
+
     return parseResult.Invoke();
+}
+catch (Exception exception)
+{
+    // Verbs catch their own failures; this is for anything outside them (help, suggestions, signals).
+    return CommandRunner.Fail(exception, new Subvol.Cli.Output.Reporter(Console.Out, Console.Error, json: false));
 }
 finally
 {
@@ -63,4 +76,24 @@ finally
     {
         registration.Dispose();
     }
+}
+
+// System.CommandLine takes a word that looks like an option but is none as a verb's path or name
+// ("pool export --bogus"); refuse it as unknown unless it follows "--". "-" (standard input) and
+// negative numbers ("-5G", which the size rules refuse on their own) are not option-like.
+static string? UnknownOption(ParseResult parseResult, string[] args)
+{
+    var separator = Array.IndexOf(args, "--");
+    var literal = separator < 0 ? [] : args[(separator + 1)..];
+    return parseResult.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+        .SelectMany(result => result.Tokens)
+        .Select(token => token.Value)
+        .FirstOrDefault(value => value.Length > 1 && value[0] == '-' && !char.IsAsciiDigit(value[1]) && !literal.Contains(value));
+}
+
+// System.CommandLine lists allowed values on lines of their own; an error is one line.
+static string OneLine(string message)
+{
+    var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    return lines.Length <= 1 ? message : $"{lines[0]} {string.Join(", ", lines[1..])}";
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Subvol.Cli.Output;
-using Subvol.Linux;
 
 namespace Subvol.Cli.CommandLine;
 
@@ -18,34 +17,17 @@ internal static class CommandRunner
             var exitCode = behaviour(new CommandContext(parseResult, reporter));
             return Interruption.Requested ? ExitCodes.Interrupted : exitCode;
         }
-        catch (SubvolException exception)
+        catch (Exception exception)
         {
-            reporter.Error(exception.Message);
-            return ExitCodes.For(exception.Code);
+            return Fail(exception, reporter);
         }
-        catch (ExternalToolException exception)
-        {
-            reporter.Error(exception.Message);
-            return ExitCodes.Failure;
-        }
-        catch (UnauthorizedAccessException exception)
-        {
-            reporter.Error($"{exception.Message}; subvol needs root for loop devices, mounts and freezing");
-            return ExitCodes.Failure;
-        }
-        catch (IOException exception)
-        {
-            // The Linux layer's SystemCallException and .NET's own I/O errors on Linux both carry the errno as HResult.
-            reporter.Error(exception.HResult == Errno.ENOSPC
-                ? $"{exception.Message}; the host filesystem is full: free space in the pool, for example by destroying old snapshots"
-                : exception.Message);
-            return exception.HResult switch
-            {
-                Errno.ENOSPC => ExitCodes.NoSpace,
-                Errno.EBUSY => ExitCodes.Busy,
-                Errno.ENOENT => ExitCodes.NotFound,
-                _ => ExitCodes.Failure,
-            };
-        }
+    }
+
+    /// <summary>The engine's one conversion, rendered: whatever was thrown, the user reads one line with what to do.</summary>
+    public static int Fail(Exception exception, Reporter reporter)
+    {
+        var error = ErrorTranslation.Translate(exception);
+        reporter.Error(error.Remedy is null ? error.Message : $"{error.Message}; {error.Remedy}");
+        return ExitCodes.For(error.Code);
     }
 }

@@ -14,6 +14,7 @@ internal static class ExitCodes
     public const int StreamCorrupt = 8;
     public const int StreamMismatch = 9;
     public const int Inconsistent = 10;
+    public const int ReadOnly = 11;
     public const int DamagedMetadata = 12;
     public const int Interrupted = 130;
 
@@ -28,7 +29,9 @@ internal static class ExitCodes
         SubvolErrorCode.StreamCorrupt => StreamCorrupt,
         SubvolErrorCode.StreamMismatch => StreamMismatch,
         SubvolErrorCode.Inconsistent => Inconsistent,
+        SubvolErrorCode.ReadOnly => ReadOnly,
         SubvolErrorCode.DamagedMetadata => DamagedMetadata,
+        SubvolErrorCode.Failed => Failure,
         _ => Failure,
     };
 }

@@ -44,8 +44,8 @@ internal sealed class PoolGate(DaemonOptions options, ILogger<PoolGate> logger) 
         }
         catch (SubvolException exception)
         {
-            logger.PoolUnavailable(options.PoolPath, exception.Message);
-            throw ErrorStatus.Unavailable(exception.Message);
+            logger.PoolUnavailable(options.PoolPath, ErrorStatus.Detail(exception));
+            throw ErrorStatus.Unavailable(ErrorStatus.Detail(exception));
         }
     }
 }

@@ -19,16 +19,21 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
             logger.RequestRefused(context.Method, exception.StatusCode, exception.Status.Detail);
             throw;
         }
-        catch (SubvolException exception)
-        {
-            var mapped = ErrorStatus.From(exception);
-            logger.RequestRefused(context.Method, mapped.StatusCode, exception.Message);
-            throw mapped;
-        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.RequestFailed(context.Method, exception);
-            throw new RpcException(new Status(StatusCode.Internal, exception.Message));
+            // The engine's one conversion, as the command line uses it: a code and a remedy, never exception text.
+            var error = ErrorTranslation.Translate(exception);
+            var mapped = ErrorStatus.From(error);
+            if (error.Code == SubvolErrorCode.Failed)
+            {
+                logger.RequestFailed(context.Method, exception);
+            }
+            else
+            {
+                logger.RequestRefused(context.Method, mapped.StatusCode, mapped.Status.Detail);
+            }
+
+            throw mapped;
         }
     }
 }

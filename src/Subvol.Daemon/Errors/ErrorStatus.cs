@@ -21,12 +21,18 @@ internal static class ErrorStatus
         SubvolErrorCode.StreamCorrupt => StatusCode.DataLoss,
         SubvolErrorCode.StreamMismatch => StatusCode.FailedPrecondition,
         SubvolErrorCode.Inconsistent => StatusCode.Internal,
-        // The pool's database needs 'subvol check --repair' by an administrator; the volumes' data is intact.
-        SubvolErrorCode.DamagedMetadata => StatusCode.Internal,
+        // The operator must act first (remount read-write, or run 'subvol check --repair'); a retry alone fails the same way.
+        SubvolErrorCode.ReadOnly => StatusCode.FailedPrecondition,
+        SubvolErrorCode.DamagedMetadata => StatusCode.FailedPrecondition,
+        SubvolErrorCode.Failed => StatusCode.Internal,
         _ => StatusCode.Unknown,
     };
 
-    public static RpcException From(SubvolException exception) => new(new Status(For(exception.Code), exception.Message));
+    public static RpcException From(SubvolException exception) => new(new Status(For(exception.Code), Detail(exception)));
+
+    /// <summary>The status message: what was wrong, then what to do about it.</summary>
+    public static string Detail(SubvolException exception) =>
+        exception.Remedy is null ? exception.Message : $"{exception.Message}; {exception.Remedy}";
 
     /// <summary>A required field left empty: INVALID_ARGUMENT, as every CSI RPC's table says.</summary>
     public static RpcException Missing(string field) => new(new Status(StatusCode.InvalidArgument, $"{field} is required"));

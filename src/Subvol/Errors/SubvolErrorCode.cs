@@ -12,6 +12,13 @@ public enum SubvolErrorCode
     StreamCorrupt,
     StreamMismatch,
     Inconsistent,
+
+    /// <summary>The pool's filesystem or its metadata cannot be written: mounted read-only, or made read-only by the kernel after an error.</summary>
+    ReadOnly,
+
     /// <summary>The pool's metadata database is missing or unreadable; the images are intact and 'check --repair' rebuilds it from them.</summary>
     DamagedMetadata,
+
+    /// <summary>A system call or an external program failed in a way no other code describes; the message says which.</summary>
+    Failed,
 }

@@ -74,7 +74,7 @@ public static class ByteSize
     {
         if (!TryParse(text, out var bytes))
         {
-            throw SubvolException.Invalid($"invalid {what} {Printable.Quote(text)}: write a positive size such as 512M, 10G or 1.5T (binary units)");
+            throw SubvolException.Invalid($"invalid {what} {Printable.Quote(text)}", "write a positive size such as 512M, 10G or 1.5T (binary units)");
         }
 
         return bytes;

@@ -11,7 +11,7 @@ public readonly record struct SnapshotReference(string Subvolume, string Snapsho
         var (subvolume, snapshot) = Split(text);
         if (snapshot is null)
         {
-            throw SubvolException.Invalid($"{Printable.Quote(text)} is not a snapshot; write it as NAME@SNAPSHOT");
+            throw SubvolException.Invalid($"{Printable.Quote(text)} is not a snapshot", "write it as NAME@SNAPSHOT");
         }
 
         return new SnapshotReference(subvolume, snapshot);

@@ -6,7 +6,18 @@ namespace Subvol;
 public sealed partial class Pool
 {
     /// <summary>Creates a pool on a reflink-capable directory, or, given an image, a file-backed pool that works anywhere.</summary>
-    public static OperationResult<KnownPool> Create(string path, string? image, long? size, PoolRegistry registry)
+    public static OperationResult<KnownPool> Create(string path, string? image, long? size, PoolRegistry registry) =>
+        ErrorTranslation.Guard(() => CreatePool(path, image, size, registry));
+
+    /// <summary>Brings a pool back: loop-mounts a file-backed pool's image and registers the pool.</summary>
+    public static OperationResult<KnownPool> Import(string path, string? image, PoolRegistry registry) =>
+        ErrorTranslation.Guard(() => ImportPool(path, image, registry));
+
+    /// <summary>Unmounts every subvolume and snapshot, detaches a file-backed pool, and forgets the pool on this machine.</summary>
+    public static Outcome Export(string path, PoolRegistry registry) =>
+        ErrorTranslation.Guard(() => ExportPool(path, registry));
+
+    private static OperationResult<KnownPool> CreatePool(string path, string? image, long? size, PoolRegistry registry)
     {
         var layout = new Pools.PoolLayout(path);
         image = image is null ? null : System.IO.Path.GetFullPath(image);
@@ -35,8 +46,7 @@ public sealed partial class Pool
         return new OperationResult<KnownPool>(Outcome.Created, known);
     }
 
-    /// <summary>Brings a pool back: loop-mounts a file-backed pool's image and registers the pool.</summary>
-    public static OperationResult<KnownPool> Import(string path, string? image, PoolRegistry registry)
+    private static OperationResult<KnownPool> ImportPool(string path, string? image, PoolRegistry registry)
     {
         var layout = new Pools.PoolLayout(path);
         image = image is null ? registry.Find(layout.Root)?.Image : System.IO.Path.GetFullPath(image);
@@ -82,8 +92,7 @@ public sealed partial class Pool
         return new OperationResult<KnownPool>(outcome, known);
     }
 
-    /// <summary>Unmounts every subvolume and snapshot, detaches a file-backed pool, and forgets the pool on this machine.</summary>
-    public static Outcome Export(string path, PoolRegistry registry)
+    private static Outcome ExportPool(string path, PoolRegistry registry)
     {
         var root = PoolRegistry.Normalize(path);
         var known = registry.Find(root);

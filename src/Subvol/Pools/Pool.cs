@@ -52,19 +52,29 @@ public sealed partial class Pool : IDisposable
                 : $"pool {layout.Root} does not exist; create it with 'subvol pool create {layout.Root}'");
         }
 
-        // On a full host SQLite cannot even open its log: give up the repair reserve first.
-        Space.RepairReserve.ReleaseIfFull(layout.MetadataDirectory, layout.Root);
-        var database = PoolDatabase.Open(layout.Database, create: false);
+        PoolDatabase database;
+        try
+        {
+            // On a full host SQLite cannot even open its log: give up the repair reserve first.
+            Space.RepairReserve.ReleaseIfFull(layout.MetadataDirectory, layout.Root);
+            database = PoolDatabase.Open(layout.Database, create: false);
+        }
+        catch (Exception exception) when (exception is not SubvolException)
+        {
+            // What SQLite says about pool.db (not a database, read-only, locked) becomes an error with a remedy.
+            throw ErrorTranslation.Translate(exception, layout.Database);
+        }
+
         try
         {
             // A snapshot killed between freeze and thaw must not leave a filesystem frozen.
             var recovered = FreezeRecord.RecoverAbandoned(layout.FreezeDirectory);
             return new Pool(layout, database, recovered);
         }
-        catch
+        catch (Exception exception)
         {
             database.Dispose();
-            throw;
+            throw ErrorTranslation.Translate(exception);
         }
     }
 

@@ -21,9 +21,9 @@ public static class PoolLocator
         return knownPools.Count switch
         {
             1 => knownPools[0].Path,
-            0 => throw SubvolException.NotFound("no pool given and this machine knows none; create one with 'subvol pool create PATH' or name one with --pool PATH"),
+            0 => throw SubvolException.NotFound("no pool given and this machine knows none", "create one with 'subvol pool create PATH' or name one with --pool PATH"),
             _ => throw SubvolException.Invalid(
-                $"this machine knows {knownPools.Count} pools ({string.Join(", ", knownPools.Select(pool => pool.Path))}); choose one with --pool PATH or SUBVOL_POOL"),
+                $"this machine knows {knownPools.Count} pools ({string.Join(", ", knownPools.Select(pool => pool.Path))})", "choose one with --pool PATH or SUBVOL_POOL"),
         };
     }
 }

@@ -11,7 +11,9 @@ public sealed class PoolRegistry(string directory)
 
     public string FilePath { get; } = Path.Combine(directory, "pools");
 
-    public IReadOnlyList<KnownPool> List()
+    public IReadOnlyList<KnownPool> List() => ErrorTranslation.Guard(Read, FilePath);
+
+    private List<KnownPool> Read()
     {
         if (!File.Exists(FilePath))
         {
@@ -63,7 +65,9 @@ public sealed class PoolRegistry(string directory)
 
     public static string Normalize(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
-    private void Write(IEnumerable<KnownPool> pools)
+    private void Write(IEnumerable<KnownPool> pools) => ErrorTranslation.Guard(() => WriteLines(pools), FilePath);
+
+    private void WriteLines(IEnumerable<KnownPool> pools)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var lines = pools.OrderBy(pool => pool.Path, StringComparer.Ordinal)

@@ -38,12 +38,12 @@ internal static class ReceiveCommand
         var inputPath = context.Get(InputOption);
         if (inputPath is null && !Console.IsInputRedirected)
         {
-            throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal; pipe a stream in (subvol send … | subvol receive NAME) or use -f FILE");
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal") { Remedy = "pipe a stream in (subvol send … | subvol receive NAME) or use -f FILE" };
         }
 
         using var input = inputPath is null
             ? new BufferedStream(Console.OpenStandardInput(), 1 << 20)
-            : (System.IO.Stream)new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            : StreamFiles.OpenRead(inputPath);
         var result = context.Reporter.Transfer("receiving", progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
         context.Reporter.Done($"received {result.Snapshot.FullName} ({ByteSize.Format(result.DataBytes)} of data{(result.Resumed ? ", resumed" : "")})");
         return ExitCodes.Success;

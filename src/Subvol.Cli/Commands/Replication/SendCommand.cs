@@ -29,8 +29,10 @@ internal static class SendCommand
         var outputPath = context.Get(OutputOption);
         if (outputPath is null && !Console.IsOutputRedirected)
         {
-            throw new SubvolException(SubvolErrorCode.InvalidArgument,
-                "refusing to write a binary stream to a terminal; pipe it (subvol send … | subvol receive …) or use -o FILE");
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "refusing to write a binary stream to a terminal")
+            {
+                Remedy = "pipe it (subvol send … | subvol receive …) or use -o FILE",
+            };
         }
 
         var compression = context.Get(CompressOption) == "zstd" ? StreamCompression.Zstd : StreamCompression.None;
@@ -44,7 +46,7 @@ internal static class SendCommand
         using var pool = context.OpenPool();
         using var output = outputPath is null
             ? new BufferedStream(Console.OpenStandardOutput(), 1 << 20)
-            : (System.IO.Stream)new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+            : StreamFiles.Create(outputPath);
         var result = context.Reporter.Transfer("sending", progress =>
         {
             if (token is not null)

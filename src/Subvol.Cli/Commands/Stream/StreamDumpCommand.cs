@@ -20,7 +20,7 @@ internal static class StreamDumpCommand
         var path = context.Get(FileArgument);
         using var input = path is null
             ? new BufferedStream(Console.OpenStandardInput(), 1 << 20)
-            : (System.IO.Stream)new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            : StreamFiles.OpenRead(path);
         try
         {
             using var reader = new ReplicationStreamReader(input);

@@ -1,0 +1,23 @@
+namespace Subvol.Cli.CommandLine;
+
+/// <summary>Opens the stream files a person names (-f, -o, stream dump FILE), so that a missing or forbidden one is one error line naming it.</summary>
+internal static class StreamFiles
+{
+    private const int BufferSize = 1 << 20;
+
+    public static System.IO.Stream OpenRead(string path) => Open(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+
+    public static System.IO.Stream Create(string path) => Open(path, FileMode.Create, FileAccess.Write, FileShare.None);
+
+    private static FileStream Open(string path, FileMode mode, FileAccess access, FileShare share)
+    {
+        try
+        {
+            return new FileStream(path, mode, access, share, BufferSize);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw ErrorTranslation.Translate(exception, path);
+        }
+    }
+}
