@@ -110,8 +110,10 @@ internal sealed partial class PoolDatabase : IDisposable
 
     /// <summary>The one error every command gives for a damaged database: which file, and how to rebuild it.</summary>
     public static SubvolException Damaged(string path, string damage) =>
-        new(SubvolErrorCode.DamagedMetadata,
-            $"the pool's metadata {path} is damaged ({damage}); the images are untouched: rebuild the metadata from them with 'subvol check --repair'");
+        new(SubvolErrorCode.DamagedMetadata, $"the pool's metadata {path} is damaged ({damage}); the images are untouched")
+        {
+            Remedy = "rebuild the metadata from them with 'subvol check --repair'",
+        };
 
     /// <summary>What the file's first 100 bytes, the SQLite header, say is wrong with it: empty, cut short, or not SQLite at all.</summary>
     private static string? HeaderDamage(string path)

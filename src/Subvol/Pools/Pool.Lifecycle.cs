@@ -64,7 +64,9 @@ public sealed partial class Pool
         }
 
         // Imported all the same, so that 'subvol check --repair' can reach the images and rebuild the database from them.
-        var damage = Directory.Exists(layout.MetadataDirectory) ? PoolDatabase.Damage(layout.Database) : null;
+        var damage = Directory.Exists(layout.MetadataDirectory)
+            ? ErrorTranslation.Guard(() => PoolDatabase.Damage(layout.Database), layout.Database)
+            : null;
         if (!File.Exists(layout.Database) && damage is null)
         {
             if (outcome == Outcome.Created)
