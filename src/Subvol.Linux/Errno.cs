@@ -23,5 +23,6 @@ public static class Errno
     public const int ENOSPC = 28;
     public const int EROFS = 30;
     public const int ENOSYS = 38;
+    public const int ELOOP = 40;
     public const int EOPNOTSUPP = 95;
 }

@@ -37,6 +37,14 @@ public sealed class LoopDevice : IDisposable
     {
         var fullPath = Path.GetFullPath(imagePath);
         using var image = Interop.CheckIo(Interop.Libc.Open(fullPath, (readOnly ? Interop.Libc.O_RDONLY : Interop.Libc.O_RDWR) | Interop.Libc.O_CLOEXEC, 0), "open", fullPath);
+        return Attach(image, fullPath, readOnly, directIo, autoClear);
+    }
+
+    /// <summary>Binds the open image to a free loop device: the device holds exactly the file that was opened.</summary>
+    /// <param name="image">Opened read-only or read-write, as <paramref name="readOnly"/> says.</param>
+    public static LoopDevice Attach(SafeFileHandle image, string imagePath, bool readOnly, bool directIo, bool autoClear)
+    {
+        var fullPath = imagePath;
         using var control = Interop.CheckIo(Interop.Libc.Open(ControlPath, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC, 0), "open", ControlPath);
 
         var flags = (readOnly ? Interop.Libc.LO_FLAGS_READ_ONLY : 0) | (autoClear ? Interop.Libc.LO_FLAGS_AUTOCLEAR : 0);
