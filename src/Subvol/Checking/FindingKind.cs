@@ -14,4 +14,6 @@ public enum FindingKind
     LeakedLoopDevice,
     EmptyDirectory,
     UnknownFile,
+    SymbolicLink,
+    WrongMode,
 }

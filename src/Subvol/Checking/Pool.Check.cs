@@ -9,7 +9,7 @@ public sealed partial class Pool
     {
         // Holding the write lock means an operation in flight in another process is never mistaken for leftovers.
         using var writeLock = AcquireWriteLock();
-        var check = new ConsistencyCheck(_layout, _database);
+        var check = new ConsistencyCheck(_layout, _database, _files);
         var findings = RecoveredFreezes
             .Select(mountPoint => new Finding(FindingKind.AbandonedFreeze, mountPoint,
                 $"{mountPoint} had been left frozen by a process that died; it was thawed", Repairable: true) { Repaired = true })

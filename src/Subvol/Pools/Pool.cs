@@ -12,11 +12,13 @@ public sealed partial class Pool : IDisposable
 {
     private readonly Pools.PoolLayout _layout;
     private readonly PoolDatabase _database;
+    private readonly Pools.PoolFiles _files;
 
-    private Pool(Pools.PoolLayout layout, PoolDatabase database, IReadOnlyList<string> recoveredFreezes)
+    private Pool(Pools.PoolLayout layout, PoolDatabase database, Pools.PoolFiles files, IReadOnlyList<string> recoveredFreezes)
     {
         _layout = layout;
         _database = database;
+        _files = files;
         RecoveredFreezes = recoveredFreezes;
     }
 
@@ -46,18 +48,28 @@ public sealed partial class Pool : IDisposable
                 : $"pool {layout.Root} does not exist; create it with 'subvol pool create {layout.Root}'");
         }
 
-        // On a full host SQLite cannot even open its log: give up the repair reserve first.
-        Space.RepairReserve.ReleaseIfFull(layout.MetadataDirectory, layout.Root);
-        var database = PoolDatabase.Open(layout.Database, create: false);
+        var files = Pools.PoolFiles.Open(layout.Root);
+        PoolDatabase? database = null;
         try
         {
+            // SQLite opens by name and would follow a link planted at the database or its directory.
+            if (files.Status(layout.Database).Kind != EntryKind.File)
+            {
+                throw Pools.PoolFiles.Refusal(new ConfinementException(layout.Database, "is not a regular file"));
+            }
+
+            // On a full host SQLite cannot even open its log: give up the repair reserve first.
+            Space.RepairReserve.ReleaseIfFull(files, layout.MetadataDirectory);
+            database = PoolDatabase.Open(layout.Database, create: false);
+
             // A snapshot killed between freeze and thaw must not leave a filesystem frozen.
-            var recovered = FreezeRecord.RecoverAbandoned(layout.FreezeDirectory);
-            return new Pool(layout, database, recovered);
+            var recovered = FreezeRecord.RecoverAbandoned(files, layout.FreezeDirectory);
+            return new Pool(layout, database, files, recovered);
         }
         catch
         {
-            database.Dispose();
+            database?.Dispose();
+            files.Dispose();
             throw;
         }
     }
@@ -65,7 +77,8 @@ public sealed partial class Pool : IDisposable
     public void Dispose()
     {
         _database.Dispose();
-        Space.RepairReserve.Restore(_layout.MetadataDirectory, _layout.Root);
+        Space.RepairReserve.Restore(_files, _layout.MetadataDirectory);
+        _files.Dispose();
     }
 
     public PoolStatus Status()
@@ -93,7 +106,23 @@ public sealed partial class Pool : IDisposable
     }
 
     /// <summary>One writer at a time across processes; released when disposed.</summary>
-    private FileLock AcquireWriteLock() => FileLock.Acquire(_layout.LockFile, exclusive: true);
+    private FileLock AcquireWriteLock()
+    {
+        // flock(2) needs a descriptor; the lock file is opened beneath the root like every other file, and made private at creation.
+        if (!_files.Exists(_layout.LockFile))
+        {
+            try
+            {
+                _files.CreateFile(_layout.LockFile).Dispose();
+            }
+            catch (SystemCallException exception) when (exception.Errno == Errno.EEXIST)
+            {
+                // Another process made it first.
+            }
+        }
+
+        return FileLock.Acquire(_files.OpenFile(_layout.LockFile, FileAccess.ReadWrite), _layout.LockFile, exclusive: true);
+    }
 
     private SubvolumeRecord RequireSubvolume(string name)
     {
@@ -110,31 +139,9 @@ public sealed partial class Pool : IDisposable
     }
 
     /// <summary>Moves a finished image into its published place; an existing file there is an orphan the user must look at.</summary>
-    private static void Publish(string partial, string destination)
-    {
-        if (File.Exists(destination))
-        {
-            throw new SubvolException(SubvolErrorCode.Inconsistent,
-                $"{destination} exists but the pool's metadata does not list it; run 'subvol check' to see such leftovers and 'subvol check --repair' to remove them");
-        }
+    private void Publish(string partial, string destination) => _files.Publish(partial, destination);
 
-        File.Move(partial, destination);
-    }
-
-    private static void DeleteImage(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return;
-        }
-
-        if (ImmutableAttribute.Get(path))
-        {
-            ImmutableAttribute.Set(path, false);
-        }
-
-        File.Delete(path);
-    }
+    private void DeleteImage(string path) => _files.DeleteImage(path);
 
     private static SubvolException Translate(SystemCallException exception, string what)
     {

@@ -24,11 +24,12 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private long _sinceCheckpoint;
 
     /// <param name="spaceCheck">Called every so often; throws to stop a receive that would eat space promised to others.</param>
-    public ReceiveSink(string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null)
+    /// <param name="image">The image, opened for reading and writing beneath the pool's root; the sink owns it.</param>
+    public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null)
     {
         _spaceCheck = spaceCheck;
         _imagePath = imagePath;
-        _image = NoFollow.OpenExisting(imagePath);
+        _image = image;
         _size = size;
         _checkpoint = checkpoint;
         _progress = progress;
@@ -53,7 +54,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     public void Hole(long offset, long length)
     {
         CheckBounds(offset, length);
-        FileSpace.PunchHole(_imagePath, offset, length);
+        FileSpace.PunchHole(_image, _imagePath, offset, length);
         Advance(offset + length, 0);
     }
 
