@@ -128,6 +128,51 @@ public sealed class PlantedLinkTests(PoolFixture pool) : IClassFixture<PoolFixtu
     }
 
     [RootFact]
+    public void Links_in_place_of_the_lock_and_the_freeze_directory_are_refused_and_what_they_point_to_is_untouched()
+    {
+        pool.Create("frozenlink", "300M");
+        pool.Mount("frozenlink");
+        var freezes = Path.Combine(pool.PoolPath, ".subvol", "freezes");
+        var outsideDirectory = pool.NewDirectory("outside-freezes");
+        var outside = Path.Combine(outsideDirectory, "kept");
+        WriteOutside(outside);
+        Directory.Delete(freezes);
+        Directory.CreateSymbolicLink(freezes, outsideDirectory);
+        try
+        {
+            // A snapshot of a mounted subvolume writes a freeze record before it freezes anything.
+            AssertRefused(pool.Run("snapshot", "frozenlink@s"), freezes);
+            Assert.Equal([outside], Directory.GetFileSystemEntries(outsideDirectory));
+            Assert.False(Tools.IsFrozen(pool.DefaultMountPoint("frozenlink")));
+            AssertReportedAndLeftByRepair(freezes);
+            AssertUntouched(outside);
+        }
+        finally
+        {
+            File.Delete(freezes);
+            Directory.CreateDirectory(freezes, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var lockFile = Path.Combine(pool.PoolPath, ".subvol", "lock");
+        var outsideLock = OutsideFile("lock");
+        File.Delete(lockFile);
+        File.CreateSymbolicLink(lockFile, outsideLock);
+        try
+        {
+            AssertRefused(pool.Run("create", "another", "--size", "300M"), lockFile);
+            AssertRefused(pool.Run("umount", "frozenlink"), lockFile);
+            AssertUntouched(outsideLock);
+        }
+        finally
+        {
+            File.Delete(lockFile);
+        }
+
+        pool.Unmount("frozenlink");
+        pool.Run("delete", "frozenlink").ShouldSucceed();
+    }
+
+    [RootFact]
     public void A_link_in_place_of_a_mount_point_is_never_mounted_onto()
     {
         pool.Create("mountlinked", "300M");

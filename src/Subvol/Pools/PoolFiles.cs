@@ -197,7 +197,15 @@ internal sealed class PoolFiles : IDisposable
     {
         using var file = OpenFile(path, FileAccess.ReadWrite);
         using var inherited = InheritedFile.Share(file, path);
-        run(inherited.Path);
+        try
+        {
+            run(inherited.Path);
+        }
+        catch (ExternalToolException exception)
+        {
+            // The descriptor's name means nothing to a person; the error names the image.
+            throw new ExternalToolException([.. exception.Arguments.Select(argument => argument == inherited.Path ? path : argument)], exception.ExitCode, exception.StandardError.Replace(inherited.Path, path, StringComparison.Ordinal));
+        }
     }
 
     /// <summary>Attaches an image to a loop device through the descriptor opened beneath the root.</summary>

@@ -49,7 +49,13 @@ internal sealed class FreezeRecord
 
     public static IReadOnlyList<FreezeRecord> ReadAll(Pools.PoolFiles files, string directory)
     {
+        // A link in place of the directory is reported by check; records are read only from the real one.
         var records = new List<FreezeRecord>();
+        if (files.Status(directory).Kind != EntryKind.Directory)
+        {
+            return records;
+        }
+
         foreach (var name in files.List(directory).Where(name => !name.EndsWith(".new", StringComparison.Ordinal)))
         {
             // Anything but a regular file here is not a record; check reports it.

@@ -21,6 +21,12 @@ internal sealed record GuardState(string Subvolume, string MountPoint, string Ho
 
     public static IReadOnlyList<GuardState> ReadAll(Pools.PoolFiles files, string directory)
     {
+        // A link in place of the directory is reported by check; state is read only from the real one.
+        if (files.Status(directory).Kind != Linux.EntryKind.Directory)
+        {
+            return [];
+        }
+
         return files.List(directory)
             .Where(name => !name.EndsWith(".new", StringComparison.Ordinal) && files.Status(Path.Combine(directory, name)).Kind == Linux.EntryKind.File)
             .Select(name => (Name: name, Lines: files.ReadLines(Path.Combine(directory, name)) ?? []))
