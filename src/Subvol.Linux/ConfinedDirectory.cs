@@ -53,7 +53,12 @@ public sealed class ConfinedDirectory : IDisposable
 
         // O_NONBLOCK: a FIFO planted at the name must not hang the open; it is refused just below.
         var handle = OpenRaw(relative, flags | Interop.Libc.O_NONBLOCK | Interop.Libc.O_NOCTTY, 0);
-        RequireKind(handle, relative, S_IFREG, "is not a regular file");
+        if (Status(handle, FullPath(relative)).Kind != EntryKind.File)
+        {
+            handle.Dispose();
+            throw new ConfinementException(FullPath(relative), "is not a regular file");
+        }
+
         return handle;
     }
 
@@ -244,15 +249,4 @@ public sealed class ConfinedDirectory : IDisposable
         Errno.EXDEV => new ConfinementException(FullPath(relative), "leads outside " + Root),
         _ => exception,
     };
-
-    private void RequireKind(SafeFileHandle handle, string relative, int type, string reason)
-    {
-        var status = Status(handle, FullPath(relative));
-        var wanted = type == S_IFREG ? EntryKind.File : EntryKind.Directory;
-        if (status.Kind != wanted)
-        {
-            handle.Dispose();
-            throw new ConfinementException(FullPath(relative), reason);
-        }
-    }
 }

@@ -44,7 +44,6 @@ public sealed class LoopDevice : IDisposable
     /// <param name="image">Opened read-only or read-write, as <paramref name="readOnly"/> says.</param>
     public static LoopDevice Attach(SafeFileHandle image, string imagePath, bool readOnly, bool directIo, bool autoClear)
     {
-        var fullPath = imagePath;
         using var control = Interop.CheckIo(Interop.Libc.Open(ControlPath, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC, 0), "open", ControlPath);
 
         var flags = (readOnly ? Interop.Libc.LO_FLAGS_READ_ONLY : 0) | (autoClear ? Interop.Libc.LO_FLAGS_AUTOCLEAR : 0);
@@ -55,16 +54,16 @@ public sealed class LoopDevice : IDisposable
             var device = Interop.CheckIo(Interop.Libc.Open(devicePath, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC, 0), "open", devicePath);
             try
             {
-                var errno = Configure(device, image, fullPath, flags, directIo);
+                var errno = Configure(device, image, imagePath, flags, directIo);
                 if (errno == 0)
                 {
-                    return new LoopDevice(device, devicePath, fullPath);
+                    return new LoopDevice(device, devicePath, imagePath);
                 }
 
                 // Another process may bind the device between LOOP_CTL_GET_FREE and LOOP_CONFIGURE; ask for another.
                 if (errno != Errno.EBUSY || attempt == AttachAttempts)
                 {
-                    throw new SystemCallException("LOOP_CONFIGURE", fullPath, errno);
+                    throw new SystemCallException("LOOP_CONFIGURE", imagePath, errno);
                 }
             }
             catch

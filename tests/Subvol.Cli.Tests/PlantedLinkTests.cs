@@ -119,6 +119,14 @@ public sealed class PlantedLinkTests(PoolFixture pool) : IClassFixture<PoolFixtu
             Assert.NotNull(new FileInfo(partial).LinkTarget);
             Assert.NotNull(new FileInfo(reserve).LinkTarget);
             AssertUntouched(outside);
+
+            // Discarding a receive removes the link in place of its stream, never the file it points to.
+            var receiving = Path.Combine(pool.PoolPath, "incoming", "planted.receiving");
+            File.CreateSymbolicLink(receiving, outside);
+            Assert.Contains($"{receiving} is a symbolic link", pool.Run("check").Stdout);
+            pool.Run("receive", "--abort", "planted").ShouldSucceed();
+            Assert.False(File.Exists(receiving) || new FileInfo(receiving).LinkTarget is not null, $"{receiving} should be gone");
+            AssertUntouched(outside);
         }
         finally
         {
