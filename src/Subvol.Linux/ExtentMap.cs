@@ -8,9 +8,15 @@ public static class ExtentMap
     private const int Batch = 512;
 
     /// <summary>Every extent of <paramref name="path"/>, after its dirty data is written (FIEMAP_FLAG_SYNC).</summary>
-    public static unsafe IReadOnlyList<Extent> Read(string path)
+    public static IReadOnlyList<Extent> Read(string path)
     {
         using var file = Interop.CheckIo(Interop.Libc.Open(path, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0), "open", path);
+        return Read(file, path);
+    }
+
+    /// <summary>Every extent of the open file; <paramref name="path"/> names it in errors.</summary>
+    public static unsafe IReadOnlyList<Extent> Read(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path)
+    {
         var size = sizeof(Interop.Libc.Fiemap) + Batch * sizeof(Interop.Libc.FiemapExtent);
         var buffer = NativeMemory.AllocZeroed((nuint)size);
         try

@@ -5,8 +5,8 @@ namespace Subvol.Linux;
 /// <summary>An advisory lock (flock(2)) on a file, held until disposed or until the process ends.</summary>
 public sealed class FileLock : IDisposable
 {
-    // Octal 0644: the lock file carries no data, and readers of the pool need to open it.
-    private const int LockFileMode = 0x1A4;
+    // Octal 0600: only the owner (root) ever takes the lock.
+    private const int LockFileMode = 0x180;
 
     private readonly SafeFileHandle _file;
 
@@ -19,9 +19,11 @@ public sealed class FileLock : IDisposable
     public string Path { get; }
 
     /// <summary>Locks <paramref name="path"/>, creating it if missing, and waits while another holder conflicts.</summary>
-    public static FileLock Acquire(string path, bool exclusive)
+    public static FileLock Acquire(string path, bool exclusive) => Acquire(OpenLockFile(path), path, exclusive);
+
+    /// <summary>Locks an open file, which the lock then owns, and waits while another holder conflicts.</summary>
+    public static FileLock Acquire(SafeFileHandle file, string path, bool exclusive)
     {
-        var file = OpenLockFile(path);
         try
         {
             while (Interop.Libc.Flock(file, exclusive ? Interop.Libc.LOCK_EX : Interop.Libc.LOCK_SH) != 0)

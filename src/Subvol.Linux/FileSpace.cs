@@ -17,15 +17,23 @@ public static class FileSpace
     public static void Preallocate(string path, long offset, long length)
     {
         using var file = OpenForWriting(path);
-        Interop.CheckIo(Interop.Libc.Fallocate(file, 0, offset, length), "fallocate", path);
+        Preallocate(file, path, offset, length);
     }
+
+    /// <summary>Allocates the range of an open file; <paramref name="path"/> names it in errors.</summary>
+    public static void Preallocate(SafeFileHandle file, string path, long offset, long length) =>
+        Interop.CheckIo(Interop.Libc.Fallocate(file, 0, offset, length), "fallocate", path);
 
     /// <summary>Frees the range's blocks, which then read as zeros, keeping the file's size.</summary>
     public static void PunchHole(string path, long offset, long length)
     {
         using var file = OpenForWriting(path);
-        Interop.CheckIo(Interop.Libc.Fallocate(file, Interop.Libc.FALLOC_FL_PUNCH_HOLE | Interop.Libc.FALLOC_FL_KEEP_SIZE, offset, length), "fallocate", path);
+        PunchHole(file, path, offset, length);
     }
+
+    /// <summary>Frees a range of an open file; <paramref name="path"/> names it in errors.</summary>
+    public static void PunchHole(SafeFileHandle file, string path, long offset, long length) =>
+        Interop.CheckIo(Interop.Libc.Fallocate(file, Interop.Libc.FALLOC_FL_PUNCH_HOLE | Interop.Libc.FALLOC_FL_KEEP_SIZE, offset, length), "fallocate", path);
 
     /// <summary>The ranges that hold data, found with lseek(2) SEEK_DATA and SEEK_HOLE; everything else is a hole.</summary>
     public static IReadOnlyList<FileRange> DataRanges(string path)

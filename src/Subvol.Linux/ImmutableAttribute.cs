@@ -5,17 +5,29 @@ namespace Subvol.Linux;
 /// <summary>The immutable attribute (chattr(1) +i): no one, not even root, may write, rename or delete the file.</summary>
 public static class ImmutableAttribute
 {
-    public static unsafe bool Get(string path)
+    public static bool Get(string path)
     {
         using var file = Open(path);
+        return Get(file, path);
+    }
+
+    public static void Set(string path, bool immutable)
+    {
+        using var file = Open(path);
+        Set(file, path, immutable);
+    }
+
+    /// <summary>Whether the open file is immutable; <paramref name="path"/> names it in errors.</summary>
+    public static unsafe bool Get(SafeFileHandle file, string path)
+    {
         int flags;
         Interop.CheckIo(Interop.Libc.IoctlFlags(file, Interop.Libc.FS_IOC_GETFLAGS, &flags), "FS_IOC_GETFLAGS", path);
         return (flags & Interop.Libc.FS_IMMUTABLE_FL) != 0;
     }
 
-    public static unsafe void Set(string path, bool immutable)
+    /// <summary>Marks the open file immutable or not; <paramref name="path"/> names it in errors.</summary>
+    public static unsafe void Set(SafeFileHandle file, string path, bool immutable)
     {
-        using var file = Open(path);
         int flags;
         Interop.CheckIo(Interop.Libc.IoctlFlags(file, Interop.Libc.FS_IOC_GETFLAGS, &flags), "FS_IOC_GETFLAGS", path);
         var wanted = immutable ? flags | Interop.Libc.FS_IMMUTABLE_FL : flags & ~Interop.Libc.FS_IMMUTABLE_FL;

@@ -37,6 +37,13 @@ public sealed class LoopDevice : IDisposable
     {
         var fullPath = Path.GetFullPath(imagePath);
         using var image = Interop.CheckIo(Interop.Libc.Open(fullPath, (readOnly ? Interop.Libc.O_RDONLY : Interop.Libc.O_RDWR) | Interop.Libc.O_CLOEXEC, 0), "open", fullPath);
+        return Attach(image, fullPath, readOnly, directIo, autoClear);
+    }
+
+    /// <summary>Binds the open image to a free loop device: the device holds exactly the file that was opened.</summary>
+    /// <param name="image">Opened read-only or read-write, as <paramref name="readOnly"/> says.</param>
+    public static LoopDevice Attach(SafeFileHandle image, string imagePath, bool readOnly, bool directIo, bool autoClear)
+    {
         using var control = Interop.CheckIo(Interop.Libc.Open(ControlPath, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC, 0), "open", ControlPath);
 
         var flags = (readOnly ? Interop.Libc.LO_FLAGS_READ_ONLY : 0) | (autoClear ? Interop.Libc.LO_FLAGS_AUTOCLEAR : 0);
@@ -47,16 +54,16 @@ public sealed class LoopDevice : IDisposable
             var device = Interop.CheckIo(Interop.Libc.Open(devicePath, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC, 0), "open", devicePath);
             try
             {
-                var errno = Configure(device, image, fullPath, flags, directIo);
+                var errno = Configure(device, image, imagePath, flags, directIo);
                 if (errno == 0)
                 {
-                    return new LoopDevice(device, devicePath, fullPath);
+                    return new LoopDevice(device, devicePath, imagePath);
                 }
 
                 // Another process may bind the device between LOOP_CTL_GET_FREE and LOOP_CONFIGURE; ask for another.
                 if (errno != Errno.EBUSY || attempt == AttachAttempts)
                 {
-                    throw new SystemCallException("LOOP_CONFIGURE", fullPath, errno);
+                    throw new SystemCallException("LOOP_CONFIGURE", imagePath, errno);
                 }
             }
             catch

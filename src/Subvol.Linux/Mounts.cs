@@ -9,6 +9,13 @@ public static class Mounts
     public static void Mount(string source, string target, string fileSystemType, MountFlags flags, string? data) =>
         Interop.CheckIo(Interop.Libc.Mount(source, target, fileSystemType, (ulong)flags, data), "mount", target);
 
+    /// <summary>
+    /// Mounts <paramref name="source"/> on an open directory (opened with O_PATH), through its /proc/self/fd name, so that
+    /// the mount lands on the very directory that was opened; <paramref name="targetPath"/> names it in errors.
+    /// </summary>
+    public static void Mount(string source, Microsoft.Win32.SafeHandles.SafeFileHandle target, string targetPath, string fileSystemType, MountFlags flags, string? data) =>
+        Interop.CheckIo(Interop.Libc.Mount(source, ConfinedDirectory.DescriptorPath(target), fileSystemType, (ulong)flags, data), "mount", targetPath);
+
     /// <summary>Unmounts <paramref name="target"/> (umount2(2)); lazily (MNT_DETACH) detaches it now and finishes when it is no longer busy.</summary>
     public static void Unmount(string target, bool detachLazily = false) =>
         Interop.CheckIo(Interop.Libc.Umount2(target, detachLazily ? Interop.Libc.MNT_DETACH : 0), "umount", target);

@@ -26,6 +26,10 @@ public static class Reflink
         }
     }
 
+    /// <summary>Makes the open file <paramref name="destination"/> share all of <paramref name="source"/>'s data; <paramref name="destinationPath"/> names it in errors.</summary>
+    public static void Clone(SafeFileHandle source, SafeFileHandle destination, string destinationPath) =>
+        Interop.CheckIo(Interop.Libc.Ficlone(destination, source), "FICLONE", destinationPath);
+
     /// <summary>Clones <paramref name="source"/> over the existing file <paramref name="destination"/>, replacing all its contents.</summary>
     public static void CloneOver(string source, string destination)
     {

@@ -21,6 +21,13 @@ public sealed class StructLayoutTests
     }
 
     [Fact]
+    public unsafe void OpenHowMatchesLinuxOpenat2Header()
+    {
+        Assert.Equal(24, sizeof(Interop.Libc.OpenHow));
+        Assert.Equal(16, (int)Marshal.OffsetOf<Interop.Libc.OpenHow>(nameof(Interop.Libc.OpenHow.resolve)));
+    }
+
+    [Fact]
     public unsafe void FiemapStructsMatchLinuxFiemapHeader()
     {
         Assert.Equal(32, sizeof(Interop.Libc.Fiemap));

@@ -8,6 +8,10 @@ internal static partial class Interop
     {
         internal const int AT_FDCWD = -100;
         internal const int AT_STATX_SYNC_AS_STAT = 0;
+        internal const int AT_SYMLINK_NOFOLLOW = 0x100;
+        internal const int AT_EMPTY_PATH = 0x1000;
+        internal const uint STATX_TYPE = 0x1;
+        internal const uint STATX_MODE = 0x2;
         internal const uint STATX_SIZE = 0x200;
         internal const uint STATX_BLOCKS = 0x400;
 
@@ -52,5 +56,9 @@ internal static partial class Interop
 
         [LibraryImport(LibraryName, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
         internal static unsafe partial int Statx(int dirfd, string pathname, int flags, uint mask, StatxBuffer* statxbuf);
+
+        /// <summary>statx(2) of an open file: pass an empty path with AT_EMPTY_PATH.</summary>
+        [LibraryImport(LibraryName, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+        internal static unsafe partial int Statx(SafeHandle dirfd, string pathname, int flags, uint mask, StatxBuffer* statxbuf);
     }
 }

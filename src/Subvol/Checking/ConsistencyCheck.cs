@@ -9,7 +9,7 @@ namespace Subvol.Checking;
 /// before rows and removes rows before files, the only differences a crash can leave are the ones
 /// listed here, each with a repair that moves the pool forward to a consistent state.
 /// </summary>
-internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
+internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database, PoolFiles files)
 {
     public List<Finding> Scan()
     {
@@ -24,14 +24,110 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
 
         var subvolumes = database.ListSubvolumes();
         var snapshots = database.ListSnapshots();
-        CheckSubvolumes(findings, subvolumes, snapshots, renaming);
-        CheckSnapshots(findings, snapshots, renaming);
-        new IdentityCheck(layout, database).Scan(findings, subvolumes, snapshots, renaming);
-        FindOrphanSubvolumeImages(findings, subvolumes, renaming);
-        FindOrphanSnapshotImages(findings, subvolumes, snapshots, renaming);
-        FindPartialImages(findings);
+        CheckLayout(findings);
+
+        // Below a link the layout check reported, nothing is looked at: it would have to be followed.
+        BesideLinks(() => CheckSubvolumes(findings, subvolumes, snapshots, renaming));
+        BesideLinks(() => CheckSnapshots(findings, snapshots, renaming));
+        BesideLinks(() => new IdentityCheck(layout, database).Scan(findings, subvolumes, snapshots, renaming));
+        BesideLinks(() => FindOrphanSubvolumeImages(findings, subvolumes, renaming));
+        BesideLinks(() => FindOrphanSnapshotImages(findings, subvolumes, snapshots, renaming));
+        BesideLinks(() => FindPartialImages(findings));
         FindLeakedLoopDevices(findings);
         return findings;
+    }
+
+    /// <summary>
+    /// Walks the layout without following anything: a symbolic link anywhere is reported for a person to remove
+    /// (repair never follows or deletes it), and a directory or file with more than its private mode is made private.
+    /// </summary>
+    private void CheckLayout(List<Finding> findings)
+    {
+        CheckEntry(findings, layout.Root, files.Status(layout.Root), walk: false);
+        foreach (var directory in layout.Directories)
+        {
+            var status = files.Status(directory);
+            if (CheckEntry(findings, directory, status, walk: false) && status.Kind == EntryKind.Directory)
+            {
+                foreach (var name in files.List(directory))
+                {
+                    var path = Path.Combine(directory, name);
+                    if (layout.Directories.Contains(path))
+                    {
+                        continue;
+                    }
+
+                    // What is mounted on mounts/NAME is the subvolume's own root, whose mode is its owner's business.
+                    var inMounts = directory == layout.MountsDirectory;
+                    var entry = files.Status(path);
+                    if (inMounts ? entry.Kind != EntryKind.SymbolicLink || CheckEntry(findings, path, entry, walk: false) : CheckEntry(findings, path, entry, walk: true))
+                    {
+                        continue;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Reports a link or a wrong mode; false when the entry is a link, so nothing below it is looked at.</summary>
+    private bool CheckEntry(List<Finding> findings, string path, EntryStatus status, bool walk)
+    {
+        if (status.Kind == EntryKind.SymbolicLink)
+        {
+            findings.Add(new Finding(FindingKind.SymbolicLink, path,
+                $"{path} is a symbolic link, which the pool never makes; Subvol does not follow it and repair leaves it: remove the link by hand (only the link, not what it points to)", Repairable: false));
+            return false;
+        }
+
+        var wanted = !MadeByThePool(path, status.Kind) ? null : status.Kind switch
+        {
+            EntryKind.Directory => files.ModeOfDirectory(path),
+            EntryKind.File => PoolFiles.PrivateFileMode,
+            _ => (int?)null,
+        };
+        if (wanted is { } mode && status.Mode != mode)
+        {
+            findings.Add(new Finding(FindingKind.WrongMode, path,
+                $"{path} has mode {Convert.ToString(status.Mode, 8).PadLeft(4, '0')}, which lets others in; repair sets {Convert.ToString(mode, 8).PadLeft(4, '0')}", Repairable: true)
+            {
+                Repair = () => files.SetMode(path, mode),
+            });
+        }
+
+        if (walk && status.Kind == EntryKind.Directory)
+        {
+            foreach (var name in files.List(path))
+            {
+                var child = Path.Combine(path, name);
+                CheckEntry(findings, child, files.Status(child), walk: true);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the pool made this entry, so its mode is the pool's to set. Anything else among the images is a
+    /// person's file, reported as unknown and left alone; the private directory around it keeps it from others.
+    /// </summary>
+    private bool MadeByThePool(string path, EntryKind kind)
+    {
+        var parent = Path.GetDirectoryName(path);
+        var amongImages = parent == layout.SubvolumesDirectory || Path.GetDirectoryName(parent) == layout.SnapshotsDirectory;
+        return !amongImages
+            || (kind == EntryKind.File && path.EndsWith(".img", StringComparison.Ordinal))
+            || (kind == EntryKind.Directory && parent == layout.SnapshotsDirectory);
+    }
+
+    private static void BesideLinks(Action scan)
+    {
+        try
+        {
+            scan();
+        }
+        catch (SubvolException exception) when (exception.InnerException is ConfinementException)
+        {
+        }
     }
 
     private void CheckSubvolumes(List<Finding> findings, IReadOnlyList<SubvolumeRecord> subvolumes, IReadOnlyList<SnapshotRecord> snapshots, HashSet<string> renaming)
@@ -39,7 +135,13 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         foreach (var subvolume in subvolumes.Where(subvolume => !renaming.Contains(subvolume.Name)))
         {
             var image = layout.SubvolumeImage(subvolume.Name);
-            if (!File.Exists(image))
+            var status = files.Status(image);
+            if (status.Kind is EntryKind.SymbolicLink or EntryKind.Other or EntryKind.Directory)
+            {
+                continue;
+            }
+
+            if (status.Kind == EntryKind.Missing)
             {
                 var hasSnapshots = snapshots.Any(snapshot => snapshot.SubvolumeId == subvolume.Id);
                 findings.Add(hasSnapshots
@@ -53,7 +155,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
                 continue;
             }
 
-            var size = new FileInfo(image).Length;
+            var size = status.Size;
             if (size != subvolume.Size)
             {
                 findings.Add(new Finding(FindingKind.SizeMismatch, subvolume.Name,
@@ -75,18 +177,24 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         {
             var name = $"{snapshot.SubvolumeName}@{snapshot.Name}";
             var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
-            if (!File.Exists(image))
+            var status = files.Status(image);
+            if (status.Kind is EntryKind.SymbolicLink or EntryKind.Other or EntryKind.Directory)
+            {
+                continue;
+            }
+
+            if (status.Kind == EntryKind.Missing)
             {
                 findings.Add(new Finding(FindingKind.MissingImage, name, $"the image of snapshot {Printable.Quote(name)} is missing; repair forgets the snapshot", Repairable: true)
                 {
                     Repair = () => database.DeleteSnapshot(snapshot.Id),
                 });
             }
-            else if (ImmutableSupported(image) && !ImmutableAttribute.Get(image))
+            else if (files.GetImmutable(image) == false)
             {
                 findings.Add(new Finding(FindingKind.NotImmutable, name, $"snapshot {Printable.Quote(name)} is not marked immutable; repair marks it", Repairable: true)
                 {
-                    Repair = () => ImmutableAttribute.Set(image, true),
+                    Repair = () => files.SetImmutable(image, true),
                 });
             }
         }
@@ -94,16 +202,22 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
 
     private void FindOrphanSubvolumeImages(List<Finding> findings, IReadOnlyList<SubvolumeRecord> subvolumes, HashSet<string> renaming)
     {
-        if (!Directory.Exists(layout.SubvolumesDirectory))
+        if (files.Status(layout.SubvolumesDirectory).Kind != EntryKind.Directory)
         {
             return;
         }
 
         var known = subvolumes.Select(subvolume => subvolume.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var path in Directory.EnumerateFileSystemEntries(layout.SubvolumesDirectory))
+        foreach (var file in files.List(layout.SubvolumesDirectory))
         {
-            var file = Path.GetFileName(path);
-            if (!file.EndsWith(".img", StringComparison.Ordinal) || !File.Exists(path))
+            var path = Path.Combine(layout.SubvolumesDirectory, file);
+            var kind = files.Status(path).Kind;
+            if (kind == EntryKind.SymbolicLink)
+            {
+                continue;
+            }
+
+            if (!file.EndsWith(".img", StringComparison.Ordinal) || kind != EntryKind.File)
             {
                 findings.Add(new Finding(FindingKind.UnknownFile, path, $"{path} is not something the pool made; left alone", Repairable: false));
                 continue;
@@ -119,25 +233,31 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
 
     private void FindOrphanSnapshotImages(List<Finding> findings, IReadOnlyList<SubvolumeRecord> subvolumes, IReadOnlyList<SnapshotRecord> snapshots, HashSet<string> renaming)
     {
-        if (!Directory.Exists(layout.SnapshotsDirectory))
+        if (files.Status(layout.SnapshotsDirectory).Kind != EntryKind.Directory)
         {
             return;
         }
 
         var known = snapshots.Select(snapshot => (snapshot.SubvolumeName, snapshot.Name)).ToHashSet();
-        foreach (var directory in Directory.EnumerateDirectories(layout.SnapshotsDirectory))
+        foreach (var subvolume in files.List(layout.SnapshotsDirectory))
         {
-            var subvolume = Path.GetFileName(directory);
-            if (renaming.Contains(subvolume))
+            var directory = Path.Combine(layout.SnapshotsDirectory, subvolume);
+            if (renaming.Contains(subvolume) || files.Status(directory).Kind != EntryKind.Directory)
             {
                 continue;
             }
 
-            var entries = Directory.EnumerateFileSystemEntries(directory).ToList();
-            foreach (var path in entries)
+            var entries = files.List(directory);
+            foreach (var file in entries)
             {
-                var file = Path.GetFileName(path);
-                if (!file.EndsWith(".img", StringComparison.Ordinal) || !File.Exists(path))
+                var path = Path.Combine(directory, file);
+                var kind = files.Status(path).Kind;
+                if (kind == EntryKind.SymbolicLink)
+                {
+                    continue;
+                }
+
+                if (!file.EndsWith(".img", StringComparison.Ordinal) || kind != EntryKind.File)
                 {
                     findings.Add(new Finding(FindingKind.UnknownFile, path, $"{path} is not something the pool made; left alone", Repairable: false));
                     continue;
@@ -153,7 +273,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
             {
                 findings.Add(new Finding(FindingKind.EmptyDirectory, directory, $"{directory} is an empty snapshot directory of no subvolume; repair removes it", Repairable: true)
                 {
-                    Repair = () => Directory.Delete(directory),
+                    Repair = () => files.DeleteDirectoryIfEmpty(directory),
                 });
             }
         }
@@ -161,22 +281,28 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
 
     private void FindPartialImages(List<Finding> findings)
     {
-        if (!Directory.Exists(layout.IncomingDirectory))
+        if (files.Status(layout.IncomingDirectory).Kind != EntryKind.Directory)
         {
             return;
         }
 
-        foreach (var path in Directory.EnumerateFiles(layout.IncomingDirectory, "*.partial"))
+        foreach (var name in files.List(layout.IncomingDirectory).Where(name => name.EndsWith(".partial", StringComparison.Ordinal)))
         {
+            var path = Path.Combine(layout.IncomingDirectory, name);
+            if (files.Status(path).Kind != EntryKind.File)
+            {
+                continue;
+            }
+
             findings.Add(new Finding(FindingKind.PartialImage, path, $"{path} is an image left half-made by an interrupted operation; repair removes it", Repairable: true)
             {
-                Repair = () => File.Delete(path),
+                Repair = () => files.Delete(path),
             });
         }
 
-        foreach (var subvolume in Replication.PartialReceive.Subvolumes(layout.IncomingDirectory))
+        foreach (var subvolume in Replication.PartialReceive.Subvolumes(files, layout.IncomingDirectory))
         {
-            var state = Replication.PartialReceive.Load(layout.IncomingDirectory, subvolume);
+            var state = Replication.PartialReceive.Load(files, layout.IncomingDirectory, subvolume);
             findings.Add(new Finding(FindingKind.PartialReceive, subvolume,
                 state is null
                     ? $"an interrupted receive into {Printable.Quote(subvolume)} left unreadable state; discard it with 'subvol receive --abort {subvolume}'"
@@ -219,12 +345,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
             Repair = () =>
             {
                 ImageMounts.Unmount(path);
-                if (ImmutableSupported(path) && ImmutableAttribute.Get(path))
-                {
-                    ImmutableAttribute.Set(path, false);
-                }
-
-                File.Delete(path);
+                files.DeleteImage(path);
             },
         };
     }
@@ -271,18 +392,5 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         }
 
         return null;
-    }
-
-    private static bool ImmutableSupported(string path)
-    {
-        try
-        {
-            ImmutableAttribute.Get(path);
-            return true;
-        }
-        catch (SystemCallException)
-        {
-            return false;
-        }
     }
 }

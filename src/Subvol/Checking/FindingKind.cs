@@ -22,4 +22,6 @@ public enum FindingKind
     MetadataRebuilt,
     /// <summary>A subvolume or snapshot that a rebuild brought back from its image's identity.</summary>
     ImageRestored,
+    SymbolicLink,
+    WrongMode,
 }

@@ -91,6 +91,11 @@ internal sealed class MetadataRebuild(PoolLayout layout)
         var aside = MoveAside();
         var building = layout.Database + ".rebuilding";
         DeleteWithLogs(building);
+        // Private from creation, as the pool makes its database: SQLite gives its log files the database's mode.
+        using (var files = Pools.PoolFiles.Open(layout.Root))
+        {
+            files.CreateFile(building).Dispose();
+        }
         using (var database = PoolDatabase.Open(building, create: true))
         {
             using var transaction = database.BeginTransaction();

@@ -9,7 +9,7 @@ public sealed partial class Pool
     {
         // Holding the write lock means an operation in flight in another process is never mistaken for leftovers.
         using var writeLock = AcquireWriteLock();
-        var check = new ConsistencyCheck(_layout, _database);
+        var check = new ConsistencyCheck(_layout, _database, _files);
         var findings = RecoveredFreezes
             .Select(mountPoint => new Finding(FindingKind.AbandonedFreeze, mountPoint,
                 $"{mountPoint} had been left frozen by a process that died; it was thawed", Repairable: true) { Repaired = true })
@@ -57,8 +57,9 @@ public sealed partial class Pool
             return null;
         }
 
-        Space.RepairReserve.ReleaseIfFull(layout.MetadataDirectory, layout.Root);
-        using var writeLock = Linux.FileLock.Acquire(layout.LockFile, exclusive: true);
+        using var files = Pools.PoolFiles.Open(layout.Root);
+        Space.RepairReserve.ReleaseIfFull(files, layout.MetadataDirectory);
+        using var writeLock = AcquireWriteLock(files, layout);
         return Metadata.PoolDatabase.Damage(layout.Database) is { } damage
             ? new CheckReport(new MetadataRebuild(layout).Run(damage))
             : null;

@@ -181,9 +181,11 @@ public sealed partial class Pool
         var mounted = false;
         try
         {
-            using (var stream = new FileStream(image, FileMode.CreateNew, FileAccess.Write))
+            // The pool image holds every subvolume's data: it is made 0600, whatever the umask, before anything is written.
+            using (var directory = ConfinedDirectory.Open(System.IO.Path.GetDirectoryName(image)!))
+            using (var file = directory.CreateFile(System.IO.Path.GetFileName(image), Pools.PoolFiles.PrivateFileMode))
             {
-                stream.SetLength(size);
+                RandomAccess.SetLength(file, size);
             }
 
             Tools.MakeXfs(image, "subvol-pool", reflink: true);
@@ -213,7 +215,19 @@ public sealed partial class Pool
 
     private static void Initialize(Pools.PoolLayout layout, string? image)
     {
-        layout.CreateDirectories();
+        using var files = Pools.PoolFiles.Open(layout.Root);
+
+        // Users may pass through the root to reach mounts/, but may not list it or read anything below.
+        files.SetMode(layout.Root, Pools.PoolFiles.PassableDirectoryMode);
+        layout.CreateDirectories(files);
+
+        // SQLite gives its -wal and -shm files the mode of the database (os_unix.c, findCreateFileMode), so the
+        // database is made, empty and private, before SQLite first opens it.
+        if (!files.Exists(layout.Database))
+        {
+            files.CreateFile(layout.Database).Dispose();
+        }
+
         using (var database = PoolDatabase.Open(layout.Database, create: true))
         {
             if (image is not null)
@@ -224,7 +238,7 @@ public sealed partial class Pool
             PoolSettings.Write(layout.MetadataDirectory, database.ListPoolValues());
         }
 
-        Space.RepairReserve.Restore(layout.MetadataDirectory, layout.Root);
+        Space.RepairReserve.Restore(files, layout.MetadataDirectory);
     }
 
     /// <summary>Makes the layout and metadata of a pool on any directory, without the reflink check; for tests of the rules alone.</summary>

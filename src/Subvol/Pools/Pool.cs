@@ -12,11 +12,13 @@ public sealed partial class Pool : IDisposable
 {
     private readonly Pools.PoolLayout _layout;
     private readonly PoolDatabase _database;
+    private readonly Pools.PoolFiles _files;
 
-    private Pool(Pools.PoolLayout layout, PoolDatabase database, IReadOnlyList<string> recoveredFreezes)
+    private Pool(Pools.PoolLayout layout, PoolDatabase database, Pools.PoolFiles files, IReadOnlyList<string> recoveredFreezes)
     {
         _layout = layout;
         _database = database;
+        _files = files;
         RecoveredFreezes = recoveredFreezes;
     }
 
@@ -52,28 +54,36 @@ public sealed partial class Pool : IDisposable
                 : $"pool {layout.Root} does not exist; create it with 'subvol pool create {layout.Root}'");
         }
 
-        PoolDatabase database;
+        var files = ErrorTranslation.Guard(() => Pools.PoolFiles.Open(layout.Root), layout.Root);
+        PoolDatabase? database = null;
         try
         {
-            // On a full host SQLite cannot even open its log: give up the repair reserve first.
-            Space.RepairReserve.ReleaseIfFull(layout.MetadataDirectory, layout.Root);
-            database = PoolDatabase.Open(layout.Database, create: false);
-        }
-        catch (Exception exception) when (exception is not SubvolException)
-        {
-            // What SQLite says about pool.db (not a database, read-only, locked) becomes an error with a remedy.
-            throw ErrorTranslation.Translate(exception, layout.Database);
-        }
+            // SQLite opens by name and would follow a link planted at the database or its directory.
+            if (files.Status(layout.Database).Kind != EntryKind.File)
+            {
+                throw Pools.PoolFiles.Refusal(new ConfinementException(layout.Database, "is not a regular file"));
+            }
 
-        try
-        {
+            // On a full host SQLite cannot even open its log: give up the repair reserve first.
+            Space.RepairReserve.ReleaseIfFull(files, layout.MetadataDirectory);
+            try
+            {
+                database = PoolDatabase.Open(layout.Database, create: false);
+            }
+            catch (Exception exception) when (exception is not SubvolException)
+            {
+                // What SQLite says about pool.db (not a database, read-only, locked) becomes an error with a remedy.
+                throw ErrorTranslation.Translate(exception, layout.Database);
+            }
+
             // A snapshot killed between freeze and thaw must not leave a filesystem frozen.
-            var recovered = FreezeRecord.RecoverAbandoned(layout.FreezeDirectory);
-            return new Pool(layout, database, recovered);
+            var recovered = FreezeRecord.RecoverAbandoned(files, layout.FreezeDirectory);
+            return new Pool(layout, database, files, recovered);
         }
         catch (Exception exception)
         {
-            database.Dispose();
+            database?.Dispose();
+            files.Dispose();
             throw ErrorTranslation.Translate(exception);
         }
     }
@@ -81,7 +91,8 @@ public sealed partial class Pool : IDisposable
     public void Dispose()
     {
         _database.Dispose();
-        Space.RepairReserve.Restore(_layout.MetadataDirectory, _layout.Root);
+        Space.RepairReserve.Restore(_files, _layout.MetadataDirectory);
+        _files.Dispose();
     }
 
     public PoolStatus Status()
@@ -109,7 +120,25 @@ public sealed partial class Pool : IDisposable
     }
 
     /// <summary>One writer at a time across processes; released when disposed.</summary>
-    private FileLock AcquireWriteLock() => FileLock.Acquire(_layout.LockFile, exclusive: true);
+    private FileLock AcquireWriteLock() => AcquireWriteLock(_files, _layout);
+
+    private static FileLock AcquireWriteLock(Pools.PoolFiles files, Pools.PoolLayout layout)
+    {
+        // flock(2) needs a descriptor; the lock file is opened beneath the root like every other file, and made private at creation.
+        if (!files.Exists(layout.LockFile))
+        {
+            try
+            {
+                files.CreateFile(layout.LockFile).Dispose();
+            }
+            catch (SystemCallException exception) when (exception.Errno == Errno.EEXIST)
+            {
+                // Another process made it first.
+            }
+        }
+
+        return FileLock.Acquire(files.OpenFile(layout.LockFile, FileAccess.ReadWrite), layout.LockFile, exclusive: true);
+    }
 
     private SubvolumeRecord RequireSubvolume(string name)
     {
@@ -126,31 +155,9 @@ public sealed partial class Pool : IDisposable
     }
 
     /// <summary>Moves a finished image into its published place; an existing file there is an orphan the user must look at.</summary>
-    private static void Publish(string partial, string destination)
-    {
-        if (File.Exists(destination))
-        {
-            throw new SubvolException(SubvolErrorCode.Inconsistent,
-                $"{destination} exists but the pool's metadata does not list it; run 'subvol check' to see such leftovers and 'subvol check --repair' to remove them");
-        }
+    private void Publish(string partial, string destination) => _files.Publish(partial, destination);
 
-        File.Move(partial, destination);
-    }
-
-    private static void DeleteImage(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return;
-        }
-
-        if (ImmutableAttribute.Get(path))
-        {
-            ImmutableAttribute.Set(path, false);
-        }
-
-        File.Delete(path);
-    }
+    private void DeleteImage(string path) => _files.DeleteImage(path);
 
     private static SubvolException Translate(SystemCallException exception, string what)
     {

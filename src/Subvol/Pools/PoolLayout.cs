@@ -32,11 +32,14 @@ internal sealed class PoolLayout(string root)
     /// <summary>An image under construction: invisible as a subvolume or snapshot until renamed into place.</summary>
     public string PartialImage(Guid guid) => Path.Combine(IncomingDirectory, guid.ToString("N") + ".partial");
 
-    public void CreateDirectories()
+    /// <summary>The directories every pool has, parents first.</summary>
+    public IReadOnlyList<string> Directories => [MetadataDirectory, FreezeDirectory, SubvolumesDirectory, SnapshotsDirectory, IncomingDirectory, MountsDirectory];
+
+    public void CreateDirectories(PoolFiles files)
     {
-        foreach (var directory in new[] { MetadataDirectory, FreezeDirectory, SubvolumesDirectory, SnapshotsDirectory, IncomingDirectory, MountsDirectory })
+        foreach (var directory in Directories)
         {
-            Directory.CreateDirectory(directory);
+            files.CreateDirectory(directory);
         }
     }
 }

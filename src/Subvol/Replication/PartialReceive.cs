@@ -15,7 +15,7 @@ internal sealed record PartialReceive(string Subvolume, string Snapshot, Guid Ta
 
     public static string StatePath(string incoming, string subvolume) => Path.Combine(incoming, subvolume + StateSuffix);
 
-    public void Save(string incoming)
+    public void Save(Pools.PoolFiles files, string incoming)
     {
         var path = StatePath(incoming, Subvolume);
         var temporary = path + ".new";
@@ -27,26 +27,18 @@ internal sealed record PartialReceive(string Subvolume, string Snapshot, Guid Ta
             ConfirmedOffset.ToString(CultureInfo.InvariantCulture),
             FileSystem,
             Created.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)) + "\n";
-        // The temporary name is fixed and lives where a stream's names lead, so never follow a link planted there.
-        File.Delete(temporary);
-        using (var handle = Linux.NoFollow.CreateNew(temporary))
-        {
-            RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(text), 0);
-            Linux.FileSync.Flush(handle, temporary);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        // The names come from a stream, so the state file is written beneath the pool's root like everything else.
+        files.WriteState(path, text);
     }
 
-    public static PartialReceive? Load(string incoming, string subvolume)
+    public static PartialReceive? Load(Pools.PoolFiles files, string incoming, string subvolume)
     {
         var path = StatePath(incoming, subvolume);
-        if (!File.Exists(path) || !File.Exists(ImagePath(incoming, subvolume)))
+        if (!files.Exists(ImagePath(incoming, subvolume)) || files.ReadLines(path) is not { } lines)
         {
             return null;
         }
 
-        var lines = File.ReadAllLines(path);
         if (lines.Length < 7
             || !Guid.TryParse(lines[1], out var target)
             || !long.TryParse(lines[3], CultureInfo.InvariantCulture, out var size)
@@ -60,15 +52,13 @@ internal sealed record PartialReceive(string Subvolume, string Snapshot, Guid Ta
         return new PartialReceive(subvolume, lines[0], target, baseGuid, size, offset, lines[5], DateTimeOffset.FromUnixTimeMilliseconds(created));
     }
 
-    public static IEnumerable<string> Subvolumes(string incoming) =>
-        Directory.Exists(incoming)
-            ? Directory.EnumerateFiles(incoming, "*" + StateSuffix).Select(path => Path.GetFileName(path)[..^StateSuffix.Length])
-            : [];
+    public static IEnumerable<string> Subvolumes(Pools.PoolFiles files, string incoming) =>
+        files.List(incoming).Where(name => name.EndsWith(StateSuffix, StringComparison.Ordinal)).Select(name => name[..^StateSuffix.Length]);
 
-    public static void Discard(string incoming, string subvolume)
+    public static void Discard(Pools.PoolFiles files, string incoming, string subvolume)
     {
-        File.Delete(ImagePath(incoming, subvolume));
-        File.Delete(StatePath(incoming, subvolume));
-        File.Delete(StatePath(incoming, subvolume) + ".new");
+        files.Delete(ImagePath(incoming, subvolume));
+        files.Delete(StatePath(incoming, subvolume));
+        files.Delete(StatePath(incoming, subvolume) + ".new");
     }
 }

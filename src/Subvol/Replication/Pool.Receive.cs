@@ -80,7 +80,7 @@ public sealed partial class Pool
         var partialImage = PartialReceive.ImagePath(incoming, subvolume);
         var state = PrepareReceive(subvolume, header, baseline, partialImage);
         var promised = ReservedBytes() + Slop(FileSystemStatistics.Get(_layout.Root).TotalBytes);
-        var sink = new ReceiveSink(partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(incoming), progress,
+        var sink = new ReceiveSink(_files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(_files, incoming), progress,
             spaceCheck: () => StopIfEatingReservations(promised, subvolume),
             admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize, suffix: ""));
         try
@@ -126,7 +126,7 @@ public sealed partial class Pool
     public string ResumeTokenFor(string subvolume)
     {
         NameRules.Validate(subvolume, "subvolume");
-        var state = PartialReceive.Load(_layout.IncomingDirectory, subvolume)
+        var state = PartialReceive.Load(_files, _layout.IncomingDirectory, subvolume)
             ?? throw SubvolException.NotFound($"there is no interrupted receive into {Printable.Quote(subvolume)} in pool {Path}");
         // A receive interrupted by an older subvol may have recorded progress beyond the header's size; a resumed
         // stream can start no later than that size (docs/stream-format.md, "the resume rule"), so it starts there.
@@ -138,18 +138,18 @@ public sealed partial class Pool
         NameRules.Validate(subvolume, "subvolume");
         using var writeLock = AcquireWriteLock();
         var incoming = _layout.IncomingDirectory;
-        if (!File.Exists(PartialReceive.ImagePath(incoming, subvolume)) && !File.Exists(PartialReceive.StatePath(incoming, subvolume)))
+        if (!_files.Exists(PartialReceive.ImagePath(incoming, subvolume)) && !_files.Exists(PartialReceive.StatePath(incoming, subvolume)))
         {
             return Outcome.AlreadyGone;
         }
 
-        PartialReceive.Discard(incoming, subvolume);
+        PartialReceive.Discard(_files, incoming, subvolume);
         return Outcome.Deleted;
     }
 
     public IReadOnlyList<PartialReceiveInfo> ListPartialReceives() =>
-        PartialReceive.Subvolumes(_layout.IncomingDirectory)
-            .Select(name => PartialReceive.Load(_layout.IncomingDirectory, name))
+        PartialReceive.Subvolumes(_files, _layout.IncomingDirectory)
+            .Select(name => PartialReceive.Load(_files, _layout.IncomingDirectory, name))
             .OfType<PartialReceive>()
             .Select(state => new PartialReceiveInfo(state.Subvolume, state.Snapshot, state.TargetGuid, state.BaseGuid, state.ImageSize, state.ConfirmedOffset))
             .ToList();
@@ -157,7 +157,7 @@ public sealed partial class Pool
     private PartialReceive PrepareReceive(string subvolume, StreamHeader header, SnapshotRecord? baseline, string partialImage)
     {
         var incoming = _layout.IncomingDirectory;
-        var previous = PartialReceive.Load(incoming, subvolume);
+        var previous = PartialReceive.Load(_files, incoming, subvolume);
         if (header.ResumeOffset > 0)
         {
             if (previous is null || previous.TargetGuid != header.TargetGuid || previous.BaseGuid != header.BaseGuid || previous.ImageSize != header.ImageSize)
@@ -172,10 +172,10 @@ public sealed partial class Pool
                     $"this stream resumes at byte {header.ResumeOffset}, but only {previous.ConfirmedOffset} bytes are safely received; ask for a fresh token with 'subvol receive --resume-token {subvolume}'");
             }
 
-            // A planted symlink must not redirect our writes outside the pool; ReceiveSink also opens without following links.
-            if (new FileInfo(partialImage).LinkTarget is not null)
+            // A planted symlink must not redirect our writes outside the pool; ReceiveSink opens beneath the root too.
+            if (_files.Status(partialImage).Kind != Linux.EntryKind.File)
             {
-                throw new SubvolException(SubvolErrorCode.Inconsistent, $"{partialImage} is a symbolic link, which the pool never makes; remove it");
+                throw Pools.PoolFiles.Refusal(new ConfinementException(partialImage, "is not a regular file"));
             }
 
             return previous;
@@ -187,29 +187,29 @@ public sealed partial class Pool
                 $"a receive of {subvolume}@{previous.Snapshot} into this pool was interrupted; resume it ('subvol receive --resume-token {subvolume}') or discard it ('subvol receive --abort {subvolume}') first");
         }
 
-        PartialReceive.Discard(incoming, subvolume);
-        Directory.CreateDirectory(incoming);
+        PartialReceive.Discard(_files, incoming, subvolume);
+        _files.CreateDirectory(incoming);
         try
         {
             if (baseline is null)
             {
-                using var stream = new FileStream(partialImage, FileMode.CreateNew, FileAccess.Write);
-                stream.SetLength(header.ImageSize);
+                using var file = _files.CreateFile(partialImage);
+                RandomAccess.SetLength(file, header.ImageSize);
             }
             else
             {
                 // Cloning the base makes every unchanged range share its extents: a 1% change costs about 1% of new space.
-                Reflink.CloneFile(_layout.SnapshotImage(baseline.SubvolumeName, baseline.Name), partialImage);
+                _files.Clone(_layout.SnapshotImage(baseline.SubvolumeName, baseline.Name), partialImage);
             }
         }
         catch (SystemCallException exception)
         {
-            File.Delete(partialImage);
+            _files.Delete(partialImage);
             throw Translate(exception, $"cannot receive into {Printable.Quote(subvolume)}");
         }
 
         var state = new PartialReceive(subvolume, header.SnapshotName, header.TargetGuid, header.BaseGuid, header.ImageSize, 0, header.FileSystemType, header.CreatedAt);
-        state.Save(incoming);
+        state.Save(_files, incoming);
         return state;
     }
 
@@ -224,14 +224,14 @@ public sealed partial class Pool
             // A full stream brings its subvolume along: a reflink clone of the received snapshot costs no space.
             // It keeps the source's filesystem UUID, as every later receive will; Subvol mounts it with nouuid.
             var subvolumePartial = _layout.PartialImage(Guid.NewGuid());
-            Reflink.CloneFile(partialImage, subvolumePartial);
-            writeStamp = WriteStamp.Apply(subvolumePartial);
+            _files.Clone(partialImage, subvolumePartial);
+            writeStamp = WriteStamp.Apply(_files, subvolumePartial);
             ImageIdentity.Write(subvolumePartial, new ImageIdentity(
                 subvolumeGuid, ImageKind.Subvolume, header.TargetGuid, created, Provisioning.Thin, size, header.FileSystemType) { WriteStamp = writeStamp });
             Publish(subvolumePartial, _layout.SubvolumeImage(subvolume));
         }
 
-        Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
+        _files.CreateDirectory(_layout.SnapshotDirectory(subvolume));
         ImageIdentity.Write(partialImage, new ImageIdentity(
             header.TargetGuid, ImageKind.Snapshot, subvolumeGuid, header.CreatedAt, existing?.Provisioning ?? Provisioning.Thin, size, header.FileSystemType));
         Publish(partialImage, snapshotImage);
@@ -247,7 +247,7 @@ public sealed partial class Pool
 
         MakeImmutable(snapshotImage);
         // The snapshot is published, so nothing is left to resume.
-        PartialReceive.Discard(_layout.IncomingDirectory, subvolume);
+        PartialReceive.Discard(_files, _layout.IncomingDirectory, subvolume);
         if (existing is not null)
         {
             // The subvolume follows the stream. Until this is done it still holds its previous snapshot, unwritten, so a crash here loses nothing.
@@ -271,7 +271,7 @@ public sealed partial class Pool
         var image = _layout.SubvolumeImage(subvolume.Name);
         RefuseIfMounted(image, $"subvolume {Printable.Quote(subvolume.Name)}, which a receive moves to the received snapshot,", $"subvol umount {subvolume.Name}");
         RefuseIfAttached(image, subvolume.Name);
-        if (!force && WriteStamp.WrittenSince(image, subvolume.WriteStamp))
+        if (!force && WriteStamp.WrittenSince(_files, image, subvolume.WriteStamp))
         {
             var last = _database.ListSnapshots(subvolume.Name)[^1];
             throw SubvolException.Busy(

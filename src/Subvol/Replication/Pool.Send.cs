@@ -71,8 +71,8 @@ public sealed partial class Pool
     private SendResult SendCore(SnapshotRecord snapshot, SnapshotRecord? baseline, long resumeOffset, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
     {
         var image = _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
-        var targetMap = ExtentMap.Read(image);
-        var baseMap = baseline is null ? null : ExtentMap.Read(_layout.SnapshotImage(baseline.SubvolumeName, baseline.Name));
+        var targetMap = _files.ReadExtents(image);
+        var baseMap = baseline is null ? null : _files.ReadExtents(_layout.SnapshotImage(baseline.SubvolumeName, baseline.Name));
         var changes = ExtentDiff.Compute(baseMap, targetMap, snapshot.Size);
         var header = new StreamHeader(
             StreamHeader.CurrentVersion,
@@ -93,7 +93,7 @@ public sealed partial class Pool
             .ToList();
         var total = toRead.Sum(range => range.Length);
         long dataBytes = 0, holeBytes = 0;
-        using var handle = File.OpenHandle(image, FileMode.Open, FileAccess.Read);
+        using var handle = _files.OpenFile(image, FileAccess.Read);
         using var writer = new ReplicationStreamWriter(output, header);
         var buffer = new byte[ReadChunk];
         var readahead = new Readahead(handle, image, toRead);

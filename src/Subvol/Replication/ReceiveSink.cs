@@ -26,13 +26,14 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private long _sinceCheckpoint;
 
     /// <param name="spaceCheck">Called every so often; throws to stop a receive that would eat space promised to others.</param>
+    /// <param name="image">The image, opened for reading and writing beneath the pool's root; the sink owns it.</param>
     /// <param name="admitSize">Called with the new size before a size change grows the image; throws to refuse it.</param>
-    public ReceiveSink(string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null)
+    public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null)
     {
         _spaceCheck = spaceCheck;
         _admitSize = admitSize;
         _imagePath = imagePath;
-        _image = NoFollow.OpenExisting(imagePath);
+        _image = image;
         _size = size;
         _smallestSize = size;
         _checkpoint = checkpoint;
@@ -69,7 +70,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     public void Hole(long offset, long length)
     {
         CheckBounds(offset, length);
-        FileSpace.PunchHole(_imagePath, offset, length);
+        FileSpace.PunchHole(_image, _imagePath, offset, length);
         Advance(offset + length, 0);
     }
 

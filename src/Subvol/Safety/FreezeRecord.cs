@@ -25,18 +25,16 @@ internal sealed class FreezeRecord
 
     public string MountPoint { get; }
 
-    public static FreezeRecord Write(string directory, string subvolume, string mountPoint)
+    public static FreezeRecord Write(Pools.PoolFiles files, string directory, string subvolume, string mountPoint)
     {
-        Directory.CreateDirectory(directory);
+        files.CreateDirectory(directory);
         var pid = Processes.CurrentId;
         var record = new FreezeRecord(System.IO.Path.Combine(directory, subvolume), pid, Processes.StartTime(pid), mountPoint);
-        // No fsync: a freeze does not survive a reboot, so the record only has to outlive this process.
-        File.WriteAllText(record.Path, string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"));
-
+        files.WriteState(record.Path, string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"));
         return record;
     }
 
-    public void Delete() => File.Delete(Path);
+    public void Delete(Pools.PoolFiles files) => files.Delete(Path);
 
     public bool IsAbandoned()
     {
@@ -49,17 +47,25 @@ internal sealed class FreezeRecord
         return ProcessStart is { } start && Processes.StartTime(ProcessId) is { } now && now != start;
     }
 
-    public static IReadOnlyList<FreezeRecord> ReadAll(string directory)
+    public static IReadOnlyList<FreezeRecord> ReadAll(Pools.PoolFiles files, string directory)
     {
-        if (!Directory.Exists(directory))
+        // A link in place of the directory is reported by check; records are read only from the real one.
+        var records = new List<FreezeRecord>();
+        if (files.Status(directory).Kind != EntryKind.Directory)
         {
-            return [];
+            return records;
         }
 
-        var records = new List<FreezeRecord>();
-        foreach (var path in Directory.EnumerateFiles(directory))
+        foreach (var name in files.List(directory).Where(name => !name.EndsWith(".new", StringComparison.Ordinal)))
         {
-            var lines = File.ReadAllLines(path);
+            // Anything but a regular file here is not a record; check reports it.
+            var path = System.IO.Path.Combine(directory, name);
+            if (files.Status(path).Kind != EntryKind.File)
+            {
+                continue;
+            }
+
+            var lines = files.ReadLines(path) ?? [];
             if (lines.Length >= 3 && int.TryParse(lines[0], CultureInfo.InvariantCulture, out var pid))
             {
                 long? start = long.TryParse(lines[1], CultureInfo.InvariantCulture, out var value) ? value : null;
@@ -71,15 +77,15 @@ internal sealed class FreezeRecord
     }
 
     /// <summary>Thaws every filesystem whose freezer died, and returns their mount points.</summary>
-    public static IReadOnlyList<string> RecoverAbandoned(string directory)
+    public static IReadOnlyList<string> RecoverAbandoned(Pools.PoolFiles files, string directory)
     {
         var thawed = new List<string>();
-        foreach (var record in ReadAll(directory))
+        foreach (var record in ReadAll(files, directory))
         {
             if (record.IsAbandoned())
             {
                 Freeze.TryThaw(record.MountPoint);
-                record.Delete();
+                record.Delete(files);
                 thawed.Add(record.MountPoint);
             }
         }

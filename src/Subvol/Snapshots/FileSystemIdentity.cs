@@ -8,28 +8,42 @@ namespace Subvol;
 /// </summary>
 internal static class FileSystemIdentity
 {
-    public static void Renew(string image, string fileSystem)
+    /// <remarks>The tools reach the image through a descriptor opened beneath the pool's root, never by its name.</remarks>
+    public static void Renew(Pools.PoolFiles files, string image, string fileSystem)
     {
         if (fileSystem == FileSystemKind.Ext4)
         {
             // A snapshot of a mounted ext4 still says its journal needs recovery; e2fsck replays it first.
-            Tools.CheckExt4(image);
-            Tools.NewExt4Uuid(image);
+            files.RunOn(image, target =>
+            {
+                Tools.CheckExt4(target);
+                Tools.NewExt4Uuid(target);
+            });
             return;
         }
 
-        var before = XfsUuid(image);
-        Tools.NewXfsUuid(image);
-        if (XfsUuid(image) != before)
+        string before = "";
+        var changed = false;
+        files.RunOn(image, target =>
+        {
+            before = XfsUuid(target);
+            Tools.NewXfsUuid(target);
+            changed = XfsUuid(target) != before;
+        });
+        if (changed)
         {
             return;
         }
 
         // xfs_admin refuses a dirty log (a frozen filesystem's snapshot has one) yet exits 0;
         // replaying the log by a private mount makes it clean.
-        ReplayLog(image);
-        Tools.NewXfsUuid(image);
-        if (XfsUuid(image) == before)
+        ReplayLog(files, image);
+        files.RunOn(image, target =>
+        {
+            Tools.NewXfsUuid(target);
+            changed = XfsUuid(target) != before;
+        });
+        if (!changed)
         {
             throw new SubvolException(SubvolErrorCode.Inconsistent, $"could not give {image} a new filesystem UUID; 'xfs_admin -U generate {image}' says why");
         }
@@ -42,12 +56,12 @@ internal static class FileSystemIdentity
         return at < 0 ? output.Trim() : output[(at + 1)..].Trim();
     }
 
-    private static void ReplayLog(string image)
+    private static void ReplayLog(Pools.PoolFiles files, string image)
     {
         var target = Directory.CreateTempSubdirectory("subvol-replay-").FullName;
         try
         {
-            ImageMounts.Mount(image, target, FileSystemKind.Xfs, readOnly: false, options: "nouuid");
+            ImageMounts.Mount(files, image, target, FileSystemKind.Xfs, readOnly: false, options: "nouuid");
             ImageMounts.Unmount(image);
         }
         finally

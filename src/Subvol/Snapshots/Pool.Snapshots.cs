@@ -41,7 +41,7 @@ public sealed partial class Pool
         if (record.Provisioning == Provisioning.Guaranteed)
         {
             // Every written block the image holds alone becomes shared, so its next writes may need that much again.
-            EnsureCanReserve(Space.Headroom.SharedBySnapshot(image, record.Size), $"a snapshot of {Printable.Quote(subvolume)}");
+            EnsureCanReserve(Space.Headroom.SharedBySnapshot(_files, image, record.Size), $"a snapshot of {Printable.Quote(subvolume)}");
         }
 
         var guid = Guid.NewGuid();
@@ -52,16 +52,16 @@ public sealed partial class Pool
             // Only an image nobody has open stays as the snapshot found it; one in use counts as written from now on.
             var idle = ImageMounts.LoopDevices(image).Count == 0;
             CloneConsistent(subvolume, image, partial);
-            DateTime? writeStamp = idle ? WriteStamp.Apply(image) : null;
+            DateTime? writeStamp = idle ? WriteStamp.Apply(_files, image) : null;
             var destination = _layout.SnapshotImage(subvolume, snapshot);
-            Directory.CreateDirectory(_layout.SnapshotDirectory(subvolume));
-            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, new FileInfo(partial).Length, record.FileSystem) { Creator = creator });
+            _files.CreateDirectory(_layout.SnapshotDirectory(subvolume));
+            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, _files.Status(partial).Size, record.FileSystem) { Creator = creator });
             Publish(partial, destination);
             PausePoint.Reach("snapshot-published");
             SnapshotRecord snapshotRecord;
             using (var transaction = _database.BeginTransaction())
             {
-                snapshotRecord = _database.InsertSnapshot(record, snapshot, guid, new FileInfo(destination).Length, record.FileSystem, created, creator);
+                snapshotRecord = _database.InsertSnapshot(record, snapshot, guid, _files.Status(destination).Size, record.FileSystem, created, creator);
                 _database.UpdateWriteStamp(record.Id, writeStamp);
                 transaction.Commit();
             }
@@ -72,12 +72,12 @@ public sealed partial class Pool
         }
         catch (SystemCallException exception)
         {
-            File.Delete(partial);
+            _files.Delete(partial);
             throw Translate(exception, $"cannot snapshot {Printable.Quote(subvolume)}");
         }
         catch
         {
-            File.Delete(partial);
+            _files.Delete(partial);
             throw;
         }
     }
@@ -94,6 +94,7 @@ public sealed partial class Pool
 
         var image = _layout.SnapshotImage(reference.Subvolume, reference.Snapshot);
         RefuseIfMounted(image, $"snapshot {reference}", $"subvol umount {reference}");
+        _files.RefuseUnlessImageOrMissing(image);
         _database.DeleteSnapshot(record.Id);
         PausePoint.Reach("destroy-unlinking");
         DeleteImage(image);
@@ -125,17 +126,17 @@ public sealed partial class Pool
         var partial = _layout.PartialImage(guid);
         try
         {
-            Reflink.CloneFile(_layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
+            _files.Clone(_layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
             if (provisioning == Provisioning.Guaranteed)
             {
                 // Allocating the holes leaves only the shared blocks as headroom, which admission counted.
-                FileSpace.Preallocate(partial, 0, snapshot.Size);
+                _files.Preallocate(partial, 0, snapshot.Size);
             }
 
-            FileSystemIdentity.Renew(partial, snapshot.FileSystem);
+            FileSystemIdentity.Renew(_files, partial, snapshot.FileSystem);
             if (provisioning == Provisioning.Thin)
             {
-                Space.Sparseness.PunchUnwritten(partial);
+                Space.Sparseness.PunchUnwritten(_files, partial);
             }
 
             PausePoint.Reach("clone-renewed");
@@ -144,12 +145,12 @@ public sealed partial class Pool
         }
         catch (SystemCallException exception)
         {
-            File.Delete(partial);
+            _files.Delete(partial);
             throw Translate(exception, $"cannot clone {source}");
         }
         catch
         {
-            File.Delete(partial);
+            _files.Delete(partial);
             throw;
         }
 
@@ -176,6 +177,7 @@ public sealed partial class Pool
         foreach (var other in newer)
         {
             RefuseIfMounted(_layout.SnapshotImage(subvolume.Name, other.Name), $"snapshot {subvolume.Name}@{other.Name}", $"subvol umount {subvolume.Name}@{other.Name}");
+            _files.RefuseUnlessImageOrMissing(_layout.SnapshotImage(subvolume.Name, other.Name));
         }
 
         var writeStamp = ReplaceImage(subvolume, snapshot, $"cannot roll back to {reference}");
@@ -209,27 +211,27 @@ public sealed partial class Pool
         var partial = _layout.PartialImage(Guid.NewGuid());
         try
         {
-            Reflink.CloneFile(_layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
+            _files.Clone(_layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
             if (subvolume.Provisioning == Provisioning.Guaranteed)
             {
                 // The restored image must be as writable as the one it replaces: allocate its holes before the swap.
-                FileSpace.Preallocate(partial, 0, snapshot.Size);
+                _files.Preallocate(partial, 0, snapshot.Size);
             }
 
-            var writeStamp = WriteStamp.Apply(partial);
+            var writeStamp = WriteStamp.Apply(_files, partial);
             ImageIdentity.Write(partial, ImageIdentity.Of(subvolume with { Size = snapshot.Size, WriteStamp = writeStamp }));
             // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
-            File.Move(partial, _layout.SubvolumeImage(subvolume.Name), overwrite: true);
+            _files.Replace(partial, _layout.SubvolumeImage(subvolume.Name));
             return writeStamp;
         }
         catch (SystemCallException exception)
         {
-            File.Delete(partial);
+            _files.Delete(partial);
             throw Translate(exception, failure);
         }
         catch
         {
-            File.Delete(partial);
+            _files.Delete(partial);
             throw;
         }
     }
@@ -240,40 +242,31 @@ public sealed partial class Pool
         var mount = ImageMounts.FindWritable(image);
         if (mount is null)
         {
-            Reflink.CloneFile(image, destination);
+            _files.Clone(image, destination);
             return;
         }
 
         // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
-        var record = FreezeRecord.Write(_layout.FreezeDirectory, subvolume, mount.Target);
+        var record = FreezeRecord.Write(_files, _layout.FreezeDirectory, subvolume, mount.Target);
         using (ThawWatchdog.Start(mount.Target, record.Path))
         {
             using (var freeze = Freeze.Begin(mount.Target))
             {
                 PausePoint.Reach("snapshot-frozen");
-                Reflink.CloneFile(image, destination);
+                _files.Clone(image, destination);
                 freeze.Thaw();
             }
 
-            record.Delete();
+            record.Delete(_files);
         }
     }
 
-    private static void MakeImmutable(string path)
-    {
-        try
-        {
-            ImmutableAttribute.Set(path, true);
-        }
-        catch (SystemCallException exception) when (exception.Errno is Errno.EOPNOTSUPP or 25 /* ENOTTY: the host cannot mark files immutable */)
-        {
-        }
-    }
+    private void MakeImmutable(string path) => _files.SetImmutable(path, true);
 
     private SnapshotInfo Describe(SnapshotRecord record)
     {
         var image = _layout.SnapshotImage(record.SubvolumeName, record.Name);
-        var allocated = File.Exists(image) ? FileSpace.AllocatedBytes(image) : 0;
+        var allocated = AllocatedBytes(image);
         var mount = ImageMounts.Find(image).FirstOrDefault();
         return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, allocated, mount?.Target) { Creator = record.Creator };
     }

@@ -11,23 +11,25 @@ internal sealed record GuardState(string Subvolume, string MountPoint, string Ho
 
     public static string Directory(string metadataDirectory) => Path.Combine(metadataDirectory, "guard");
 
-    public void Save(string directory)
+    public void Save(Pools.PoolFiles files, string directory)
     {
-        System.IO.Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, Subvolume), $"{How}\n{MountPoint}\n");
+        files.CreateDirectory(directory);
+        files.WriteState(Path.Combine(directory, Subvolume), $"{How}\n{MountPoint}\n");
     }
 
-    public void Delete(string directory) => File.Delete(Path.Combine(directory, Subvolume));
+    public void Delete(Pools.PoolFiles files, string directory) => files.Delete(Path.Combine(directory, Subvolume));
 
-    public static IReadOnlyList<GuardState> ReadAll(string directory)
+    public static IReadOnlyList<GuardState> ReadAll(Pools.PoolFiles files, string directory)
     {
-        if (!System.IO.Directory.Exists(directory))
+        // A link in place of the directory is reported by check; state is read only from the real one.
+        if (files.Status(directory).Kind != Linux.EntryKind.Directory)
         {
             return [];
         }
 
-        return System.IO.Directory.EnumerateFiles(directory)
-            .Select(path => (Name: Path.GetFileName(path), Lines: File.ReadAllLines(path)))
+        return files.List(directory)
+            .Where(name => !name.EndsWith(".new", StringComparison.Ordinal) && files.Status(Path.Combine(directory, name)).Kind == Linux.EntryKind.File)
+            .Select(name => (Name: name, Lines: files.ReadLines(Path.Combine(directory, name)) ?? []))
             .Where(entry => entry.Lines.Length >= 2)
             .Select(entry => new GuardState(entry.Name, entry.Lines[1], entry.Lines[0]))
             .ToList();

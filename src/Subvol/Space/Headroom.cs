@@ -8,15 +8,15 @@ namespace Subvol.Space;
 /// </summary>
 internal static class Headroom
 {
-    public static long Of(string image, long size)
+    public static long Of(Pools.PoolFiles files, string image, long size)
     {
-        if (!File.Exists(image))
+        if (!files.Exists(image))
         {
             return 0;
         }
 
         long unshared = 0;
-        foreach (var extent in ExtentMap.Read(image))
+        foreach (var extent in files.ReadExtents(image))
         {
             if ((extent.Flags & (ExtentFlags.Shared | ExtentFlags.DelayedAllocation | ExtentFlags.Unknown)) != 0 || extent.Logical >= size)
             {
@@ -33,15 +33,15 @@ internal static class Headroom
     /// Written bytes the image holds unshared: a snapshot shares exactly these, so they are what it adds
     /// to the headroom. Preallocated (unwritten) extents are not cloned by a reflink and stay the image's own.
     /// </summary>
-    public static long SharedBySnapshot(string image, long size)
+    public static long SharedBySnapshot(Pools.PoolFiles files, string image, long size)
     {
-        if (!File.Exists(image))
+        if (!files.Exists(image))
         {
             return 0;
         }
 
         long written = 0;
-        foreach (var extent in ExtentMap.Read(image))
+        foreach (var extent in files.ReadExtents(image))
         {
             if ((extent.Flags & (ExtentFlags.Shared | ExtentFlags.Unwritten)) != 0 || extent.Logical >= size)
             {

@@ -36,7 +36,7 @@ public sealed partial class Pool
         }
         else if (usage.AvailableBytes > resume)
         {
-            foreach (var state in GuardState.ReadAll(stateDirectory))
+            foreach (var state in GuardState.ReadAll(_files, stateDirectory))
             {
                 actions.Add(Release(state, stateDirectory, $"{free}, over the resume threshold {ByteSize.Format(resume)}"));
             }
@@ -51,7 +51,7 @@ public sealed partial class Pool
         {
             // A read-only remount flushes and cleans the log, so the filesystem stays consistent however full the host gets.
             Mounts.Mount(mount.Source, mount.Target, mount.FileSystemType, MountFlags.Remount | MountFlags.ReadOnly, null);
-            new GuardState(subvolume, mount.Target, GuardState.ReadOnly).Save(stateDirectory);
+            new GuardState(subvolume, mount.Target, GuardState.ReadOnly).Save(_files, stateDirectory);
             return new GuardAction(subvolume, mount.Target, "remounted read-only", reason);
         }
         catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
@@ -63,9 +63,9 @@ public sealed partial class Pool
             }
 
             // The freeze record ties the freeze to this process: if the guard dies, the next subvol command thaws it.
-            FreezeRecord.Write(_layout.FreezeDirectory, subvolume, mount.Target);
+            FreezeRecord.Write(_files, _layout.FreezeDirectory, subvolume, mount.Target);
             _ = Freeze.Begin(mount.Target); // held on purpose: Release thaws it when space returns
-            new GuardState(subvolume, mount.Target, GuardState.Frozen).Save(stateDirectory);
+            new GuardState(subvolume, mount.Target, GuardState.Frozen).Save(_files, stateDirectory);
             return new GuardAction(subvolume, mount.Target, "frozen", $"{reason}; it could not be remounted read-only ({exception.ErrnoName})");
         }
     }
@@ -75,8 +75,8 @@ public sealed partial class Pool
         if (state.How == GuardState.Frozen)
         {
             Freeze.TryThaw(state.MountPoint);
-            File.Delete(System.IO.Path.Combine(_layout.FreezeDirectory, state.Subvolume));
-            state.Delete(stateDirectory);
+            _files.Delete(System.IO.Path.Combine(_layout.FreezeDirectory, state.Subvolume));
+            state.Delete(_files, stateDirectory);
             return new GuardAction(state.Subvolume, state.MountPoint, "thawed", reason);
         }
 
@@ -85,7 +85,7 @@ public sealed partial class Pool
             Mounts.Mount(mount.Source, mount.Target, mount.FileSystemType, MountFlags.Remount, null);
         }
 
-        state.Delete(stateDirectory);
+        state.Delete(_files, stateDirectory);
         return new GuardAction(state.Subvolume, state.MountPoint, "remounted read-write", reason);
     }
 }

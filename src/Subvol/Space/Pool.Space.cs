@@ -53,7 +53,7 @@ public sealed partial class Pool
     private long ReservedBytes() =>
         _database.ListSubvolumes()
             .Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed)
-            .Sum(subvolume => Headroom.Of(_layout.SubvolumeImage(subvolume.Name), subvolume.Size));
+            .Sum(subvolume => Headroom.Of(_files, _layout.SubvolumeImage(subvolume.Name), subvolume.Size));
 
     /// <summary>Refuses, with the numbers, a change that would promise guaranteed space the host does not have.</summary>
     private void EnsureCanReserve(long additional, string what)

@@ -18,9 +18,9 @@ public sealed partial class Pool
         var image = _layout.SubvolumeImage(name);
         var mount = ImageMounts.FindWritable(image)
             ?? throw SubvolException.Invalid($"trim works through the mounted filesystem; run 'subvol mount {name}' first");
-        var before = FileSpace.AllocatedBytes(image);
+        var before = AllocatedBytes(image);
         var discarded = Tools.Trim(mount.Target);
-        var after = FileSpace.AllocatedBytes(image);
+        var after = AllocatedBytes(image);
         return new TrimResult(discarded, Math.Max(0, before - after));
     }
 }

@@ -16,35 +16,37 @@ internal static class RepairReserve
 
     public static string PathIn(string metadataDirectory) => Path.Combine(metadataDirectory, "reserve");
 
-    public static void ReleaseIfFull(string metadataDirectory, string root)
+    public static void ReleaseIfFull(Pools.PoolFiles files, string metadataDirectory)
     {
         var path = PathIn(metadataDirectory);
-        if (File.Exists(path) && FileSystemStatistics.Get(root).AvailableBytes < NearlyFull)
+        if (files.Exists(path) && FileSystemStatistics.Get(files.Root).AvailableBytes < NearlyFull)
         {
-            File.Delete(path);
+            files.Delete(path);
         }
     }
 
     /// <summary>Takes the reserve back, as much of it as leaves room to spare; never throws.</summary>
-    public static void Restore(string metadataDirectory, string root)
+    public static void Restore(Pools.PoolFiles files, string metadataDirectory)
     {
         try
         {
             var path = PathIn(metadataDirectory);
-            var held = File.Exists(path) ? new FileInfo(path).Length : 0;
-            var wanted = Math.Min(Size - held, FileSystemStatistics.Get(root).AvailableBytes - 2 * NearlyFull);
+            var status = files.Status(path);
+            var held = status.Kind == EntryKind.File ? status.Size : 0;
+            var wanted = Math.Min(Size - held, FileSystemStatistics.Get(files.Root).AvailableBytes - 2 * NearlyFull);
             if (wanted <= 0)
             {
                 return;
             }
 
-            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write))
+            if (status.Kind == EntryKind.Missing)
             {
+                files.CreateFile(path).Dispose();
             }
 
-            FileSpace.Preallocate(path, held, wanted);
+            files.Preallocate(path, held, wanted);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SubvolException)
         {
             // Best effort: a pool without its reserve works, it only loses headroom for repairs.
         }

@@ -10,13 +10,14 @@ internal static class Sparseness
 {
     private const int Block = 4096;
 
-    public static void PunchUnwritten(string image)
+    public static void PunchUnwritten(Pools.PoolFiles files, string image)
     {
-        foreach (var extent in ExtentMap.Read(image))
+        using var file = files.OpenFile(image, FileAccess.Write);
+        foreach (var extent in ExtentMap.Read(file, image))
         {
             if ((extent.Flags & ExtentFlags.Unwritten) != 0)
             {
-                FileSpace.PunchHole(image, extent.Logical, extent.Length);
+                FileSpace.PunchHole(file, image, extent.Logical, extent.Length);
             }
         }
     }

@@ -29,13 +29,27 @@ internal static class ImageMounts
     public static MountEntry? FindWritable(string image) =>
         Find(image).FirstOrDefault(mount => !mount.MountOptions.Split(',').Contains("ro"));
 
-    public static void Mount(string image, string target, string fileSystem, bool readOnly, string? options)
+    /// <summary>
+    /// Attaches the image, opened beneath the pool's root, and mounts it. A target inside the pool (mounts/NAME) is
+    /// made and opened there too and mounted onto through its descriptor, since mount(2) follows links in a path.
+    /// </summary>
+    public static void Mount(Pools.PoolFiles files, string image, string target, string fileSystem, bool readOnly, string? options)
     {
-        Directory.CreateDirectory(target);
-        // Autoclear detaches the loop device when the filesystem is unmounted, so nothing leaks;
-        // direct I/O keeps the data out of the host's page cache, which would cache it twice.
-        using var loop = LoopDevice.Attach(image, readOnly, directIo: true, autoClear: true);
-        Mounts.Mount(loop.DevicePath, target, fileSystem, readOnly ? MountFlags.ReadOnly : MountFlags.None, options);
+        var flags = readOnly ? MountFlags.ReadOnly : MountFlags.None;
+        // Autoclear detaches the loop device when the filesystem is unmounted, so nothing leaks.
+        using var loop = files.Attach(image, readOnly, autoClear: true);
+        if (target.StartsWith(files.Root + "/", StringComparison.Ordinal))
+        {
+            files.CreateDirectory(target);
+            using var mountPoint = files.OpenMountPoint(target);
+            Mounts.Mount(loop.DevicePath, mountPoint, target, fileSystem, flags, options);
+        }
+        else
+        {
+            Directory.CreateDirectory(target);
+            Mounts.Mount(loop.DevicePath, target, fileSystem, flags, options);
+        }
+
         if (fileSystem == FileSystemKind.Xfs && !readOnly)
         {
             ConfigureErrors(loop.DevicePath);

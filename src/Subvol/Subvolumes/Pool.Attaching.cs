@@ -32,7 +32,7 @@ public sealed partial class Pool
 
         try
         {
-            using var loop = LoopDevice.Attach(image, readOnly, directIo: true, autoClear: false);
+            using var loop = _files.Attach(image, readOnly, autoClear: false);
             return new(Outcome.Created, loop.DevicePath);
         }
         catch (SystemCallException exception)

@@ -51,7 +51,7 @@ public sealed partial class Pool
         {
             Directory.CreateDirectory(at);
             // Auto-clear detaches the device at the last unmount; direct I/O keeps the host page cache out (as ImageMounts.Mount).
-            using var loop = LoopDevice.Attach(image, readOnly, directIo: true, autoClear: true);
+            using var loop = _files.Attach(image, readOnly, autoClear: true);
             var ours = FileSystemKind.SubvolumeMountOptions(record.FileSystem);
             var mountData = ours is null || (data?.Split(',').Contains(ours) ?? false) ? data : data is null ? ours : $"{data},{ours}";
             Mounts.Mount(loop.DevicePath, at, record.FileSystem, flags, mountData);

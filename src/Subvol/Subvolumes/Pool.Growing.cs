@@ -35,7 +35,7 @@ public sealed partial class Pool
 
     private void GrowAttached(Metadata.SubvolumeRecord record, string image, long newSize, IReadOnlyList<LoopDeviceInfo> devices)
     {
-        var oldSize = new FileInfo(image).Length;
+        var oldSize = ImageSize(image);
         var what = $"growing {Printable.Quote(record.Name)} by {ByteSize.Format(newSize - oldSize)}";
         if (record.Provisioning == Provisioning.Guaranteed)
         {
@@ -48,10 +48,10 @@ public sealed partial class Pool
 
         try
         {
-            SetImageLength(image, newSize);
+            _files.SetLength(image, newSize);
             if (record.Provisioning == Provisioning.Guaranteed)
             {
-                FileSpace.Preallocate(image, oldSize, newSize - oldSize);
+                _files.Preallocate(image, oldSize, newSize - oldSize);
             }
 
             foreach (var device in devices)
@@ -61,7 +61,7 @@ public sealed partial class Pool
         }
         catch (SystemCallException exception)
         {
-            SetImageLength(image, oldSize);
+            _files.SetLength(image, oldSize);
             throw Translate(exception, $"cannot grow subvolume {Printable.Quote(record.Name)}");
         }
 

@@ -32,6 +32,6 @@ public sealed partial class Pool
             throw SubvolException.NotFound($"{path} is not the block device of subvolume {Printable.Quote(name)}");
         }
 
-        return new MountUsage(new FileInfo(image).Length, null, null, null, null);
+        return new MountUsage(ImageSize(image), null, null, null, null);
     }
 }

@@ -34,19 +34,20 @@ public sealed partial class Pool
             throw SubvolException.Busy($"{target} is already mounted at {existing[0].Target}; unmount it first with 'subvol umount {target}'");
         }
 
-        if (Directory.Exists(where) && Directory.EnumerateFileSystemEntries(where).Any())
+        var inside = where.StartsWith(_layout.Root + "/", StringComparison.Ordinal);
+        if (inside ? _files.Status(where).Kind == Linux.EntryKind.Directory && _files.List(where).Count > 0 : Directory.Exists(where) && Directory.EnumerateFileSystemEntries(where).Any())
         {
             throw SubvolException.Invalid($"{where} is not empty; mount on an empty directory");
         }
 
-        if (!File.Exists(image))
+        if (!_files.Exists(image))
         {
             throw new SubvolException(SubvolErrorCode.Inconsistent, $"the image of {target} is missing ({image}); run 'subvol check'");
         }
 
         try
         {
-            ImageMounts.Mount(image, where, fileSystem, readOnly: snapshot is not null,
+            ImageMounts.Mount(_files, image, where, fileSystem, readOnly: snapshot is not null,
                 options: snapshot is null ? FileSystemKind.SubvolumeMountOptions(fileSystem) : FileSystemKind.SnapshotMountOptions(fileSystem));
         }
         catch (Linux.SystemCallException exception) when (exception.Errno == Linux.Errno.EINVAL)

@@ -49,29 +49,31 @@ public sealed partial class Pool
         var partial = _layout.PartialImage(guid);
         try
         {
-            using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write))
+            using (var file = _files.CreateFile(partial))
             {
-                stream.SetLength(size);
+                RandomAccess.SetLength(file, size);
+                if (provisioning == Provisioning.Guaranteed)
+                {
+                    // Allocated now, so that writing it never needs host space that might be gone.
+                    FileSpace.Preallocate(file, partial, 0, size);
+                }
             }
 
-            if (provisioning == Provisioning.Guaranteed)
+            _files.RunOn(partial, target =>
             {
-                // Allocated now, so that writing it never needs host space that might be gone.
-                FileSpace.Preallocate(partial, 0, size);
-            }
-
-            if (fileSystem == FileSystemKind.Xfs)
-            {
-                Tools.MakeXfs(partial, label: null, reflink: true);
-            }
-            else
-            {
-                Tools.MakeExt4(partial, label: null);
-            }
+                if (fileSystem == FileSystemKind.Xfs)
+                {
+                    Tools.MakeXfs(target, label: null, reflink: true);
+                }
+                else
+                {
+                    Tools.MakeExt4(target, label: null);
+                }
+            });
 
             if (provisioning == Provisioning.Thin)
             {
-                Space.Sparseness.PunchUnwritten(partial);
+                Space.Sparseness.PunchUnwritten(_files, partial);
             }
 
             PausePoint.Reach("create-formatted");
@@ -80,12 +82,12 @@ public sealed partial class Pool
         }
         catch (SystemCallException exception)
         {
-            File.Delete(partial);
+            _files.Delete(partial);
             throw Translate(exception, $"cannot create subvolume {Printable.Quote(name)}");
         }
         catch
         {
-            File.Delete(partial);
+            _files.Delete(partial);
             throw;
         }
 
@@ -116,7 +118,10 @@ public sealed partial class Pool
         foreach (var snapshot in snapshots)
         {
             RefuseIfMounted(_layout.SnapshotImage(name, snapshot.Name), $"snapshot {snapshot.SubvolumeName}@{snapshot.Name}", $"subvol umount {name}@{snapshot.Name}");
+            _files.RefuseUnlessImageOrMissing(_layout.SnapshotImage(name, snapshot.Name));
         }
+
+        _files.RefuseUnlessImageOrMissing(image);
 
         // Metadata first: a crash after this commit leaves only orphan files, which check --repair removes.
         using (var transaction = _database.BeginTransaction())
@@ -170,7 +175,7 @@ public sealed partial class Pool
         var record = RequireSubvolume(name);
         newSize = CheckSize(newSize, record.FileSystem);
         var image = _layout.SubvolumeImage(name);
-        var currentSize = new FileInfo(image).Length;
+        var currentSize = ImageSize(image);
         if (newSize == record.Size && newSize == currentSize)
         {
             return new(Outcome.Unchanged, GetSubvolume(name));
@@ -200,7 +205,7 @@ public sealed partial class Pool
 
     private void Grow(SubvolumeRecord record, string image, long newSize, MountEntry? mount)
     {
-        var oldSize = new FileInfo(image).Length;
+        var oldSize = ImageSize(image);
         var what = $"growing {Printable.Quote(record.Name)} by {ByteSize.Format(newSize - oldSize)}";
         if (record.Provisioning == Provisioning.Guaranteed)
         {
@@ -216,12 +221,12 @@ public sealed partial class Pool
             RefuseIfAttached(image, record.Name);
         }
 
-        SetImageLength(image, newSize);
+        _files.SetLength(image, newSize);
         try
         {
             if (record.Provisioning == Provisioning.Guaranteed)
             {
-                FileSpace.Preallocate(image, oldSize, newSize - oldSize);
+                _files.Preallocate(image, oldSize, newSize - oldSize);
             }
 
             GrowFileSystem(record, image, mount);
@@ -229,7 +234,7 @@ public sealed partial class Pool
         catch (Exception exception) when (exception is SystemCallException or ExternalToolException or IOException)
         {
             // Put the image back, so that metadata, image and filesystem keep agreeing on the old size.
-            SetImageLength(image, oldSize);
+            _files.SetLength(image, oldSize);
             if (mount is not null)
             {
                 LoopDevice.RefreshCapacity(mount.Source);
@@ -246,13 +251,19 @@ public sealed partial class Pool
         }
     }
 
-    private static void SetImageLength(string image, long length)
+    /// <summary>The length of an image, found without following a link planted in its place.</summary>
+    private long ImageSize(string image)
     {
-        using var stream = new FileStream(image, FileMode.Open, FileAccess.Write);
-        stream.SetLength(length);
+        var status = _files.Status(image);
+        return status.Kind switch
+        {
+            Linux.EntryKind.File => status.Size,
+            Linux.EntryKind.Missing => throw new SubvolException(SubvolErrorCode.Inconsistent, $"the image {image} is missing; run 'subvol check'"),
+            _ => throw Pools.PoolFiles.Refusal(new ConfinementException(image, "is not a regular file")),
+        };
     }
 
-    private static void GrowFileSystem(SubvolumeRecord record, string image, MountEntry? mount)
+    private void GrowFileSystem(SubvolumeRecord record, string image, MountEntry? mount)
     {
         if (mount is not null)
         {
@@ -271,8 +282,11 @@ public sealed partial class Pool
 
         if (record.FileSystem == FileSystemKind.Ext4)
         {
-            Tools.CheckExt4(image);
-            Tools.ResizeExt4(image, sizeBytes: null);
+            _files.RunOn(image, target =>
+            {
+                Tools.CheckExt4(target);
+                Tools.ResizeExt4(target, sizeBytes: null);
+            });
             return;
         }
 
@@ -280,7 +294,7 @@ public sealed partial class Pool
         var target = Directory.CreateTempSubdirectory("subvol-grow-").FullName;
         try
         {
-            ImageMounts.Mount(image, target, FileSystemKind.Xfs, readOnly: false, options: FileSystemKind.SubvolumeMountOptions(FileSystemKind.Xfs));
+            ImageMounts.Mount(_files, image, target, FileSystemKind.Xfs, readOnly: false, options: FileSystemKind.SubvolumeMountOptions(FileSystemKind.Xfs));
             try
             {
                 Tools.GrowXfs(target);
@@ -310,10 +324,12 @@ public sealed partial class Pool
         }
 
         RefuseIfAttached(image, record.Name);
-        Tools.CheckExt4(image);
-        Tools.ResizeExt4(image, newSize);
-        using var stream = new FileStream(image, FileMode.Open, FileAccess.Write);
-        stream.SetLength(newSize);
+        _files.RunOn(image, target =>
+        {
+            Tools.CheckExt4(target);
+            Tools.ResizeExt4(target, newSize);
+        });
+        _files.SetLength(image, newSize);
     }
 
     private static long CheckSize(long size, string fileSystem)
@@ -354,11 +370,11 @@ public sealed partial class Pool
     private SubvolumeInfo Describe(SubvolumeRecord record, int snapshots)
     {
         var image = _layout.SubvolumeImage(record.Name);
-        var allocated = File.Exists(image) ? FileSpace.AllocatedBytes(image) : 0;
+        var allocated = AllocatedBytes(image);
         var mount = ImageMounts.Find(image).FirstOrDefault();
         return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot, record.Provisioning)
         {
-            WrittenSinceSnapshot = snapshots > 0 ? WriteStamp.WrittenSince(image, record.WriteStamp) : null,
+            WrittenSinceSnapshot = snapshots > 0 ? WriteStamp.WrittenSince(_files, image, record.WriteStamp) : null,
             Creator = record.Creator,
         };
     }
@@ -367,29 +383,19 @@ public sealed partial class Pool
     {
         foreach (var pending in _database.ListPendingRenames())
         {
-            MoveIfPresent(_layout.SubvolumeImage(pending.OldName), _layout.SubvolumeImage(pending.NewName));
-            if (Directory.Exists(_layout.SnapshotDirectory(pending.OldName)) && !Directory.Exists(_layout.SnapshotDirectory(pending.NewName)))
-            {
-                Directory.Move(_layout.SnapshotDirectory(pending.OldName), _layout.SnapshotDirectory(pending.NewName));
-            }
+            _files.MoveIfPresent(_layout.SubvolumeImage(pending.OldName), _layout.SubvolumeImage(pending.NewName));
+            _files.MoveIfPresent(_layout.SnapshotDirectory(pending.OldName), _layout.SnapshotDirectory(pending.NewName));
 
             _database.DeletePendingRename(pending.Id);
         }
     }
 
-    private static void MoveIfPresent(string source, string destination)
-    {
-        if (File.Exists(source) && !File.Exists(destination))
-        {
-            File.Move(source, destination);
-        }
-    }
+    private void DeleteDirectoryIfEmpty(string directory) => _files.DeleteDirectoryIfEmpty(directory);
 
-    private static void DeleteDirectoryIfEmpty(string directory)
+    /// <summary>Bytes allocated to an image; a missing image, or a link in its place, holds none.</summary>
+    private long AllocatedBytes(string image)
     {
-        if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
-        {
-            Directory.Delete(directory);
-        }
+        var status = _files.Status(image);
+        return status.Kind == Linux.EntryKind.File ? status.AllocatedBytes : 0;
     }
 }

@@ -7,16 +7,25 @@ namespace Subvol;
 /// </summary>
 internal static class WriteStamp
 {
-    public static DateTime Apply(string image)
+    public static DateTime Apply(Pools.PoolFiles files, string image)
     {
         // Whole seconds and one second back: the kernel's coarse clock cannot give a later write this time.
         var now = DateTime.UtcNow;
         var stamp = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond) - TimeSpan.TicksPerSecond, DateTimeKind.Utc);
-        File.SetLastWriteTimeUtc(image, stamp);
+        using var file = files.OpenFile(image, FileAccess.Write);
+        File.SetLastWriteTimeUtc(file, stamp);
         return stamp;
     }
 
     /// <summary>Without a stamp nothing proves the image unwritten, so it counts as written.</summary>
-    public static bool WrittenSince(string image, DateTime? stamp) =>
-        stamp is not { } expected || File.GetLastWriteTimeUtc(image) != expected;
+    public static bool WrittenSince(Pools.PoolFiles files, string image, DateTime? stamp)
+    {
+        if (stamp is not { } expected || files.Status(image).Kind != Linux.EntryKind.File)
+        {
+            return true;
+        }
+
+        using var file = files.OpenFile(image, FileAccess.Read);
+        return File.GetLastWriteTimeUtc(file) != expected;
+    }
 }

@@ -1,8 +1,10 @@
+using System.Runtime.Versioning;
 using Subvol.Tests.Pools;
 
 namespace Subvol.Tests.Checking;
 
 /// <summary>Crafts each inconsistent state a crash can leave and proves check finds it and repair ends it.</summary>
+[SupportedOSPlatform("linux")]
 public sealed class ConsistencyCheckTests : IDisposable
 {
     private const long Size = 16L << 20;
@@ -27,7 +29,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     public void APartialImageFromAnInterruptedOperationIsRemoved()
     {
         var partial = PoolFile("incoming", Guid.NewGuid().ToString("N") + ".partial");
-        File.WriteAllText(partial, "half");
+        WriteLeftover(partial, "half");
 
         AssertFoundThenRepaired(FindingKind.PartialImage);
         Assert.False(File.Exists(partial));
@@ -36,7 +38,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     [Fact]
     public void AnImageWithoutARecordIsAnOrphanAndIsRemoved()
     {
-        WriteLeftover(PoolFile("subvolumes", "ghost.img"));
+        WriteLeftover(PoolFile("subvolumes", "ghost.img"), "x");
 
         AssertFoundThenRepaired(FindingKind.OrphanImage);
         Assert.False(File.Exists(PoolFile("subvolumes", "ghost.img")));
@@ -80,8 +82,8 @@ public sealed class ConsistencyCheckTests : IDisposable
     public void ASnapshotImageWithoutARecordIsAnOrphanAndIsRemoved()
     {
         Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
-        Directory.CreateDirectory(PoolFile("snapshots", "home"));
-        WriteLeftover(PoolFile("snapshots", "home", "lost.img"));
+        CreateLeftoverDirectory(PoolFile("snapshots", "home"));
+        WriteLeftover(PoolFile("snapshots", "home", "lost.img"), "x");
 
         AssertFoundThenRepaired(FindingKind.OrphanImage);
         Assert.False(File.Exists(PoolFile("snapshots", "home", "lost.img")));
@@ -112,8 +114,8 @@ public sealed class ConsistencyCheckTests : IDisposable
     {
         var subvolume = Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4).Value;
         Pool.Database.InsertSnapshot(Pool.Database.FindSubvolume("home")!, "daily", Guid.NewGuid(), subvolume.Size, subvolume.FileSystem, DateTimeOffset.UtcNow);
-        Directory.CreateDirectory(PoolFile("snapshots", "home"));
-        File.WriteAllText(PoolFile("snapshots", "home", "daily.img"), "x");
+        CreateLeftoverDirectory(PoolFile("snapshots", "home"));
+        WriteLeftover(PoolFile("snapshots", "home", "daily.img"), "x");
         File.Delete(PoolFile("subvolumes", "home.img"));
 
         var report = Pool.Check(repair: true);
@@ -143,7 +145,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     {
         Pool.CreateSubvolume("old", Size, FileSystemKind.Ext4);
         var record = Pool.Database.FindSubvolume("old")!;
-        Directory.CreateDirectory(PoolFile("snapshots", "old"));
+        CreateLeftoverDirectory(PoolFile("snapshots", "old"));
         // The metadata says "new" but the files still carry the old name, as after a crash mid-rename.
         Pool.Database.RenameSubvolume(record.Id, "old", "new");
 
@@ -161,7 +163,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     [Fact]
     public void AnEmptySnapshotDirectoryOfNoSubvolumeIsRemoved()
     {
-        Directory.CreateDirectory(PoolFile("snapshots", "departed"));
+        CreateLeftoverDirectory(PoolFile("snapshots", "departed"));
 
         AssertFoundThenRepaired(FindingKind.EmptyDirectory);
         Assert.False(Directory.Exists(PoolFile("snapshots", "departed")));
@@ -170,6 +172,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     [Fact]
     public void UnknownFilesAreReportedAndLeftAlone()
     {
+        // A person's file, with the mode a person's umask gives it: not the pool's to change.
         File.WriteAllText(PoolFile("subvolumes", "notes.txt"), "mine");
 
         var report = Pool.Check(repair: true);
@@ -181,12 +184,52 @@ public sealed class ConsistencyCheckTests : IDisposable
     }
 
     [Fact]
+    public void AnImageOthersCanReadIsReportedAndMadePrivate()
+    {
+        Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
+        var image = PoolFile("subvolumes", "home.img");
+        File.SetUnixFileMode(image, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        AssertFoundThenRepaired(FindingKind.WrongMode);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(image));
+    }
+
+    [Fact]
+    public void ALinkInPlaceOfAnImageIsReportedAndRepairNeitherFollowsNorRemovesIt()
+    {
+        Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
+        var image = PoolFile("subvolumes", "home.img");
+        var outside = Path.Combine(Path.GetDirectoryName(_pool.Root)!, $"outside-{Guid.NewGuid():N}");
+        File.WriteAllText(outside, "outside");
+        try
+        {
+            File.Delete(image);
+            File.CreateSymbolicLink(image, outside);
+
+            var report = Pool.Check(repair: true);
+
+            var finding = Assert.Single(report.Findings);
+            Assert.Equal(FindingKind.SymbolicLink, finding.Kind);
+            Assert.False(finding.Repaired);
+            Assert.Contains("remove the link by hand", finding.Message);
+            Assert.NotNull(new FileInfo(image).LinkTarget);
+            Assert.Equal("outside", File.ReadAllText(outside));
+            Assert.Single(Pool.Database.ListSubvolumes());
+        }
+        finally
+        {
+            File.Delete(image);
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
     public void SeveralProblemsAreAllRepairedInOnePass()
     {
         Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
-        WriteLeftover(PoolFile("subvolumes", "ghost.img"));
-        File.WriteAllText(PoolFile("incoming", "abc.partial"), "x");
-        Directory.CreateDirectory(PoolFile("snapshots", "departed"));
+        WriteLeftover(PoolFile("subvolumes", "ghost.img"), "x");
+        WriteLeftover(PoolFile("incoming", "abc.partial"), "x");
+        CreateLeftoverDirectory(PoolFile("snapshots", "departed"));
 
         var report = Pool.Check(repair: true);
 
@@ -196,15 +239,28 @@ public sealed class ConsistencyCheckTests : IDisposable
         Assert.Single(Pool.ListSubvolumes());
     }
 
-    /// <summary>An image as an interrupted create or snapshot leaves it: published with its identity, but never recorded.</summary>
-    private void WriteLeftover(string path)
+    /// <summary>
+    /// A file as the pool makes it, private (0600), as a crash leaves it; an image is published with its
+    /// identity, as an interrupted create or snapshot leaves it, but never recorded.
+    /// </summary>
+    private void WriteLeftover(string path, string text)
     {
+        File.WriteAllText(path, text);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!path.EndsWith(".img", StringComparison.Ordinal))
+        {
+            return;
+        }
+
         var directory = Path.GetFileName(Path.GetDirectoryName(path))!;
         var snapshotOf = directory == "subvolumes" ? null : Pool.Database.FindSubvolume(directory);
-        File.WriteAllText(path, "x");
         Subvol.Metadata.ImageIdentity.Write(path, new Subvol.Metadata.ImageIdentity(
             Guid.NewGuid(), snapshotOf is null ? Subvol.Metadata.ImageKind.Subvolume : Subvol.Metadata.ImageKind.Snapshot, snapshotOf?.Guid, DateTimeOffset.UtcNow, Provisioning.Thin, Size, FileSystemKind.Ext4));
     }
+
+    /// <summary>A directory as the pool makes it, private (0700).</summary>
+    private static void CreateLeftoverDirectory(string path) =>
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
     private void AssertFoundThenRepaired(FindingKind kind)
     {
