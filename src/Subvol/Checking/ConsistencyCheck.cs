@@ -30,6 +30,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database)
         FindOrphanSnapshotImages(findings, subvolumes, snapshots, renaming);
         FindPartialImages(findings);
         FindLeakedLoopDevices(findings);
+        findings.AddRange(ForeignFiles.Find(layout));
         return findings;
     }
 

@@ -14,4 +14,10 @@ public enum FindingKind
     LeakedLoopDevice,
     EmptyDirectory,
     UnknownFile,
+
+    /// <summary>Something under the pool's directory that Subvol did not write; counted, never removed.</summary>
+    ForeignFile,
+
+    /// <summary>Other writers took part of the space reserved for guaranteed subvolumes.</summary>
+    Shortfall,
 }

@@ -14,6 +14,11 @@ public sealed partial class Pool
             .Select(mountPoint => new Finding(FindingKind.AbandonedFreeze, mountPoint,
                 $"{mountPoint} had been left frozen by a process that died; it was thawed", Repairable: true) { Repaired = true })
             .ToList();
+        if (ShortfallFinding() is { } shortfall)
+        {
+            findings.Add(shortfall);
+        }
+
         var found = check.Scan();
         if (!repair)
         {
@@ -42,6 +47,18 @@ public sealed partial class Pool
 
         findings.AddRange(found);
         return new CheckReport(findings);
+    }
+
+    private Finding? ShortfallFinding()
+    {
+        var usage = Linux.FileSystemStatistics.Get(_layout.Root);
+        var shortfall = Shortfall(usage);
+        return shortfall <= 0 ? null : new Finding(FindingKind.Shortfall, Path,
+            $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: the host has {ByteSize.Format(usage.AvailableBytes)} free where its guaranteed subvolumes may still need " +
+            $"{ByteSize.Format(usage.AvailableBytes + shortfall)}; free space on the host (old snapshots, thin subvolumes' data, other files), and run 'subvol guard' meanwhile", Repairable: false)
+        {
+            Bytes = shortfall,
+        };
     }
 
     internal Metadata.PoolDatabase Database => _database;

@@ -32,10 +32,17 @@ public sealed partial class Pool
     /// </summary>
     internal static long Slop(long poolSize) => Math.Min(poolSize / 2, Math.Max(128L << 20, poolSize * 32 / 1000));
 
-    /// <summary>A warning for the person at the terminal when the pool is nearly full, else null.</summary>
+    /// <summary>A warning for the person at the terminal when the pool has a shortfall or is nearly full, else null.</summary>
     public string? SpaceWarning()
     {
         var usage = FileSystemStatistics.Get(_layout.Root);
+        if (Shortfall(usage) is var shortfall and > 0)
+        {
+            return $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + usage.AvailableBytes)} " +
+                $"but the host has {ByteSize.Format(usage.AvailableBytes)} free, because other writers (thin subvolumes, files outside Subvol) took the rest; " +
+                "until space is freed their writes can fail: destroy old snapshots or remove other files, and run 'subvol guard' to keep their filesystems consistent";
+        }
+
         if (usage.TotalBytes <= 0 || usage.AvailableBytes >= usage.TotalBytes * WarningFreeShare)
         {
             return null;
@@ -43,6 +50,20 @@ public sealed partial class Pool
 
         return $"pool {Path} has only {ByteSize.Format(usage.AvailableBytes)} free of {ByteSize.Format(usage.TotalBytes)}; " +
             "thin subvolumes fail writes when it fills: destroy old snapshots, or run 'subvol guard' to keep their filesystems consistent";
+    }
+
+    /// <summary>
+    /// How much of the guaranteed subvolumes' reservation other writers have taken: the headroom they
+    /// may still need beyond the host's free space, else 0. Every writer counts (thin subvolumes, and
+    /// files outside Subvol), since the ledger refuses only Subvol's own operations.
+    /// </summary>
+    public long Shortfall() => Shortfall(FileSystemStatistics.Get(_layout.Root));
+
+    private long Shortfall(FileSystemUsage usage)
+    {
+        // Headroom never exceeds a subvolume's size: with that much free, no extent map needs reading.
+        var guaranteedSizes = _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed).Sum(subvolume => subvolume.Size);
+        return guaranteedSizes <= usage.AvailableBytes ? 0 : Math.Max(0, ReservedBytes() - usage.AvailableBytes);
     }
 
     /// <summary>The headroom every guaranteed subvolume may still need.</summary>
@@ -72,17 +93,39 @@ public sealed partial class Pool
         }
     }
 
-    /// <summary>Refuses a thin promise beyond the pool's overcommit ratio.</summary>
+    /// <summary>
+    /// What thin subvolumes may promise at an overcommit ratio of 1: the host's free space less the
+    /// guaranteed reservations, plus what thin images already hold (their sizes count it already).
+    /// Snapshots, guaranteed data and files outside Subvol thus shrink it, so thin writes cannot take
+    /// the copy-on-write headroom promised to guaranteed subvolumes.
+    /// </summary>
+    private (long Capacity, long Provisioned, long Reserved) ThinBudget(FileSystemUsage usage)
+    {
+        var thin = _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Thin).ToList();
+        var held = thin.Sum(subvolume => _layout.SubvolumeImage(subvolume.Name) is var image && File.Exists(image) ? FileSpace.AllocatedBytes(image) : 0);
+        var reserved = ReservedBytes();
+        return (Math.Max(0, usage.AvailableBytes + held - reserved), thin.Sum(subvolume => subvolume.Size), reserved);
+    }
+
+    /// <summary>How much more thin subvolumes may promise under the overcommit ratio.</summary>
+    private long ThinAvailable(FileSystemUsage usage)
+    {
+        var (capacity, provisioned, _) = ThinBudget(usage);
+        return Math.Max(0, (long)(capacity * Overcommit) - provisioned);
+    }
+
+    /// <summary>Refuses a thin promise beyond the pool's overcommit ratio of its size less the reservations.</summary>
     private void EnsureOvercommitAllows(long additional, string what)
     {
         var usage = FileSystemStatistics.Get(_layout.Root);
-        var provisioned = _database.ListSubvolumes().Sum(subvolume => subvolume.Size);
+        var (capacity, provisioned, reserved) = ThinBudget(usage);
         var ratio = Overcommit;
-        var limit = (long)(usage.TotalBytes * ratio);
+        var limit = (long)(capacity * ratio);
         if (provisioned + additional > limit)
         {
             throw SubvolException.NoSpace(
-                $"pool {Path} of {ByteSize.Format(usage.TotalBytes)} already promises {ByteSize.Format(provisioned)}, and {what} would take that to " +
+                $"pool {Path} has {ByteSize.Format(capacity)} for thin subvolumes (its free space and what they hold, less {ByteSize.Format(reserved)} reserved for guaranteed subvolumes); " +
+                $"they already promise {ByteSize.Format(provisioned)}, and {what} would take that to " +
                 $"{ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; " +
                 "raise it with 'subvol pool set overcommit 1.5', or use --provisioning guaranteed");
         }

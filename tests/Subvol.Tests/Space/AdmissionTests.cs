@@ -12,7 +12,7 @@ public sealed class AdmissionTests : IDisposable
 
     private Pool Pool => _pool.Pool;
 
-    private long HostSize => FileSystemStatistics.Get(_pool.Root).TotalBytes;
+    private long HostAvailable => FileSystemStatistics.Get(_pool.Root).AvailableBytes;
 
     [Fact]
     public void SlopIsThreePointTwoPercentBoundedByOneHundredTwentyEightMiBAndHalfThePool()
@@ -39,7 +39,8 @@ public sealed class AdmissionTests : IDisposable
     [Fact]
     public void ThinSubvolumesBeyondTheOvercommitRatioAreRefusedUntilItIsRaised()
     {
-        var half = ByteSize.RoundUp(HostSize / 2 + (1L << 20), 1 << 20);
+        // Thin promises are measured against the host's free space (with what thin images hold), so that other use of the host counts.
+        var half = ByteSize.RoundUp(HostAvailable * 6 / 10, 1 << 20);
         Pool.CreateSubvolume("a", half, FileSystemKind.Ext4, Provisioning.Thin);
 
         var exception = Assert.Throws<SubvolException>(() => Pool.CreateSubvolume("b", half, FileSystemKind.Ext4, Provisioning.Thin));
@@ -49,6 +50,37 @@ public sealed class AdmissionTests : IDisposable
         Pool.SetOvercommit(1.5);
         Assert.Equal(Outcome.Created, Pool.CreateSubvolume("b", half, FileSystemKind.Ext4, Provisioning.Thin).Outcome);
         Assert.Equal(1.5, Pool.Overcommit);
+    }
+
+    [Fact]
+    public void ThinSubvolumesCannotBePromisedTheHeadroomReservedForGuaranteedOnes()
+    {
+        // A guaranteed subvolume whose blocks were given back must be able to allocate all of them again.
+        const long guaranteedSize = 8L << 30;
+        Pool.CreateSubvolume("promised", guaranteedSize, FileSystemKind.Ext4, Provisioning.Guaranteed);
+        FileSpace.PunchHole(Path.Combine(_pool.Root, "subvolumes", "promised.img"), 0, guaranteedSize);
+        Assert.Equal(guaranteedSize, Pool.Status().Reserved);
+
+        // Fits the host's free space, but not beside the reservation: half of the reserved headroom would be promised twice.
+        var thin = ByteSize.RoundUp(HostAvailable - guaranteedSize / 2, 1 << 20);
+        var exception = Assert.Throws<SubvolException>(() => Pool.CreateSubvolume("greedy", thin, FileSystemKind.Ext4, Provisioning.Thin));
+
+        Assert.Equal(SubvolErrorCode.NoSpace, exception.Code);
+        Assert.Contains("reserved for guaranteed subvolumes", exception.Message);
+        Assert.DoesNotContain(Pool.ListSubvolumes(), subvolume => subvolume.Name == "greedy");
+        Assert.True(Pool.Status().ThinAvailable < thin, "pool status shows thin subvolumes less room than the refused promise");
+    }
+
+    [Fact]
+    public void APoolOnADirectoryHasNoImageToBeSparseAndNoShortfallWithRoomToSpare()
+    {
+        Pool.CreateSubvolume("home", 32L << 20, FileSystemKind.Ext4, Provisioning.Guaranteed);
+        var status = Pool.Status();
+
+        Assert.Null(status.ImageSparse);
+        Assert.Equal(0, status.Shortfall);
+        Assert.Null(Pool.SpaceWarning());
+        Assert.True(status.ImagesUsed >= 32L << 20, $"the guaranteed image's {32L << 20} allocated bytes count as the images' use, not {status.ImagesUsed}");
     }
 
     [Theory]
