@@ -66,6 +66,10 @@ public sealed class PhysicalGuaranteeTests(SmallHostArea area) : IClassFixture<S
         Assert.False(Json(cli, "pool", "status").GetProperty("image_sparse").GetBoolean());
         Assert.True(AllocatedBytes(image) >= 1L << 30, $"the pool image holds only {AllocatedBytes(image)} bytes of the host");
 
+        // A trim of the pool (fstrim.timer trims every mount) must not hand the image's blocks back to the host.
+        Tools.Run("fstrim", pool);
+        Assert.True(AllocatedBytes(image) >= 1L << 30, $"after fstrim the pool image holds only {AllocatedBytes(image)} bytes of the host");
+
         cli.Run("create", "promised", "--size", "400M").ShouldSucceed();
         cli.Run("mount", "promised").ShouldSucceed();
         var mounted = Path.Combine(pool, "mounts", "promised");
@@ -98,6 +102,32 @@ public sealed class PhysicalGuaranteeTests(SmallHostArea area) : IClassFixture<S
             host.Empty();
             cli.Run("umount", "promised");
         }
+    }
+
+    [RootFact]
+    public void ThinSubvolumesAreNotPromisedTheCopyOnWriteHeadroomOfASnapshot()
+    {
+        using var host = area.NewHost(1536 * MiB);
+        var pool = Path.Combine(area.Root, "headroom");
+        var cli = host.PoolCli(pool);
+        cli.Run("pool", "create", pool, "--image", Path.Combine(host.MountPoint, "headroom.img"), "--size", "1G").ShouldSucceed();
+        cli.Run("create", "promised", "--size", "320M").ShouldSucceed();
+        cli.Run("mount", "promised").ShouldSucceed();
+        Dd("/dev/urandom", Path.Combine(pool, "mounts", "promised", "data.bin"), 200, "conv=fsync");
+        cli.Run("snapshot", "promised@before").ShouldSucceed();
+        cli.Run("umount", "promised").ShouldSucceed();
+        var status = Json(cli, "pool", "status");
+        var reserved = status.GetProperty("reserved").GetInt64();
+        Assert.True(reserved >= 200 * MiB, $"the snapshot shares the 200 MiB written: {status}");
+
+        // Beside the guaranteed subvolume's 320 MiB this fits the pool's size, but not beside the snapshot's headroom as well.
+        var thin = (status.GetProperty("size").GetInt64() - 320 * MiB - reserved / 2) / MiB;
+        var refused = cli.Run("create", "greedy", "--size", $"{thin.ToString(CultureInfo.InvariantCulture)}M", "--provisioning", "thin").ShouldFailWith(6);
+
+        Assert.Contains("reserved for guaranteed subvolumes", refused.Stderr);
+        Assert.True(status.GetProperty("thin_available").GetInt64() < thin * MiB, status.ToString());
+        var fits = (status.GetProperty("thin_available").GetInt64() / MiB).ToString(CultureInfo.InvariantCulture);
+        cli.Run("create", "modest", "--size", $"{fits}M", "--provisioning", "thin").ShouldSucceed();
     }
 
     [RootFact]

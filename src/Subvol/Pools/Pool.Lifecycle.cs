@@ -236,6 +236,12 @@ public sealed partial class Pool
     private static void MountPoolImage(string image, string root)
     {
         using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
+        if (FileSpace.AllocatedBytes(image) >= new FileInfo(image).Length)
+        {
+            // An allocated pool image must stay allocated: a trim of the pool would hand its blocks back to the host.
+            LoopDevice.RefuseDiscards(loop.DevicePath);
+        }
+
         Mounts.Mount(loop.DevicePath, root, FileSystemKind.Xfs, MountFlags.None, null);
         ImageMounts.ConfigureErrors(loop.DevicePath);
     }

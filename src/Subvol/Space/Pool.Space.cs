@@ -94,23 +94,21 @@ public sealed partial class Pool
     }
 
     /// <summary>
-    /// What thin subvolumes may promise at an overcommit ratio of 1: the host's free space less the
-    /// guaranteed reservations, plus what thin images already hold (their sizes count it already).
-    /// Snapshots, guaranteed data and files outside Subvol thus shrink it, so thin writes cannot take
-    /// the copy-on-write headroom promised to guaranteed subvolumes.
+    /// What all subvolumes may promise between them at an overcommit ratio of 1: the pool's size less
+    /// the guaranteed reservations. A guaranteed subvolume's size counts once among the promises, and
+    /// the copy-on-write headroom its snapshots created (the blocks they now share) is held back as
+    /// well, so thin subvolumes, even written to their full size, cannot take it.
     /// </summary>
-    private (long Capacity, long Provisioned, long Reserved) ThinBudget(FileSystemUsage usage)
+    private (long Capacity, long Provisioned, long Reserved) PromiseBudget(FileSystemUsage usage)
     {
-        var thin = _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Thin).ToList();
-        var held = thin.Sum(subvolume => _layout.SubvolumeImage(subvolume.Name) is var image && File.Exists(image) ? FileSpace.AllocatedBytes(image) : 0);
         var reserved = ReservedBytes();
-        return (Math.Max(0, usage.AvailableBytes + held - reserved), thin.Sum(subvolume => subvolume.Size), reserved);
+        return (Math.Max(0, usage.TotalBytes - reserved), _database.ListSubvolumes().Sum(subvolume => subvolume.Size), reserved);
     }
 
     /// <summary>How much more thin subvolumes may promise under the overcommit ratio.</summary>
     private long ThinAvailable(FileSystemUsage usage)
     {
-        var (capacity, provisioned, _) = ThinBudget(usage);
+        var (capacity, provisioned, _) = PromiseBudget(usage);
         return Math.Max(0, (long)(capacity * Overcommit) - provisioned);
     }
 
@@ -118,15 +116,14 @@ public sealed partial class Pool
     private void EnsureOvercommitAllows(long additional, string what)
     {
         var usage = FileSystemStatistics.Get(_layout.Root);
-        var (capacity, provisioned, reserved) = ThinBudget(usage);
+        var (capacity, provisioned, reserved) = PromiseBudget(usage);
         var ratio = Overcommit;
         var limit = (long)(capacity * ratio);
         if (provisioned + additional > limit)
         {
             throw SubvolException.NoSpace(
-                $"pool {Path} has {ByteSize.Format(capacity)} for thin subvolumes (its free space and what they hold, less {ByteSize.Format(reserved)} reserved for guaranteed subvolumes); " +
-                $"they already promise {ByteSize.Format(provisioned)}, and {what} would take that to " +
-                $"{ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; " +
+                $"pool {Path} of {ByteSize.Format(usage.TotalBytes)}, less {ByteSize.Format(reserved)} reserved for guaranteed subvolumes, already promises {ByteSize.Format(provisioned)}, " +
+                $"and {what} would take that to {ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; " +
                 "raise it with 'subvol pool set overcommit 1.5', or use --provisioning guaranteed");
         }
     }

@@ -12,7 +12,7 @@ public sealed class AdmissionTests : IDisposable
 
     private Pool Pool => _pool.Pool;
 
-    private long HostAvailable => FileSystemStatistics.Get(_pool.Root).AvailableBytes;
+    private long HostSize => FileSystemStatistics.Get(_pool.Root).TotalBytes;
 
     [Fact]
     public void SlopIsThreePointTwoPercentBoundedByOneHundredTwentyEightMiBAndHalfThePool()
@@ -39,8 +39,7 @@ public sealed class AdmissionTests : IDisposable
     [Fact]
     public void ThinSubvolumesBeyondTheOvercommitRatioAreRefusedUntilItIsRaised()
     {
-        // Thin promises are measured against the host's free space (with what thin images hold), so that other use of the host counts.
-        var half = ByteSize.RoundUp(HostAvailable * 6 / 10, 1 << 20);
+        var half = ByteSize.RoundUp(HostSize / 2 + (1L << 20), 1 << 20);
         Pool.CreateSubvolume("a", half, FileSystemKind.Ext4, Provisioning.Thin);
 
         var exception = Assert.Throws<SubvolException>(() => Pool.CreateSubvolume("b", half, FileSystemKind.Ext4, Provisioning.Thin));
@@ -61,8 +60,8 @@ public sealed class AdmissionTests : IDisposable
         FileSpace.PunchHole(Path.Combine(_pool.Root, "subvolumes", "promised.img"), 0, guaranteedSize);
         Assert.Equal(guaranteedSize, Pool.Status().Reserved);
 
-        // Fits the host's free space, but not beside the reservation: half of the reserved headroom would be promised twice.
-        var thin = ByteSize.RoundUp(HostAvailable - guaranteedSize / 2, 1 << 20);
+        // Beside the guaranteed subvolume's size this fits the host, but not beside its reservation as well.
+        var thin = ByteSize.RoundUp(HostSize - guaranteedSize - guaranteedSize / 2, 1 << 20);
         var exception = Assert.Throws<SubvolException>(() => Pool.CreateSubvolume("greedy", thin, FileSystemKind.Ext4, Provisioning.Thin));
 
         Assert.Equal(SubvolErrorCode.NoSpace, exception.Code);
