@@ -92,24 +92,6 @@ public sealed class LoopDevice : IDisposable
     }
 
     /// <summary>
-    /// Makes the device refuse discards, so that fstrim of the filesystem on it (a weekly fstrim.timer
-    /// trims every mount) cannot punch holes in an image that was allocated on purpose. Writing 0 to
-    /// queue/discard_max_bytes caps discards at nothing (Documentation/ABI/stable/sysfs-block).
-    /// </summary>
-    public static void RefuseDiscards(string devicePath)
-    {
-        var path = Path.Combine(SysDirectory(devicePath), "queue", "discard_max_bytes");
-        try
-        {
-            File.WriteAllText(path, "0");
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"cannot set {path} to 0: {exception.Message}", exception);
-        }
-    }
-
-    /// <summary>
     /// Unbinds <paramref name="devicePath"/> if it still holds <paramref name="backingFile"/>; nothing happens when
     /// it holds another file, none, or does not exist.
     /// </summary>

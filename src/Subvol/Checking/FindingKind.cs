@@ -20,4 +20,7 @@ public enum FindingKind
 
     /// <summary>Other writers took part of the space reserved for guaranteed subvolumes.</summary>
     Shortfall,
+
+    /// <summary>A file-backed pool's image, made allocated, has holes again.</summary>
+    PoolImageNotAllocated,
 }

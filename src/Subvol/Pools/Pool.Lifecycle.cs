@@ -231,17 +231,15 @@ public sealed partial class Pool
             // Another writer took the space between the check and the allocation.
             throw SubvolException.NoSpace($"the host filesystem of {image} has no room left for a pool image of {ByteSize.Format(size)} ({exception.Message}); choose a smaller --size or free space on the host", exception);
         }
+        catch (SystemCallException exception) when (exception.Errno == Errno.EOPNOTSUPP)
+        {
+            throw SubvolException.NotSupported($"the host filesystem of {image} cannot allocate a file without writing it ({exception.Message}); put the image on another filesystem, or add --sparse and give up the guarantee");
+        }
     }
 
     private static void MountPoolImage(string image, string root)
     {
         using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
-        if (FileSpace.AllocatedBytes(image) >= new FileInfo(image).Length)
-        {
-            // An allocated pool image must stay allocated: a trim of the pool would hand its blocks back to the host.
-            LoopDevice.RefuseDiscards(loop.DevicePath);
-        }
-
         Mounts.Mount(loop.DevicePath, root, FileSystemKind.Xfs, MountFlags.None, null);
         ImageMounts.ConfigureErrors(loop.DevicePath);
     }
