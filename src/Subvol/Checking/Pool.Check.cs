@@ -54,6 +54,7 @@ public sealed partial class Pool
         return new CheckReport(findings);
     }
 
+    /// <summary>A shortfall is not the pool's own inconsistency, but check is where a person looks for what is wrong.</summary>
     private Finding? ShortfallFinding()
     {
         var usage = Linux.FileSystemStatistics.Get(_layout.Root);
