@@ -218,6 +218,38 @@ public sealed class PhysicalGuaranteeTests(SmallHostArea area) : IClassFixture<S
     }
 
     [RootFact]
+    public void ASparsePoolHasAShortfallWhenTheHostOutsideFills()
+    {
+        using var host = area.NewHost(1536 * MiB);
+        var pool = Path.Combine(area.Root, "sparse");
+        var cli = host.PoolCli(pool);
+        cli.Run("pool", "create", pool, "--image", Path.Combine(host.MountPoint, "sparse.img"), "--size", "1G", "--sparse").ShouldSucceed();
+        cli.Run("create", "promised", "--size", "320M").ShouldSucceed();
+        cli.Run("mount", "promised").ShouldSucceed();
+        Dd("/dev/urandom", Path.Combine(pool, "mounts", "promised", "data.bin"), 200, "conv=fsync");
+        cli.Run("snapshot", "promised@before").ShouldSucceed();
+        try
+        {
+            Assert.Equal(0, Json(cli, "pool", "status").GetProperty("shortfall").GetInt64());
+
+            // Inside the pool nothing changed, but the holes of its image can no longer be filled.
+            host.Fill();
+
+            var status = Json(cli, "pool", "status");
+            Assert.True(status.GetProperty("shortfall").GetInt64() > 100 * MiB, $"the snapshot's headroom is about 200 MiB and the host has none: {status}");
+            Assert.Contains("has a shortfall of", cli.Run("list").ShouldSucceed().Stderr);
+
+            host.Empty();
+            Assert.Equal(0, Json(cli, "pool", "status").GetProperty("shortfall").GetInt64());
+        }
+        finally
+        {
+            host.Empty();
+            cli.Run("umount", "promised");
+        }
+    }
+
+    [RootFact]
     public void FilesSubvolDidNotWriteAreCountedByCheckAndSeenBesideTheImagesInStatus()
     {
         using var host = area.NewHost(1L << 30);

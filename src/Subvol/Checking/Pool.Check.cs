@@ -59,9 +59,10 @@ public sealed partial class Pool
     {
         var usage = Linux.FileSystemStatistics.Get(_layout.Root);
         var shortfall = Shortfall(usage);
+        var free = UsableFreeBytes(usage);
         return shortfall <= 0 ? null : new Finding(FindingKind.Shortfall, Path,
-            $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: the host has {ByteSize.Format(usage.AvailableBytes)} free where its guaranteed subvolumes may still need " +
-            $"{ByteSize.Format(usage.AvailableBytes + shortfall)}; free space on the host (old snapshots, thin subvolumes' data, other files), and run 'subvol guard' meanwhile", Repairable: false)
+            $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: the host has {ByteSize.Format(free)} free where its guaranteed subvolumes may still need " +
+            $"{ByteSize.Format(free + shortfall)}; free space on the host (old snapshots, thin subvolumes' data, other files), and run 'subvol guard' meanwhile", Repairable: false)
         {
             Bytes = shortfall,
         };

@@ -38,8 +38,9 @@ public sealed partial class Pool
         var usage = FileSystemStatistics.Get(_layout.Root);
         if (Shortfall(usage) is var shortfall and > 0)
         {
-            return $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + usage.AvailableBytes)} " +
-                $"but the host has {ByteSize.Format(usage.AvailableBytes)} free, because other writers (thin subvolumes, files outside Subvol) took the rest; " +
+            var free = UsableFreeBytes(usage);
+            return $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + free)} " +
+                $"but the host has {ByteSize.Format(free)} free, because other writers (thin subvolumes, files outside Subvol) took the rest; " +
                 "until space is freed their writes can fail: destroy old snapshots or remove other files, and run 'subvol guard' to keep their filesystems consistent";
         }
 
@@ -54,16 +55,41 @@ public sealed partial class Pool
 
     /// <summary>
     /// How much of the guaranteed subvolumes' reservation other writers have taken: the headroom they
-    /// may still need beyond the host's free space, else 0. Every writer counts (thin subvolumes, and
-    /// files outside Subvol), since the ledger refuses only Subvol's own operations.
+    /// may still need beyond the free space their writes can use, else 0. Every writer counts (thin
+    /// subvolumes, and files outside Subvol), since the ledger refuses only Subvol's own operations.
     /// </summary>
     public long Shortfall() => Shortfall(FileSystemStatistics.Get(_layout.Root));
 
     private long Shortfall(FileSystemUsage usage)
     {
+        var free = UsableFreeBytes(usage);
+
         // Headroom never exceeds a subvolume's size: with that much free, no extent map needs reading.
         var guaranteedSizes = _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed).Sum(subvolume => subvolume.Size);
-        return guaranteedSizes <= usage.AvailableBytes ? 0 : Math.Max(0, ReservedBytes() - usage.AvailableBytes);
+        return guaranteedSizes <= free ? 0 : Math.Max(0, ReservedBytes() - free);
+    }
+
+    /// <summary>
+    /// The pool's free space that writes can really use. In a file-backed pool whose image has holes
+    /// (made with --sparse, or trimmed), a block the pool's filesystem hands out may be a hole that
+    /// the host outside must fill: at worst every free block is one, so the host's own free space
+    /// bounds all but the free space the image's allocation already covers.
+    /// </summary>
+    private long UsableFreeBytes(FileSystemUsage usage)
+    {
+        if (Image is not { } image || !File.Exists(image))
+        {
+            return usage.AvailableBytes;
+        }
+
+        var holes = Math.Max(0, new FileInfo(image).Length - FileSpace.AllocatedBytes(image));
+        if (holes == 0)
+        {
+            return usage.AvailableBytes;
+        }
+
+        var host = FileSystemStatistics.Get(System.IO.Path.GetDirectoryName(image)!);
+        return Math.Min(usage.AvailableBytes, host.AvailableBytes + Math.Max(0, usage.AvailableBytes - holes));
     }
 
     /// <summary>The headroom every guaranteed subvolume may still need.</summary>
