@@ -70,7 +70,7 @@ measure() {
 echo "setting up: ${size_gib} GiB of incompressible data in an XFS pool pair and a btrfs pair" >&2
 image_gib=$(( size_gib + 2 ))
 for pool in "$source_pool" "$destination_pool"; do
-  "$subvol" pool create "$pool" --image "$pool.img" --size "$(( image_gib * 3 + 8 ))G" >/dev/null
+  "$subvol" pool create "$pool" --image "$pool.img" --size "$(( image_gib * 3 + 8 ))G" --sparse >/dev/null
 done
 "$subvol" create data --size "${image_gib}G" --provisioning thin --pool "$source_pool" >/dev/null
 "$subvol" mount data --pool "$source_pool" >/dev/null

@@ -36,7 +36,7 @@ ms() { awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 pool_size=$(( largest * 3 + 8 ))G
-subvol pool create "$work/pool" --image "$work/pool.img" --size "$pool_size" >/dev/null
+subvol pool create "$work/pool" --image "$work/pool.img" --size "$pool_size" --sparse >/dev/null
 subvol create bench --size "$(( largest + 2 ))G" >/dev/null
 subvol mount bench >/dev/null
 mnt="$work/pool/mounts/bench"

@@ -7,6 +7,8 @@ namespace Subvol.Cli.Tests;
 public sealed class SmallPoolFixture : PoolFixture
 {
     protected override string PoolSize => "1G";
+
+    protected override bool Sparse => false;
 }
 
 /// <summary>The host filling up, filled from outside the subvolumes, as users of thin pools meet it.</summary>

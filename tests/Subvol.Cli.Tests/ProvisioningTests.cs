@@ -3,7 +3,7 @@ using Subvol.Cli.Tests.Infrastructure;
 
 namespace Subvol.Cli.Tests;
 
-public sealed class ProvisioningTests(PoolFixture pool) : IClassFixture<PoolFixture>
+public sealed class ProvisioningTests(AllocatedPoolFixture pool) : IClassFixture<AllocatedPoolFixture>
 {
     [RootFact]
     public void AGuaranteedSubvolumeIsAllocatedInFullAtCreation()

@@ -133,7 +133,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         // What admission would accept: real free space for guaranteed volumes, the overcommit ratio for thin ones.
         var available = parameters.Provisioning == Provisioning.Guaranteed
             ? status.Available
-            : (long)(status.Size * status.Overcommit) - status.Provisioned;
+            : status.ThinAvailable;
         available = Math.Max(0, available / Capacity.Unit * Capacity.Unit);
         return new GetCapacityResponse
         {

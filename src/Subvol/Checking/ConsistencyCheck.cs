@@ -34,6 +34,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
         BesideLinks(() => FindOrphanSnapshotImages(findings, subvolumes, snapshots, renaming));
         BesideLinks(() => FindPartialImages(findings));
         FindLeakedLoopDevices(findings);
+        findings.AddRange(ForeignFiles.Find(layout));
         return findings;
     }
 

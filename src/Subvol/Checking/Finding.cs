@@ -5,6 +5,9 @@ public sealed record Finding(FindingKind Kind, string Subject, string Message, b
 {
     public bool Repaired { get; init; }
 
+    /// <summary>Host bytes the finding is about (a foreign file's allocation, a shortfall), when it has a size.</summary>
+    public long? Bytes { get; init; }
+
     /// <summary>What --repair does about it; null when only a person can decide.</summary>
     internal Action? Repair { get; init; }
 }

@@ -24,4 +24,13 @@ public enum FindingKind
     ImageRestored,
     SymbolicLink,
     WrongMode,
+
+    /// <summary>Something under the pool's directory that Subvol did not write; counted, never removed.</summary>
+    ForeignFile,
+
+    /// <summary>Other writers took part of the space reserved for guaranteed subvolumes.</summary>
+    Shortfall,
+
+    /// <summary>A file-backed pool's image, made allocated, has holes again.</summary>
+    PoolImageNotAllocated,
 }

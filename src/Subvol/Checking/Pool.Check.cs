@@ -14,6 +14,16 @@ public sealed partial class Pool
             .Select(mountPoint => new Finding(FindingKind.AbandonedFreeze, mountPoint,
                 $"{mountPoint} had been left frozen by a process that died; it was thawed", Repairable: true) { Repaired = true })
             .ToList();
+        if (ShortfallFinding() is { } shortfall)
+        {
+            findings.Add(shortfall);
+        }
+
+        if (PoolImageFinding(repair) is { } poolImage)
+        {
+            findings.Add(poolImage);
+        }
+
         var found = check.Scan();
         if (!repair)
         {
@@ -42,6 +52,64 @@ public sealed partial class Pool
 
         findings.AddRange(found);
         return new CheckReport(findings);
+    }
+
+    /// <summary>A shortfall is not the pool's own inconsistency, but check is where a person looks for what is wrong.</summary>
+    private Finding? ShortfallFinding()
+    {
+        var usage = Linux.FileSystemStatistics.Get(_layout.Root);
+        var shortfall = Shortfall(usage);
+        var free = UsableFreeBytes(usage);
+        return shortfall <= 0 ? null : new Finding(FindingKind.Shortfall, Path,
+            $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: the host has {ByteSize.Format(free)} free where its guaranteed subvolumes may still need " +
+            $"{ByteSize.Format(free + shortfall)}; free space on the host (old snapshots, thin subvolumes' data, other files), and run 'subvol guard' meanwhile", Repairable: false)
+        {
+            Bytes = shortfall,
+        };
+    }
+
+    /// <summary>
+    /// An allocated pool image that has lost blocks: a trim of the pool's own mount (fstrim.timer
+    /// trims every mount) makes its loop device punch holes in it. Repair allocates them again.
+    /// </summary>
+    private Finding? PoolImageFinding(bool repair)
+    {
+        if (Image is not { } image || ImageSparse != false || !File.Exists(image))
+        {
+            return null;
+        }
+
+        var length = new FileInfo(image).Length;
+        var missing = length - Linux.FileSpace.AllocatedBytes(image);
+        if (missing <= 0)
+        {
+            return null;
+        }
+
+        var finding = new Finding(FindingKind.PoolImageNotAllocated, image,
+            $"{ByteSize.Format(missing)} of the pool image {image} is no longer allocated on the host (a trim of the pool gives its free blocks back), " +
+            "so the guaranteed subvolumes inside depend on the host's free space; repair allocates it again", Repairable: true)
+        {
+            Bytes = missing,
+        };
+        if (!repair)
+        {
+            return finding;
+        }
+
+        try
+        {
+            Linux.FileSpace.Preallocate(image, 0, length);
+            return finding with { Repaired = true };
+        }
+        catch (Linux.SystemCallException exception) when (exception.Errno == Linux.Errno.ENOSPC)
+        {
+            return finding with
+            {
+                Message = $"{ByteSize.Format(missing)} of the pool image {image} is no longer allocated on the host, and the host has no room to allocate it again ({exception.Message}); free space on the host and repair again",
+                Repairable = false,
+            };
+        }
     }
 
     /// <summary>

@@ -6,8 +6,10 @@ namespace Subvol;
 public sealed partial class Pool
 {
     /// <summary>Creates a pool on a reflink-capable directory, or, given an image, a file-backed pool that works anywhere.</summary>
-    public static OperationResult<KnownPool> Create(string path, string? image, long? size, PoolRegistry registry) =>
-        ErrorTranslation.Guard(() => CreatePool(path, image, size, registry));
+    /// <param name="sparse">Leave the pool image sparse instead of allocating it on the host, giving up the physical guarantee.</param>
+    /// <param name="force">Make a sparse pool image even when it is larger than the host's free space.</param>
+    public static OperationResult<KnownPool> Create(string path, string? image, long? size, PoolRegistry registry, bool sparse = false, bool force = false) =>
+        ErrorTranslation.Guard(() => CreatePool(path, image, size, registry, sparse, force));
 
     /// <summary>Brings a pool back: loop-mounts a file-backed pool's image and registers the pool.</summary>
     public static OperationResult<KnownPool> Import(string path, string? image, PoolRegistry registry) =>
@@ -17,7 +19,7 @@ public sealed partial class Pool
     public static Outcome Export(string path, PoolRegistry registry) =>
         ErrorTranslation.Guard(() => ExportPool(path, registry));
 
-    private static OperationResult<KnownPool> CreatePool(string path, string? image, long? size, PoolRegistry registry)
+    private static OperationResult<KnownPool> CreatePool(string path, string? image, long? size, PoolRegistry registry, bool sparse, bool force)
     {
         var layout = new Pools.PoolLayout(path);
         image = image is null ? null : System.IO.Path.GetFullPath(image);
@@ -39,7 +41,7 @@ public sealed partial class Pool
         }
         else
         {
-            CreateFileBacked(layout, image, size ?? throw SubvolException.Invalid("a file-backed pool needs --size, for example --size 100G"));
+            CreateFileBacked(layout, image, size ?? throw SubvolException.Invalid("a file-backed pool needs --size, for example --size 100G"), sparse, force);
         }
 
         registry.Add(known);
@@ -156,10 +158,15 @@ public sealed partial class Pool
                 $"make a file-backed pool instead: subvol pool create {layout.Root} --image /var/lib/subvol/pool.img --size 100G");
         }
 
-        Initialize(layout, image: null);
+        Initialize(layout, image: null, sparse: false);
     }
 
-    private static void CreateFileBacked(Pools.PoolLayout layout, string image, long size)
+    /// <summary>What a sparse pool image gives up, for the person who asked for one.</summary>
+    public static string SparseImageRisk(string image) =>
+        $"the pool image {image} is sparse: it takes host space only as it is written, so when the host filesystem fills, " +
+        "writes into every subvolume of the pool fail, guaranteed ones too; guaranteed subvolumes are guaranteed only in a pool whose image is allocated";
+
+    private static void CreateFileBacked(Pools.PoolLayout layout, string image, long size, bool sparse, bool force)
     {
         if (File.Exists(image))
         {
@@ -178,6 +185,7 @@ public sealed partial class Pool
         }
 
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(image)!);
+        EnsureHostCanHold(image, size, sparse, force);
         var mounted = false;
         try
         {
@@ -188,11 +196,17 @@ public sealed partial class Pool
                 RandomAccess.SetLength(file, size);
             }
 
+            if (!sparse)
+            {
+                // Allocated, not written: every block the pool's filesystem will ever use is the pool's on the host, so no other writer there can take it.
+                AllocatePoolImage(image, size);
+            }
+
             Tools.MakeXfs(image, "subvol-pool", reflink: true);
             Directory.CreateDirectory(layout.Root);
             MountPoolImage(image, layout.Root);
             mounted = true;
-            Initialize(layout, image);
+            Initialize(layout, image, sparse);
         }
         catch
         {
@@ -206,6 +220,44 @@ public sealed partial class Pool
         }
     }
 
+    /// <summary>Refuses, with the numbers, a pool image the host filesystem cannot hold.</summary>
+    private static void EnsureHostCanHold(string image, long size, bool sparse, bool force)
+    {
+        var host = FileSystemStatistics.Get(System.IO.Path.GetDirectoryName(image)!);
+        if (size <= host.AvailableBytes)
+        {
+            return;
+        }
+
+        var numbers = $"the host filesystem of {image} has {ByteSize.Format(host.AvailableBytes)} free, and the pool image would be {ByteSize.Format(size)}";
+        if (!sparse)
+        {
+            throw SubvolException.NoSpace($"{numbers}; a pool image is allocated in full when it is made: choose a smaller --size or free space on the host");
+        }
+
+        if (!force)
+        {
+            throw SubvolException.NoSpace($"{numbers}; a sparse pool larger than its host fails writes, guaranteed or not, once the host fills: add --force to make it anyway");
+        }
+    }
+
+    private static void AllocatePoolImage(string image, long size)
+    {
+        try
+        {
+            FileSpace.Preallocate(image, 0, size);
+        }
+        catch (SystemCallException exception) when (exception.Errno == Errno.ENOSPC)
+        {
+            // Another writer took the space between the check and the allocation.
+            throw SubvolException.NoSpace($"the host filesystem of {image} has no room left for a pool image of {ByteSize.Format(size)} ({exception.Message}); choose a smaller --size or free space on the host", exception);
+        }
+        catch (SystemCallException exception) when (exception.Errno == Errno.EOPNOTSUPP)
+        {
+            throw SubvolException.NotSupported($"the host filesystem of {image} cannot allocate a file without writing it ({exception.Message}); put the image on another filesystem, or add --sparse and give up the guarantee");
+        }
+    }
+
     private static void MountPoolImage(string image, string root)
     {
         using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
@@ -213,7 +265,7 @@ public sealed partial class Pool
         ImageMounts.ConfigureErrors(loop.DevicePath);
     }
 
-    private static void Initialize(Pools.PoolLayout layout, string? image)
+    private static void Initialize(Pools.PoolLayout layout, string? image, bool sparse)
     {
         using var files = Pools.PoolFiles.Open(layout.Root);
 
@@ -233,6 +285,7 @@ public sealed partial class Pool
             if (image is not null)
             {
                 database.SetPoolValue("image", image);
+                database.SetPoolValue(ImageSparseKey, sparse ? "true" : "false");
             }
 
             PoolSettings.Write(layout.MetadataDirectory, database.ListPoolValues());
@@ -245,7 +298,7 @@ public sealed partial class Pool
     internal static Pool InitializeForTests(string path)
     {
         var layout = new Pools.PoolLayout(path);
-        Initialize(layout, image: null);
+        Initialize(layout, image: null, sparse: false);
         return Open(path);
     }
 

@@ -27,6 +27,14 @@ public sealed partial class Pool : IDisposable
     /// <summary>The image that holds a file-backed pool, or null for a pool on a host directory.</summary>
     public string? Image => _database.GetPoolValue("image");
 
+    private const string ImageSparseKey = "image-sparse";
+
+    /// <summary>
+    /// For a file-backed pool, whether its image is sparse on the host (made with --sparse, or before
+    /// pool images were allocated, when the key was not recorded); null for a pool on a host directory.
+    /// </summary>
+    public bool? ImageSparse => Image is null ? null : _database.GetPoolValue(ImageSparseKey) != "false";
+
     /// <summary>Mount points that a dead process had left frozen and that opening the pool thawed.</summary>
     public IReadOnlyList<string> RecoveredFreezes { get; }
 
@@ -116,7 +124,11 @@ public sealed partial class Pool : IDisposable
             Overcommit,
             subvolumes.Count,
             snapshots.Count,
-            mounted);
+            mounted,
+            ImageSparse,
+            Shortfall(usage),
+            Sharing().Allocated,
+            ThinAvailable(usage));
     }
 
     /// <summary>One writer at a time across processes; released when disposed.</summary>

@@ -3,6 +3,10 @@ namespace Subvol;
 /// <summary>
 /// A pool's space and contents, as 'subvol pool status' shows them. Available is what new
 /// allocations may use: the host's free space less the guaranteed reservations and the slop.
+/// Used is the host filesystem's (statfs), beside ImagesUsed, what Subvol's images hold (each
+/// shared block once): the difference is metadata and anything else written there. Shortfall is
+/// how much of the reservations other writers have taken; ThinAvailable is what thin subvolumes
+/// may still promise under the overcommit ratio. ImageSparse is null for a pool on a directory.
 /// </summary>
 public sealed record PoolStatus(
     string Path,
@@ -17,4 +21,8 @@ public sealed record PoolStatus(
     double Overcommit,
     int Subvolumes,
     int Snapshots,
-    int Mounted);
+    int Mounted,
+    bool? ImageSparse,
+    long Shortfall,
+    long ImagesUsed,
+    long ThinAvailable);

@@ -11,7 +11,8 @@ public sealed partial class Pool
     /// remounts mounted thin subvolumes read-only (freezing them when a remount is refused and the
     /// caller can hold a freeze), before the host fills and their filesystems meet write errors.
     /// When space returns above the resume threshold it undoes exactly what it did. Guaranteed
-    /// subvolumes are never touched: their space is already theirs.
+    /// subvolumes are left alone while their space is theirs; when the pool has a shortfall (other
+    /// writers took part of their reservation) they are protected as thin ones are.
     /// </summary>
     /// <param name="canHoldFreezes">True for a long-running guard: a freeze lasts only while its process lives.</param>
     public IReadOnlyList<GuardAction> GuardOnce(GuardThresholds thresholds, bool canHoldFreezes)
@@ -26,11 +27,13 @@ public sealed partial class Pool
         if (usage.AvailableBytes < critical)
         {
             var reason = $"{free}, under the critical {ByteSize.Format(critical)}";
-            foreach (var subvolume in _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Thin))
+            var shortfall = Shortfall(usage);
+            foreach (var subvolume in _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Thin || shortfall > 0))
             {
                 if (ImageMounts.FindWritable(_layout.SubvolumeImage(subvolume.Name)) is { } mount)
                 {
-                    actions.Add(Protect(subvolume.Name, mount, stateDirectory, canHoldFreezes, reason));
+                    var why = subvolume.Provisioning == Provisioning.Thin ? reason : $"{reason}, and a shortfall of {ByteSize.Format(shortfall)} leaves its guarantee uncovered";
+                    actions.Add(Protect(subvolume.Name, mount, stateDirectory, canHoldFreezes, why));
                 }
             }
         }

@@ -36,10 +36,18 @@ public sealed partial class Pool
     /// </summary>
     internal static long Slop(long poolSize) => Math.Min(poolSize / 2, Math.Max(128L << 20, poolSize * 32 / 1000));
 
-    /// <summary>A warning for the person at the terminal when the pool is nearly full, else null.</summary>
+    /// <summary>A warning for the person at the terminal when the pool has a shortfall or is nearly full, else null.</summary>
     public string? SpaceWarning()
     {
         var usage = FileSystemStatistics.Get(_layout.Root);
+        if (Shortfall(usage) is var shortfall and > 0)
+        {
+            var free = UsableFreeBytes(usage);
+            return $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + free)} " +
+                $"but the host has {ByteSize.Format(free)} free, because other writers (thin subvolumes, files outside Subvol) took the rest; " +
+                "until space is freed their writes can fail: destroy old snapshots or remove other files, and run 'subvol guard' to keep their filesystems consistent";
+        }
+
         if (usage.TotalBytes <= 0 || usage.AvailableBytes >= usage.TotalBytes * WarningFreeShare)
         {
             return null;
@@ -47,6 +55,45 @@ public sealed partial class Pool
 
         return $"pool {Path} has only {ByteSize.Format(usage.AvailableBytes)} free of {ByteSize.Format(usage.TotalBytes)}; " +
             "thin subvolumes fail writes when it fills: destroy old snapshots, or run 'subvol guard' to keep their filesystems consistent";
+    }
+
+    /// <summary>
+    /// How much of the guaranteed subvolumes' reservation other writers have taken: the headroom they
+    /// may still need beyond the free space their writes can use, else 0. Every writer counts (thin
+    /// subvolumes, and files outside Subvol), since the ledger refuses only Subvol's own operations.
+    /// </summary>
+    public long Shortfall() => Shortfall(FileSystemStatistics.Get(_layout.Root));
+
+    private long Shortfall(FileSystemUsage usage)
+    {
+        var free = UsableFreeBytes(usage);
+
+        // Headroom never exceeds a subvolume's size: with that much free, no extent map needs reading.
+        var guaranteedSizes = _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed).Sum(subvolume => subvolume.Size);
+        return guaranteedSizes <= free ? 0 : Math.Max(0, ReservedBytes() - free);
+    }
+
+    /// <summary>
+    /// The pool's free space that writes can really use. In a file-backed pool whose image has holes
+    /// (made with --sparse, or trimmed), a block the pool's filesystem hands out may be a hole that
+    /// the host outside must fill: at worst every free block is one, so the host's own free space
+    /// bounds all but the free space the image's allocation already covers.
+    /// </summary>
+    private long UsableFreeBytes(FileSystemUsage usage)
+    {
+        if (Image is not { } image || !File.Exists(image))
+        {
+            return usage.AvailableBytes;
+        }
+
+        var holes = Math.Max(0, new FileInfo(image).Length - FileSpace.AllocatedBytes(image));
+        if (holes == 0)
+        {
+            return usage.AvailableBytes;
+        }
+
+        var host = FileSystemStatistics.Get(System.IO.Path.GetDirectoryName(image)!);
+        return Math.Min(usage.AvailableBytes, host.AvailableBytes + Math.Max(0, usage.AvailableBytes - holes));
     }
 
     /// <summary>The headroom every guaranteed subvolume may still need.</summary>
@@ -76,18 +123,37 @@ public sealed partial class Pool
         }
     }
 
-    /// <summary>Refuses a thin promise beyond the pool's overcommit ratio; <paramref name="remedy"/> says what to do, where create's advice does not fit.</summary>
+    /// <summary>
+    /// What all subvolumes may promise between them at an overcommit ratio of 1: the pool's size less
+    /// the guaranteed reservations. A guaranteed subvolume's size counts once among the promises, and
+    /// the copy-on-write headroom its snapshots created (the blocks they now share) is held back as
+    /// well, so thin subvolumes, even written to their full size, cannot take it.
+    /// </summary>
+    private (long Capacity, long Provisioned, long Reserved) PromiseBudget(FileSystemUsage usage)
+    {
+        var reserved = ReservedBytes();
+        return (Math.Max(0, usage.TotalBytes - reserved), _database.ListSubvolumes().Sum(subvolume => subvolume.Size), reserved);
+    }
+
+    /// <summary>How much more thin subvolumes may promise under the overcommit ratio.</summary>
+    private long ThinAvailable(FileSystemUsage usage)
+    {
+        var (capacity, provisioned, _) = PromiseBudget(usage);
+        return Math.Max(0, (long)(capacity * Overcommit) - provisioned);
+    }
+
+    /// <summary>Refuses a thin promise beyond the pool's overcommit ratio of its size less the reservations; <paramref name="remedy"/> says what to do, where create's advice does not fit.</summary>
     private void EnsureOvercommitAllows(long additional, string what, string? remedy = null)
     {
         var usage = FileSystemStatistics.Get(_layout.Root);
-        var provisioned = _database.ListSubvolumes().Sum(subvolume => subvolume.Size);
+        var (capacity, provisioned, reserved) = PromiseBudget(usage);
         var ratio = Overcommit;
-        var limit = (long)(usage.TotalBytes * ratio);
+        var limit = (long)(capacity * ratio);
         if (provisioned + additional > limit)
         {
             throw SubvolException.NoSpace(
-                $"pool {Path} of {ByteSize.Format(usage.TotalBytes)} already promises {ByteSize.Format(provisioned)}, and {what} would take that to " +
-                $"{ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; " +
+                $"pool {Path} of {ByteSize.Format(usage.TotalBytes)}, less {ByteSize.Format(reserved)} reserved for guaranteed subvolumes, already promises {ByteSize.Format(provisioned)}, " +
+                $"and {what} would take that to {ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; " +
                 (remedy ?? "raise it with 'subvol pool set overcommit 1.5', or use --provisioning guaranteed"));
         }
     }

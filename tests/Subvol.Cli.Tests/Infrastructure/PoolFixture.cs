@@ -23,7 +23,7 @@ public class PoolFixture : IDisposable
         Cli = new SubvolCli(ConfigurationDirectory, PoolPath);
         try
         {
-            Cli.Run("pool", "create", PoolPath, "--image", ImagePath, "--size", PoolSize).ShouldSucceed();
+            Cli.Run(["pool", "create", PoolPath, "--image", ImagePath, "--size", PoolSize, .. Sparse ? ["--sparse"] : Array.Empty<string>()]).ShouldSucceed();
         }
         catch
         {
@@ -33,10 +33,13 @@ public class PoolFixture : IDisposable
     }
 
     /// <summary>
-    /// Sparse, so only what the tests write takes host space; large enough for the reservations of
-    /// guaranteed subvolumes (the default provisioning) and their snapshots that a test class makes.
+    /// Large enough for the reservations of guaranteed subvolumes (the default provisioning) and
+    /// their snapshots that a test class makes.
     /// </summary>
     protected virtual string PoolSize => "16G";
+
+    /// <summary>Sparse, so only what the tests write takes host space; tests whose subject is space keep the pool image allocated.</summary>
+    protected virtual bool Sparse => true;
 
     public string Root => _area?.Root ?? throw new InvalidOperationException(Capabilities.SkipReason);
 

@@ -32,7 +32,7 @@ public class ReplicationPools : IDisposable
         {
             foreach (var pool in new[] { Source, Destination })
             {
-                Cli.Run("pool", "create", pool.Path, "--image", pool.Path + ".img", "--size", PoolSize).ShouldSucceed();
+                Cli.Run("pool", "create", pool.Path, "--image", pool.Path + ".img", "--size", PoolSize, "--sparse").ShouldSucceed();
             }
         }
         catch

@@ -26,7 +26,7 @@ public sealed class DaemonFixture : IDisposable
         _directory = Directory.CreateTempSubdirectory("subvol-test-");
         try
         {
-            Pool.Create(PoolPath, ImagePath, 4L << 30, Registry);
+            Pool.Create(PoolPath, ImagePath, 4L << 30, Registry, sparse: true);
             Daemon = new DaemonProcess(SocketPath, PoolPath, NodeId);
         }
         catch

@@ -224,6 +224,27 @@ public sealed class ConsistencyCheckTests : IDisposable
     }
 
     [Fact]
+    public void FilesSubvolDidNotWriteAreCountedWithTheirSizesAndLeftAlone()
+    {
+        File.WriteAllBytes(PoolFile("stray.bin"), new byte[1 << 20]);
+        Directory.CreateDirectory(PoolFile("mounts", "home", "left-behind"));
+        File.WriteAllBytes(PoolFile("mounts", "home", "left-behind", "data"), new byte[256 << 10]);
+        File.WriteAllText(PoolFile(".subvol", "notes"), "mine");
+
+        var report = Pool.Check(repair: true);
+
+        var foreign = report.Findings.Where(finding => finding.Kind == FindingKind.ForeignFile).OrderBy(finding => finding.Subject, StringComparer.Ordinal).ToList();
+        Assert.Equal([PoolFile(".subvol", "notes"), PoolFile("mounts", "home", "left-behind"), PoolFile("stray.bin")], foreign.Select(finding => finding.Subject));
+        Assert.Equal(1L << 20, foreign[2].Bytes);
+        Assert.Equal(256L << 10, foreign[1].Bytes);
+        Assert.All(foreign, finding => Assert.False(finding.Repaired));
+        Assert.True(report.Consistent, "files that are not the pool's do not make its own state inconsistent");
+        Assert.True(File.Exists(PoolFile("stray.bin")));
+        Assert.True(File.Exists(PoolFile("mounts", "home", "left-behind", "data")));
+        Assert.True(File.Exists(PoolFile(".subvol", "notes")));
+    }
+
+    [Fact]
     public void SeveralProblemsAreAllRepairedInOnePass()
     {
         Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);

@@ -51,6 +51,37 @@ public sealed class AdmissionTests : IDisposable
         Assert.Equal(1.5, Pool.Overcommit);
     }
 
+    [Fact]
+    public void ThinSubvolumesCannotBePromisedTheHeadroomReservedForGuaranteedOnes()
+    {
+        // A guaranteed subvolume whose blocks were given back must be able to allocate all of them again.
+        const long guaranteedSize = 8L << 30;
+        Pool.CreateSubvolume("promised", guaranteedSize, FileSystemKind.Ext4, Provisioning.Guaranteed);
+        FileSpace.PunchHole(Path.Combine(_pool.Root, "subvolumes", "promised.img"), 0, guaranteedSize);
+        Assert.Equal(guaranteedSize, Pool.Status().Reserved);
+
+        // Beside the guaranteed subvolume's size this fits the host, but not beside its reservation as well.
+        var thin = ByteSize.RoundUp(HostSize - guaranteedSize - guaranteedSize / 2, 1 << 20);
+        var exception = Assert.Throws<SubvolException>(() => Pool.CreateSubvolume("greedy", thin, FileSystemKind.Ext4, Provisioning.Thin));
+
+        Assert.Equal(SubvolErrorCode.NoSpace, exception.Code);
+        Assert.Contains("reserved for guaranteed subvolumes", exception.Message);
+        Assert.DoesNotContain(Pool.ListSubvolumes(), subvolume => subvolume.Name == "greedy");
+        Assert.True(Pool.Status().ThinAvailable < thin, "pool status shows thin subvolumes less room than the refused promise");
+    }
+
+    [Fact]
+    public void APoolOnADirectoryHasNoImageToBeSparseAndNoShortfallWithRoomToSpare()
+    {
+        Pool.CreateSubvolume("home", 32L << 20, FileSystemKind.Ext4, Provisioning.Guaranteed);
+        var status = Pool.Status();
+
+        Assert.Null(status.ImageSparse);
+        Assert.Equal(0, status.Shortfall);
+        Assert.Null(Pool.SpaceWarning());
+        Assert.True(status.ImagesUsed >= 32L << 20, $"the guaranteed image's {32L << 20} allocated bytes count as the images' use, not {status.ImagesUsed}");
+    }
+
     [Theory]
     [InlineData(0.5)]
     [InlineData(double.NaN)]

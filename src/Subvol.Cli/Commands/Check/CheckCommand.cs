@@ -42,7 +42,11 @@ internal static class CheckCommand
         {
             foreach (var finding in report.Findings)
             {
-                var state = finding.Repaired ? "repaired" : finding.Kind == FindingKind.PartialReceive ? "resumable" : finding.Repairable ? "repairable" : "needs you";
+                var state = finding.Repaired ? "repaired"
+                    : finding.Kind == FindingKind.PartialReceive ? "resumable"
+                    : finding.Kind == FindingKind.ForeignFile ? "foreign"
+                    : finding.Kind == FindingKind.Shortfall ? "shortfall"
+                    : finding.Repairable ? "repairable" : "needs you";
                 context.Reporter.Done($"{state}: {finding.Message}");
             }
         }

@@ -6,12 +6,14 @@ namespace Subvol.Cli.Commands.Pool;
 internal static class PoolCreateCommand
 {
     private static readonly Argument<string> PathArgument = new("PATH") { Description = "The pool's directory" };
-    private static readonly Option<string?> ImageOption = new("--image") { Description = "Make a file-backed pool: a sparse XFS image file, loop-mounted at PATH", HelpName = "FILE" };
+    private static readonly Option<string?> ImageOption = new("--image") { Description = "Make a file-backed pool: an XFS image file, allocated on the host and loop-mounted at PATH", HelpName = "FILE" };
     private static readonly Option<string?> SizeOption = new("--size") { Description = "Size of the pool image, e.g. 100G (with --image)", HelpName = "SIZE" };
+    private static readonly Option<bool> SparseOption = new("--sparse") { Description = "Leave the pool image sparse: it takes host space only as written, and guaranteed subvolumes fail writes when the host fills (with --image)" };
+    private static readonly Option<bool> ForceOption = new("--force") { Description = "Make a sparse pool image even when it is larger than the host's free space (with --sparse)" };
 
     public static Command Create()
     {
-        var command = new Command("create", "Create a pool on a reflink-capable directory, or a file-backed pool with --image") { PathArgument, ImageOption, SizeOption };
+        var command = new Command("create", "Create a pool on a reflink-capable directory, or a file-backed pool with --image") { PathArgument, ImageOption, SizeOption, SparseOption, ForceOption };
         command.SetBehaviour(Run);
         return command;
     }
@@ -26,7 +28,24 @@ internal static class PoolCreateCommand
             throw new SubvolException(SubvolErrorCode.InvalidArgument, "--size goes with --image: a pool on a directory uses that directory's space");
         }
 
-        var result = context.Reporter.Progress("creating pool", () => Subvol.Pool.Create(context.Get(PathArgument), image, size, context.Registry));
+        var sparse = context.Get(SparseOption);
+        var force = context.Get(ForceOption);
+        if (image is null && sparse)
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "--sparse goes with --image: only a file-backed pool has an image to leave sparse");
+        }
+
+        if (force && !sparse)
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "--force goes with --sparse: an allocated pool image must fit in the host's free space");
+        }
+
+        var result = context.Reporter.Progress("creating pool", () => Subvol.Pool.Create(context.Get(PathArgument), image, size, context.Registry, sparse, force));
+        if (sparse && result.Outcome == Outcome.Created)
+        {
+            context.Reporter.Warning(Subvol.Pool.SparseImageRisk(result.Value.Image!));
+        }
+
         context.Reporter.Done(result.Outcome == Outcome.Created
             ? $"created pool {result.Value.Path}{(result.Value.Image is null ? "" : $" (file-backed: {result.Value.Image})")}"
             : $"pool {result.Value.Path} already exists");

@@ -29,14 +29,16 @@ internal static class PoolStatusCommand
             new Column<PoolStatus>("HOST", s => s.HostFileSystem),
             new Column<PoolStatus>("SIZE", s => Units.Size(s.Size), AlignRight: true),
             new Column<PoolStatus>("USED", s => Units.Size(s.Used), AlignRight: true),
+            new Column<PoolStatus>("IMAGES", s => Units.Size(s.ImagesUsed), AlignRight: true),
             new Column<PoolStatus>("RESERVED", s => Units.Size(s.Reserved), AlignRight: true),
+            new Column<PoolStatus>("SHORTFALL", s => Units.Size(s.Shortfall), AlignRight: true),
             new Column<PoolStatus>("AVAIL", s => Units.Size(s.Available), AlignRight: true),
             new Column<PoolStatus>("PROVISIONED", s => Units.Size(s.Provisioned), AlignRight: true),
             new Column<PoolStatus>("OVERCOMMIT", s => s.Overcommit.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), AlignRight: true),
             new Column<PoolStatus>("SUBVOLUMES", s => s.Subvolumes.ToString(System.Globalization.CultureInfo.InvariantCulture), AlignRight: true),
             new Column<PoolStatus>("SNAPSHOTS", s => s.Snapshots.ToString(System.Globalization.CultureInfo.InvariantCulture), AlignRight: true),
             new Column<PoolStatus>("MOUNTED", s => s.Mounted.ToString(System.Globalization.CultureInfo.InvariantCulture), AlignRight: true),
-            new Column<PoolStatus>("IMAGE", s => s.Image ?? "-"));
+            new Column<PoolStatus>("IMAGE", s => s.Image is null ? "-" : s.ImageSparse == true ? $"{s.Image} (sparse)" : $"{s.Image} (allocated)"));
         return ExitCodes.Success;
     }
 }

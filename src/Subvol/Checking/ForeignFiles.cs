@@ -1,0 +1,74 @@
+using Subvol.Linux;
+using Subvol.Pools;
+
+namespace Subvol.Checking;
+
+/// <summary>
+/// Finds what Subvol did not write under the pool's directory: files at its top level, beside the
+/// snapshot directories, in the metadata and incoming directories under names Subvol never uses,
+/// and inside mount points that nothing is mounted on. They take host space the ledger cannot
+/// see, so each is reported with the bytes it holds; they are not the pool's to delete.
+/// Subvolume and snapshot directories are left to the image checks, and links are never followed.
+/// </summary>
+internal static class ForeignFiles
+{
+    private static readonly HashSet<string> TopLevel = new(StringComparer.Ordinal) { ".subvol", "subvolumes", "snapshots", "incoming", "mounts" };
+
+    private static readonly HashSet<string> MetadataFiles = new(StringComparer.Ordinal)
+    {
+        "pool.db", "pool.db-wal", "pool.db-shm", "pool.db-journal", "lock", "reserve", "freezes", "guard",
+    };
+
+    public static IEnumerable<Finding> Find(PoolLayout layout)
+    {
+        var mountPoints = Mounts.Read().Select(mount => mount.Target).ToHashSet(StringComparer.Ordinal);
+        var entries = Entries(layout.Root).Where(entry => !TopLevel.Contains(entry.Name))
+            .Concat(Entries(layout.MetadataDirectory).Where(entry => !MetadataFiles.Contains(entry.Name)))
+            .Concat(Entries(layout.SnapshotsDirectory).Where(entry => entry is not DirectoryInfo || entry.LinkTarget is not null))
+            .Concat(Entries(layout.IncomingDirectory).Where(entry => !IsIncoming(entry)))
+            .Concat(Entries(layout.MountsDirectory).Where(entry => entry is not DirectoryInfo || entry.LinkTarget is not null))
+            .Concat(Entries(layout.MountsDirectory).OfType<DirectoryInfo>()
+                .Where(directory => directory.LinkTarget is null && !mountPoints.Contains(directory.FullName))
+                .SelectMany(directory => Entries(directory.FullName)));
+        foreach (var entry in entries)
+        {
+            var bytes = AllocatedBytes(entry, mountPoints);
+            var what = entry.LinkTarget is not null ? "a symbolic link" : entry is DirectoryInfo ? "a directory" : "a file";
+            yield return new Finding(FindingKind.ForeignFile, entry.FullName,
+                $"{entry.FullName} is {what} Subvol did not write, holding {ByteSize.Format(bytes)} of the host; left alone, as it is not the pool's to delete", Repairable: false)
+            {
+                Bytes = bytes,
+            };
+        }
+    }
+
+    private static bool IsIncoming(FileSystemInfo entry) =>
+        entry is FileInfo && entry.LinkTarget is null
+        && (entry.Name.EndsWith(".partial", StringComparison.Ordinal)
+            || entry.Name.EndsWith(Replication.PartialReceive.ImageSuffix, StringComparison.Ordinal)
+            || entry.Name.EndsWith(Replication.PartialReceive.StateSuffix, StringComparison.Ordinal));
+
+    private static IEnumerable<FileSystemInfo> Entries(string directory) =>
+        Directory.Exists(directory) ? new DirectoryInfo(directory).EnumerateFileSystemInfos() : [];
+
+    /// <summary>Bytes allocated on the host, summed through directories; links and other mounts hold none of the pool's.</summary>
+    private static long AllocatedBytes(FileSystemInfo entry, HashSet<string> mountPoints)
+    {
+        try
+        {
+            if (entry.LinkTarget is not null || mountPoints.Contains(entry.FullName))
+            {
+                return 0;
+            }
+
+            return entry is DirectoryInfo directory
+                ? directory.EnumerateFileSystemInfos().Sum(child => AllocatedBytes(child, mountPoints))
+                : FileSpace.AllocatedBytes(entry.FullName);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Gone or unreadable since it was listed: it holds nothing the check can count.
+            return 0;
+        }
+    }
+}
