@@ -23,7 +23,7 @@ internal static class ForeignFiles
     {
         var mountPoints = Mounts.Read().Select(mount => mount.Target).ToHashSet(StringComparer.Ordinal);
         var entries = Entries(layout.Root).Where(entry => !TopLevel.Contains(entry.Name))
-            .Concat(Entries(layout.MetadataDirectory).Where(entry => !MetadataFiles.Contains(entry.Name)))
+            .Concat(Entries(layout.MetadataDirectory).Where(entry => !IsMetadata(entry)))
             .Concat(Entries(layout.SnapshotsDirectory).Where(entry => entry is not DirectoryInfo || entry.LinkTarget is not null))
             .Concat(Entries(layout.IncomingDirectory).Where(entry => !IsIncoming(entry)))
             .Concat(Entries(layout.MountsDirectory).Where(entry => entry is not DirectoryInfo || entry.LinkTarget is not null))
@@ -41,6 +41,11 @@ internal static class ForeignFiles
             };
         }
     }
+
+    /// <summary>The pool's own state, and a damaged database that a rebuild kept aside for the administrator to look at.</summary>
+    private static bool IsMetadata(FileSystemInfo entry) =>
+        MetadataFiles.Contains(entry.Name)
+        || (entry is FileInfo && entry.LinkTarget is null && entry.Name.StartsWith(MetadataRebuild.DamagedPrefix, StringComparison.Ordinal));
 
     private static bool IsIncoming(FileSystemInfo entry) =>
         entry is FileInfo && entry.LinkTarget is null

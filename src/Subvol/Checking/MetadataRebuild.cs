@@ -13,6 +13,9 @@ namespace Subvol.Checking;
 /// </summary>
 internal sealed class MetadataRebuild(PoolLayout layout)
 {
+    /// <summary>The start of the name a damaged database is kept under, beside pool.db.</summary>
+    public const string DamagedPrefix = "pool.db.damaged-";
+
     private sealed record FoundImage(string Path, string Name, ImageIdentity Identity);
 
     public List<Finding> Run(string damage)
@@ -278,10 +281,10 @@ internal sealed class MetadataRebuild(PoolLayout layout)
     private string? MoveAside()
     {
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var aside = $"{layout.Database}.damaged-{stamp}";
+        var aside = Path.Combine(layout.MetadataDirectory, DamagedPrefix + stamp);
         for (var attempt = 2; File.Exists(aside); attempt++)
         {
-            aside = $"{layout.Database}.damaged-{stamp}-{attempt}";
+            aside = Path.Combine(layout.MetadataDirectory, $"{DamagedPrefix}{stamp}-{attempt}");
         }
 
         // A log left beside a new database of the same name would be replayed into it, so the log goes with the file it belongs to.

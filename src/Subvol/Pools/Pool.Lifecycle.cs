@@ -298,6 +298,7 @@ public sealed partial class Pool
     internal static Pool InitializeForTests(string path)
     {
         var layout = new Pools.PoolLayout(path);
+        Directory.CreateDirectory(layout.Root);
         Initialize(layout, image: null, sparse: false);
         return Open(path);
     }

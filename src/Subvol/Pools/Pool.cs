@@ -13,6 +13,7 @@ public sealed partial class Pool : IDisposable
     private readonly Pools.PoolLayout _layout;
     private readonly PoolDatabase _database;
     private readonly Pools.PoolFiles _files;
+    private bool _disposed;
 
     private Pool(Pools.PoolLayout layout, PoolDatabase database, Pools.PoolFiles files, IReadOnlyList<string> recoveredFreezes)
     {
@@ -98,6 +99,12 @@ public sealed partial class Pool : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _database.Dispose();
         Space.RepairReserve.Restore(_files, _layout.MetadataDirectory);
         _files.Dispose();

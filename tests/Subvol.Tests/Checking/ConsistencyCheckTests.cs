@@ -49,6 +49,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     {
         // Every image the pool makes carries an identity before it is published, so this one may be someone's only copy.
         File.WriteAllText(PoolFile("subvolumes", "stranger.img"), "precious");
+        File.SetUnixFileMode(PoolFile("subvolumes", "stranger.img"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         var report = Pool.Check(repair: true);
 
