@@ -274,8 +274,11 @@ internal sealed class PoolFiles : IDisposable
 
     /// <summary>The error for a link or a foreign file found where the layout expects its own.</summary>
     public static SubvolException Refusal(ConfinementException exception) =>
-        new(SubvolErrorCode.Inconsistent,
-            $"{exception.Path} {exception.Reason}; Subvol refused to use it. Run 'subvol check' to see what is wrong, and remove the link by hand", exception);
+        new(SubvolErrorCode.Inconsistent, $"{exception.Path} {exception.Reason}; Subvol refused to use it", exception)
+        {
+            // Check itself refuses a link at .subvol or its lock, so the link goes first.
+            Remedy = $"remove the link by hand ('rm {exception.Path}' removes a link, never its target), then run 'subvol check' to see anything else that is wrong",
+        };
 
     private static bool IsImmutable(SafeFileHandle file, string path)
     {
