@@ -103,6 +103,6 @@ public sealed class Freeze : IDisposable
         return exception.Errno == Errno.EBUSY ? true : throw exception;
     }
 
-    private static SafeFileHandle OpenMountPoint(string mountPoint) =>
+    internal static SafeFileHandle OpenMountPoint(string mountPoint) =>
         Interop.CheckIo(Interop.Libc.Open(mountPoint, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY | Interop.Libc.O_CLOEXEC, 0), "open", mountPoint);
 }

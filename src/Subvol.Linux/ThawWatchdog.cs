@@ -12,11 +12,13 @@ namespace Subvol.Linux;
 /// </remarks>
 public sealed class ThawWatchdog : IDisposable
 {
-    // $1 mount point, $2 record, $3 fsfreeze: arguments, never interpolated, so no path is ever parsed as shell.
+    // $1 mount point, $2 the record's directory, $3 the record's name, $4 fsfreeze: arguments, never interpolated, so no
+    // path is ever parsed as shell. $1 and $2 are descriptors this process opened (/proc/self/fd/N, inherited), so the
+    // helper thaws and cleans up exactly what was frozen and recorded, even if a name was swapped in the meantime.
     private const string Script =
         "exec >/dev/null 2>&1; " +
         "while read -r _; do :; done; " +
-        "if [ -e \"$2\" ]; then \"$3\" -u \"$1\"; rm -f -- \"$2\"; fi";
+        "if [ -e \"$2/$3\" ]; then \"$4\" -u \"$1\"; rm -f -- \"$2/$3\"; fi";
 
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
 
@@ -39,6 +41,11 @@ public sealed class ThawWatchdog : IDisposable
 
     public static ThawWatchdog Start(string mountPoint, string recordPath)
     {
+        var recordDirectory = Path.GetDirectoryName(Path.GetFullPath(recordPath))!;
+        using var mount = Freeze.OpenMountPoint(mountPoint);
+        using var directory = Interop.CheckIo(
+            Interop.Libc.Open(recordDirectory, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0), "open", recordDirectory);
+
         // setsid(1) puts the helper in a session of its own, so a terminal's SIGINT or SIGHUP does not reach it.
         var start = new ProcessStartInfo(Tools.Find("setsid"))
         {
@@ -46,12 +53,15 @@ public sealed class ThawWatchdog : IDisposable
             UseShellExecute = false,
             WorkingDirectory = "/",
         };
+        using var sharedMount = InheritedFile.Share(mount, mountPoint);
+        using var sharedDirectory = InheritedFile.Share(directory, recordDirectory);
         start.ArgumentList.Add("/bin/sh");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(Script);
         start.ArgumentList.Add("subvol-thaw-watchdog");
-        start.ArgumentList.Add(Path.GetFullPath(mountPoint));
-        start.ArgumentList.Add(Path.GetFullPath(recordPath));
+        start.ArgumentList.Add(sharedMount.Path);
+        start.ArgumentList.Add(sharedDirectory.Path);
+        start.ArgumentList.Add(Path.GetFileName(recordPath));
         start.ArgumentList.Add(Tools.Find("fsfreeze"));
         var helper = Process.Start(start) ?? throw new InvalidOperationException("setsid did not start");
         return new ThawWatchdog(helper, mountPoint, recordPath);

@@ -47,6 +47,35 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
     }
 
     [RootFact]
+    public void ARecordDirectorySwappedForALinkAfterTheStartIsNeitherFollowedNorUsed()
+    {
+        var record = NewRecord();
+        var directory = Path.GetDirectoryName(record)!;
+        var moved = directory + "-moved";
+        var outside = pool.NewHostDirectory();
+        var bait = Path.Combine(outside, Path.GetFileName(record));
+        File.WriteAllText(bait, "not the pool's");
+        try
+        {
+            Freeze.Begin(pool.MountPoint);
+            var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
+            Directory.Move(directory, moved);
+            Directory.CreateSymbolicLink(directory, outside);
+
+            watchdog.Dispose();
+
+            Assert.False(Freeze.IsFrozen(pool.MountPoint));
+            Assert.False(File.Exists(Path.Combine(moved, Path.GetFileName(record))), "the record it was started for is removed where it is now");
+            Assert.Equal("not the pool's", File.ReadAllText(bait));
+        }
+        finally
+        {
+            Freeze.TryThaw(pool.MountPoint);
+            File.Delete(directory);
+        }
+    }
+
+    [RootFact]
     public void OwnerKilledWithSigkillStillGetsItsFileSystemThawed()
     {
         var record = NewRecord();
