@@ -30,7 +30,8 @@ internal static class ForeignFiles
             .Concat(Entries(layout.MountsDirectory).OfType<DirectoryInfo>()
                 .Where(directory => directory.LinkTarget is null && !mountPoints.Contains(directory.FullName))
                 .SelectMany(directory => Entries(directory.FullName)));
-        foreach (var entry in entries)
+        // A link inside the layout's directories is the link check's finding already; only the top level is left to this one.
+        foreach (var entry in entries.Where(entry => entry.LinkTarget is null || Path.GetDirectoryName(entry.FullName) == layout.Root))
         {
             var bytes = AllocatedBytes(entry, mountPoints);
             var what = entry.LinkTarget is not null ? "a symbolic link" : entry is DirectoryInfo ? "a directory" : "a file";
@@ -53,8 +54,9 @@ internal static class ForeignFiles
             || entry.Name.EndsWith(Replication.PartialReceive.ImageSuffix, StringComparison.Ordinal)
             || entry.Name.EndsWith(Replication.PartialReceive.StateSuffix, StringComparison.Ordinal));
 
+    /// <summary>A directory's entries; none when it is a link, which is never listed through.</summary>
     private static IEnumerable<FileSystemInfo> Entries(string directory) =>
-        Directory.Exists(directory) ? new DirectoryInfo(directory).EnumerateFileSystemInfos() : [];
+        new DirectoryInfo(directory) is { Exists: true, LinkTarget: null } info ? info.EnumerateFileSystemInfos() : [];
 
     /// <summary>Bytes allocated on the host, summed through directories; links and other mounts hold none of the pool's.</summary>
     private static long AllocatedBytes(FileSystemInfo entry, HashSet<string> mountPoints)

@@ -277,7 +277,8 @@ internal sealed class PoolFiles : IDisposable
         new(SubvolErrorCode.Inconsistent, $"{exception.Path} {exception.Reason}; Subvol refused to use it", exception)
         {
             // Check itself refuses a link at .subvol or its lock, so the link goes first.
-            Remedy = $"remove the link by hand ('rm {exception.Path}' removes a link, never its target), then run 'subvol check' to see anything else that is wrong",
+            Remedy = "find the link on that path ('subvol check' names it, unless it stands at .subvol or its lock file) and remove the link itself by hand, " +
+                "never what it points to; then run 'subvol check' to see anything else that is wrong",
         };
 
     private static bool IsImmutable(SafeFileHandle file, string path)
