@@ -45,7 +45,12 @@ internal sealed class PoolGate(DaemonOptions options, ILogger<PoolGate> logger) 
         catch (SubvolException exception)
         {
             logger.PoolUnavailable(options.PoolPath, ErrorStatus.Detail(exception));
-            throw ErrorStatus.Unavailable(ErrorStatus.Detail(exception));
+
+            // Only a pool that is not there yet (not imported after a reboot) is worth retrying as it is;
+            // a damaged or read-only pool fails the same way until the operator acts, so the CO must not retry forever.
+            throw exception.Code == SubvolErrorCode.NotFound
+                ? ErrorStatus.Unavailable(ErrorStatus.Detail(exception))
+                : ErrorStatus.From(exception);
         }
     }
 }

@@ -30,6 +30,9 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
         BesideLinks(() => CheckSubvolumes(findings, subvolumes, snapshots, renaming));
         BesideLinks(() => CheckSnapshots(findings, snapshots, renaming));
         BesideLinks(() => new IdentityCheck(layout, database).Scan(findings, subvolumes, snapshots, renaming));
+
+        // After the identity check, so that its rewrite from the recorded size is repaired first and this one's, from the image, lands last.
+        BesideLinks(() => CheckSnapshotSizes(findings, subvolumes, snapshots, renaming));
         BesideLinks(() => FindOrphanSubvolumeImages(findings, subvolumes, renaming));
         BesideLinks(() => FindOrphanSnapshotImages(findings, subvolumes, snapshots, renaming));
         BesideLinks(() => FindPartialImages(findings));
@@ -198,6 +201,37 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
                     Repair = () => files.SetImmutable(image, true),
                 });
             }
+        }
+    }
+
+    /// <summary>
+    /// A snapshot never changes, so its image's length is its size: a recorded size that differs (earlier versions
+    /// recorded a received stream's header size even when a size change in the stream grew the image) is corrected
+    /// from the image, or a later send would leave out the data past it.
+    /// </summary>
+    private void CheckSnapshotSizes(List<Finding> findings, IReadOnlyList<SubvolumeRecord> subvolumes, IReadOnlyList<SnapshotRecord> snapshots, HashSet<string> renaming)
+    {
+        var owners = subvolumes.ToDictionary(subvolume => subvolume.Id);
+        foreach (var snapshot in snapshots.Where(snapshot => !renaming.Contains(snapshot.SubvolumeName)))
+        {
+            var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
+            var status = files.Status(image);
+            if (status.Kind != EntryKind.File || status.Size == snapshot.Size)
+            {
+                continue;
+            }
+
+            var name = $"{snapshot.SubvolumeName}@{snapshot.Name}";
+            var size = status.Size;
+            findings.Add(new Finding(FindingKind.SizeMismatch, name,
+                $"snapshot {Printable.Quote(name)} is recorded as {snapshot.Size} bytes but its image has {size}; repair records the image's size", Repairable: true)
+            {
+                Repair = () =>
+                {
+                    database.UpdateSnapshotSize(snapshot.Id, size);
+                    IdentityCheck.Rewrite(image, ImageIdentity.Of(snapshot with { Size = size }, owners[snapshot.SubvolumeId]));
+                },
+            });
         }
     }
 

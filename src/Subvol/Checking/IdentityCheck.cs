@@ -101,7 +101,7 @@ internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database)
     }
 
     /// <summary>A snapshot image is immutable, and so are its attributes: lift the flag for the write and put it back.</summary>
-    private static void Rewrite(string image, ImageIdentity identity)
+    internal static void Rewrite(string image, ImageIdentity identity)
     {
         var immutable = ImmutableSupported(image) && ImmutableAttribute.Get(image);
         if (immutable)

@@ -37,6 +37,12 @@ internal sealed partial class PoolDatabase
         return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created, creator);
     }
 
+    public void UpdateSnapshotSize(long id, long size)
+    {
+        using var command = Command("UPDATE snapshots SET size = $size WHERE id = $id", ("$size", size), ("$id", id));
+        command.ExecuteNonQuery();
+    }
+
     public void DeleteSnapshot(long id)
     {
         using var command = Command("DELETE FROM snapshots WHERE id = $id", ("$id", id));

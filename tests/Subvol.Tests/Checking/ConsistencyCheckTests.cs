@@ -142,6 +142,49 @@ public sealed class ConsistencyCheckTests : IDisposable
     }
 
     [Fact]
+    public void ASnapshotWhoseRecordedSizeDiffersFromItsImageIsTakenFromTheImage()
+    {
+        // As an earlier version left a received snapshot: the header's size recorded, in pool.db and the identity alike, for an image a size change grew.
+        var image = WriteSnapshotRecordedSmallerThanItsImage("home", "received", grownTo: Size * 2);
+
+        var found = Pool.Check(repair: false);
+        var finding = Assert.Single(found.Findings, finding => finding.Kind == FindingKind.SizeMismatch);
+        Assert.Equal("home@received", finding.Subject);
+        Assert.Contains($"recorded as {Size} bytes but its image has {Size * 2}", finding.Message);
+        Assert.True(finding.Repairable);
+        Assert.DoesNotContain(found.Findings, finding => finding.Kind is FindingKind.IdentityMismatch or FindingKind.IdentityMissing);
+
+        var repaired = Pool.Check(repair: true);
+        Assert.True(Assert.Single(repaired.Findings, finding => finding.Kind == FindingKind.SizeMismatch).Repaired);
+
+        Assert.Equal(Size * 2, Pool.Database.FindSnapshot("home", "received")!.Size);
+        Assert.Equal(Size * 2, Subvol.Metadata.ImageIdentity.Read(image)!.Size);
+        Assert.Equal(Size * 2, new FileInfo(image).Length);
+        Assert.DoesNotContain(Pool.Check(repair: false).Findings, finding => finding.Kind is FindingKind.SizeMismatch or FindingKind.IdentityMismatch or FindingKind.IdentityMissing);
+    }
+
+    [Fact]
+    public void ASnapshotSizeRepairedTogetherWithAStaleIdentityLeavesTheIdentityWithTheImagesSize()
+    {
+        var image = WriteSnapshotRecordedSmallerThanItsImage("home", "received", grownTo: Size * 3);
+        var recorded = Pool.Database.FindSnapshot("home", "received")!;
+        var stale = Subvol.Metadata.ImageIdentity.Read(image)! with { Created = recorded.Created.AddDays(-1) };
+        Subvol.Metadata.ImageIdentity.Write(image, stale);
+
+        var found = Pool.Check(repair: false);
+        Assert.Contains(found.Findings, finding => finding.Kind == FindingKind.SizeMismatch);
+        Assert.Contains(found.Findings, finding => finding.Kind == FindingKind.IdentityMismatch);
+
+        Pool.Check(repair: true);
+
+        var identity = Subvol.Metadata.ImageIdentity.Read(image)!;
+        Assert.Equal(Size * 3, identity.Size);
+        Assert.Equal(recorded.Created, identity.Created);
+        Assert.Equal(Size * 3, Pool.Database.FindSnapshot("home", "received")!.Size);
+        Assert.DoesNotContain(Pool.Check(repair: false).Findings, finding => finding.Kind is FindingKind.SizeMismatch or FindingKind.IdentityMismatch or FindingKind.IdentityMissing);
+    }
+
+    [Fact]
     public void AnInterruptedRenameIsFinishedNotMistakenForOrphans()
     {
         Pool.CreateSubvolume("old", Size, FileSystemKind.Ext4);
@@ -278,6 +321,27 @@ public sealed class ConsistencyCheckTests : IDisposable
         var snapshotOf = directory == "subvolumes" ? null : Pool.Database.FindSubvolume(directory);
         Subvol.Metadata.ImageIdentity.Write(path, new Subvol.Metadata.ImageIdentity(
             Guid.NewGuid(), snapshotOf is null ? Subvol.Metadata.ImageKind.Subvolume : Subvol.Metadata.ImageKind.Snapshot, snapshotOf?.Guid, DateTimeOffset.UtcNow, Provisioning.Thin, Size, FileSystemKind.Ext4));
+    }
+
+    /// <summary>
+    /// A recorded snapshot of a new subvolume whose image has grown to <paramref name="grownTo"/> bytes while
+    /// pool.db and the image's identity both say <see cref="Size"/>; returns the image's path.
+    /// </summary>
+    private string WriteSnapshotRecordedSmallerThanItsImage(string subvolume, string snapshot, long grownTo)
+    {
+        Pool.CreateSubvolume(subvolume, Size, FileSystemKind.Ext4);
+        var owner = Pool.Database.FindSubvolume(subvolume)!;
+        var record = Pool.Database.InsertSnapshot(owner, snapshot, Guid.NewGuid(), Size, owner.FileSystem, DateTimeOffset.UtcNow);
+        CreateLeftoverDirectory(PoolFile("snapshots", subvolume));
+        var image = PoolFile("snapshots", subvolume, snapshot + ".img");
+        using (var stream = new FileStream(image, FileMode.CreateNew))
+        {
+            stream.SetLength(grownTo);
+        }
+
+        File.SetUnixFileMode(image, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Subvol.Metadata.ImageIdentity.Write(image, Subvol.Metadata.ImageIdentity.Of(Pool.Database.FindSnapshot(record.Guid)!, owner));
+        return image;
     }
 
     /// <summary>A directory as the pool makes it, private (0700).</summary>
