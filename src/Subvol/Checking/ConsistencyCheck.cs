@@ -29,7 +29,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
         // Below a link the layout check reported, nothing is looked at: it would have to be followed.
         BesideLinks(() => CheckSubvolumes(findings, subvolumes, snapshots, renaming));
         BesideLinks(() => CheckSnapshots(findings, snapshots, renaming));
-        BesideLinks(() => new IdentityCheck(layout, database).Scan(findings, subvolumes, snapshots, renaming));
+        BesideLinks(() => new IdentityCheck(layout, database, files).Scan(findings, subvolumes, snapshots, renaming));
 
         // After the identity check, so that its rewrite from the recorded size is repaired first and this one's, from the image, lands last.
         BesideLinks(() => CheckSnapshotSizes(findings, subvolumes, snapshots, renaming));
@@ -168,7 +168,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
                     Repair = () =>
                     {
                         database.UpdateSubvolumeSize(subvolume.Id, size);
-                        ImageIdentity.Write(image, ImageIdentity.Of(subvolume with { Size = size }));
+                        ImageIdentity.Write(files, image, ImageIdentity.Of(subvolume with { Size = size }));
                     },
                 });
             }
@@ -229,7 +229,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
                 Repair = () =>
                 {
                     database.UpdateSnapshotSize(snapshot.Id, size);
-                    IdentityCheck.Rewrite(image, ImageIdentity.Of(snapshot with { Size = size }, owners[snapshot.SubvolumeId]));
+                    ImageIdentity.Write(files, image, ImageIdentity.Of(snapshot with { Size = size }, owners[snapshot.SubvolumeId]));
                 },
             });
         }
@@ -396,7 +396,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
         ImageIdentity? identity;
         try
         {
-            identity = ImageIdentity.Read(path);
+            identity = ImageIdentity.Read(files, path);
         }
         catch (FormatException)
         {

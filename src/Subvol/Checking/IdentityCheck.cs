@@ -9,7 +9,7 @@ namespace Subvol.Checking;
 /// with the database, which is the authority while it is healthy: a missing or stale attribute is
 /// rewritten from it, so that a later rebuild from the images gives back exactly this pool.
 /// </summary>
-internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database)
+internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database, PoolFiles files)
 {
     public void Scan(List<Finding> findings, IReadOnlyList<SubvolumeRecord> subvolumes, IReadOnlyList<SnapshotRecord> snapshots, HashSet<string> renaming)
     {
@@ -28,10 +28,10 @@ internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database)
         CheckPoolSettings(findings);
     }
 
-    private static void Compare(List<Finding> findings, string image, string what, string subject, ImageIdentity expected)
+    private void Compare(List<Finding> findings, string image, string what, string subject, ImageIdentity expected)
     {
         // A missing image or a link in its place is the consistency check's to report.
-        if (!File.Exists(image) || new FileInfo(image).LinkTarget is not null)
+        if (files.Status(image).Kind != EntryKind.File)
         {
             return;
         }
@@ -39,14 +39,14 @@ internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database)
         ImageIdentity? actual;
         try
         {
-            actual = ImageIdentity.Read(image);
+            actual = ImageIdentity.Read(files, image);
         }
         catch (FormatException exception)
         {
             findings.Add(new Finding(FindingKind.IdentityMissing, subject,
                 $"the identity attribute of {what} cannot be read ({exception.Message}); repair writes it from the metadata", Repairable: true)
             {
-                Repair = () => Rewrite(image, expected),
+                Repair = () => ImageIdentity.Write(files, image, expected),
             });
             return;
         }
@@ -56,7 +56,7 @@ internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database)
             findings.Add(new Finding(FindingKind.IdentityMissing, subject,
                 $"the image of {what} has no identity attribute, so the metadata could not be rebuilt from it; repair writes it from the metadata", Repairable: true)
             {
-                Repair = () => Rewrite(image, expected),
+                Repair = () => ImageIdentity.Write(files, image, expected),
             });
             return;
         }
@@ -67,7 +67,7 @@ internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database)
             findings.Add(new Finding(FindingKind.IdentityMismatch, subject,
                 $"the identity attribute of {what} disagrees with the metadata ({string.Join(", ", differences)}); repair rewrites it from the metadata", Repairable: true)
             {
-                Repair = () => Rewrite(image, expected),
+                Repair = () => ImageIdentity.Write(files, image, expected),
             });
         }
     }
@@ -79,7 +79,7 @@ internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database)
         string problem;
         try
         {
-            actual = PoolSettings.Read(layout.MetadataDirectory);
+            actual = PoolSettings.Read(files, layout.MetadataDirectory);
             problem = actual is null ? "has no pool settings attribute" : "carries pool settings that disagree with the metadata";
         }
         catch (FormatException exception)
@@ -96,42 +96,7 @@ internal sealed class IdentityCheck(PoolLayout layout, PoolDatabase database)
         findings.Add(new Finding(actual is null ? FindingKind.IdentityMissing : FindingKind.IdentityMismatch, layout.MetadataDirectory,
             $"{layout.MetadataDirectory} {problem}; repair writes them from the metadata", Repairable: true)
         {
-            Repair = () => PoolSettings.Write(layout.MetadataDirectory, expected),
+            Repair = () => PoolSettings.Write(files, layout.MetadataDirectory, expected),
         });
-    }
-
-    /// <summary>A snapshot image is immutable, and so are its attributes: lift the flag for the write and put it back.</summary>
-    internal static void Rewrite(string image, ImageIdentity identity)
-    {
-        var immutable = ImmutableSupported(image) && ImmutableAttribute.Get(image);
-        if (immutable)
-        {
-            ImmutableAttribute.Set(image, false);
-        }
-
-        try
-        {
-            ImageIdentity.Write(image, identity);
-        }
-        finally
-        {
-            if (immutable)
-            {
-                ImmutableAttribute.Set(image, true);
-            }
-        }
-    }
-
-    private static bool ImmutableSupported(string path)
-    {
-        try
-        {
-            ImmutableAttribute.Get(path);
-            return true;
-        }
-        catch (SystemCallException)
-        {
-            return false;
-        }
     }
 }

@@ -11,7 +11,7 @@ namespace Subvol.Checking;
 /// built under another name and renamed into place whole. Images without a readable identity are
 /// reported and left where they are.
 /// </summary>
-internal sealed class MetadataRebuild(PoolLayout layout)
+internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
 {
     /// <summary>The start of the name a damaged database is kept under, beside pool.db.</summary>
     public const string DamagedPrefix = "pool.db.damaged-";
@@ -95,10 +95,7 @@ internal sealed class MetadataRebuild(PoolLayout layout)
         var building = layout.Database + ".rebuilding";
         DeleteWithLogs(building);
         // Private from creation, as the pool makes its database: SQLite gives its log files the database's mode.
-        using (var files = Pools.PoolFiles.Open(layout.Root))
-        {
-            files.CreateFile(building).Dispose();
-        }
+        files.CreateFile(building).Dispose();
         using (var database = PoolDatabase.Open(building, create: true))
         {
             using var transaction = database.BeginTransaction();
@@ -191,7 +188,7 @@ internal sealed class MetadataRebuild(PoolLayout layout)
     }
 
     /// <summary>The image at <paramref name="path"/> with its identity; null, and a finding when it looked like one, when it cannot be taken back.</summary>
-    private static FoundImage? Identify(List<Finding> findings, string path)
+    private FoundImage? Identify(List<Finding> findings, string path)
     {
         var file = Path.GetFileName(path);
         // Only files named as the pool names images; anything else is not the pool's and the next check lists it.
@@ -202,7 +199,7 @@ internal sealed class MetadataRebuild(PoolLayout layout)
 
         try
         {
-            return ImageIdentity.Read(path) is { } identity
+            return ImageIdentity.Read(files, path) is { } identity
                 ? new FoundImage(path, file[..^4], identity)
                 : Skipped(findings, path, "it has no identity attribute");
         }
@@ -260,7 +257,7 @@ internal sealed class MetadataRebuild(PoolLayout layout)
     {
         try
         {
-            if (PoolSettings.Read(layout.MetadataDirectory) is { } settings)
+            if (PoolSettings.Read(files, layout.MetadataDirectory) is { } settings)
             {
                 return settings;
             }

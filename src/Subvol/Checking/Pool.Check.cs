@@ -129,7 +129,7 @@ public sealed partial class Pool
         Space.RepairReserve.ReleaseIfFull(files, layout.MetadataDirectory);
         using var writeLock = AcquireWriteLock(files, layout);
         return Metadata.PoolDatabase.Damage(layout.Database) is { } damage
-            ? new CheckReport(new MetadataRebuild(layout).Run(damage))
+            ? new CheckReport(new MetadataRebuild(layout, files).Run(damage))
             : null;
     }
 

@@ -42,27 +42,27 @@ internal sealed record ImageIdentity(Guid Guid, ImageKind Kind, Guid? Parent, Da
         };
 
     /// <summary>Writes the identity onto the image at <paramref name="path"/>, replacing any it had.</summary>
-    public static void Write(string path, ImageIdentity identity) => ExtendedAttribute.Set(path, AttributeName, identity.Encode());
+    public static void Write(Pools.PoolFiles files, string path, ImageIdentity identity) => files.SetAttribute(path, AttributeName, identity.Encode());
 
     /// <summary>
     /// Brings an image's identity up to date after the metadata changed. The change is made by then,
     /// so a failure (a full host, say) must not undo or hide it: 'subvol check' reports the stale
     /// attribute and --repair rewrites it.
     /// </summary>
-    public static void Refresh(string path, ImageIdentity identity)
+    public static void Refresh(Pools.PoolFiles files, string path, ImageIdentity identity)
     {
         try
         {
-            Write(path, identity);
+            Write(files, path, identity);
         }
-        catch (SystemCallException)
+        catch (Exception exception) when (exception is SystemCallException or SubvolException)
         {
         }
     }
 
     /// <summary>The image's identity, or null when it has none.</summary>
     /// <exception cref="FormatException">The attribute is there but is not an identity this version can read.</exception>
-    public static ImageIdentity? Read(string path) => ExtendedAttribute.Get(path, AttributeName) is { } value ? Decode(value) : null;
+    public static ImageIdentity? Read(Pools.PoolFiles files, string path) => files.GetAttribute(path, AttributeName) is { } value ? Decode(value) : null;
 
     /// <summary>Which fields differ from <paramref name="expected"/>; a snapshot's provisioning is its subvolume's history, not compared.</summary>
     public IReadOnlyList<string> Differences(ImageIdentity expected)

@@ -15,13 +15,13 @@ internal static class PoolSettings
 
     public const int CurrentVersion = 1;
 
-    public static void Write(string metadataDirectory, IReadOnlyDictionary<string, string> values) =>
-        ExtendedAttribute.Set(metadataDirectory, AttributeName, Encode(values));
+    public static void Write(Pools.PoolFiles files, string metadataDirectory, IReadOnlyDictionary<string, string> values) =>
+        files.SetAttribute(metadataDirectory, AttributeName, Encode(values));
 
     /// <summary>The values the directory carries, or null when it carries none.</summary>
     /// <exception cref="FormatException">The attribute is there but this version cannot read it.</exception>
-    public static IReadOnlyDictionary<string, string>? Read(string metadataDirectory) =>
-        ExtendedAttribute.Get(metadataDirectory, AttributeName) is { } value ? Decode(value) : null;
+    public static IReadOnlyDictionary<string, string>? Read(Pools.PoolFiles files, string metadataDirectory) =>
+        files.GetAttribute(metadataDirectory, AttributeName) is { } value ? Decode(value) : null;
 
     public static byte[] Encode(IReadOnlyDictionary<string, string> values)
     {

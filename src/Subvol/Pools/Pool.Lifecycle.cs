@@ -288,7 +288,7 @@ public sealed partial class Pool
                 database.SetPoolValue(ImageSparseKey, sparse ? "true" : "false");
             }
 
-            PoolSettings.Write(layout.MetadataDirectory, database.ListPoolValues());
+            PoolSettings.Write(files, layout.MetadataDirectory, database.ListPoolValues());
         }
 
         Space.RepairReserve.Restore(files, layout.MetadataDirectory);

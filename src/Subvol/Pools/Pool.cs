@@ -133,9 +133,9 @@ public sealed partial class Pool : IDisposable
             snapshots.Count,
             mounted,
             ImageSparse,
-            Shortfall(usage),
+            Shortfall(usage, reserved),
             Sharing().Allocated,
-            ThinAvailable(usage));
+            ThinAvailable(usage, reserved));
     }
 
     /// <summary>One writer at a time across processes; released when disposed.</summary>

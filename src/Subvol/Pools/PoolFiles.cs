@@ -217,24 +217,44 @@ internal sealed class PoolFiles : IDisposable
     }
 
     /// <summary>Sets the mode of a file or directory of the layout; an immutable image is unmarked for the moment.</summary>
-    public void SetMode(string path, int mode)
+    public void SetMode(string path, int mode) => ChangeMetadata(path, file => ConfinedDirectory.SetMode(file, path, mode));
+
+    /// <summary>Sets an extended attribute of a file or directory of the layout; an immutable image is unmarked for the moment.</summary>
+    public void SetAttribute(string path, string name, byte[] value) => ChangeMetadata(path, file => ExtendedAttribute.Set(file, name, value, path));
+
+    /// <summary>An extended attribute of a file or directory of the layout, or null when it has none.</summary>
+    public byte[]? GetAttribute(string path, string name)
     {
-        var status = Status(path);
-        using var file = status.Kind == EntryKind.Directory
-            ? Confined(() => _root.OpenDirectory(Relative(path)))
-            : OpenFile(path, FileAccess.Read);
-        var immutable = status.Kind == EntryKind.File && IsImmutable(file, path);
+        using var file = OpenEntry(path, Status(path).Kind);
+        return ExtendedAttribute.Get(file, name, path);
+    }
+
+    /// <summary>Changes an entry's metadata through its descriptor; the immutable flag freezes mode and attributes too, so it is lifted for the change.</summary>
+    private void ChangeMetadata(string path, Action<SafeFileHandle> change)
+    {
+        var kind = Status(path).Kind;
+        using var file = OpenEntry(path, kind);
+        var immutable = kind == EntryKind.File && IsImmutable(file, path);
         if (immutable)
         {
             ImmutableAttribute.Set(file, path, false);
         }
 
-        ConfinedDirectory.SetMode(file, path, mode);
-        if (immutable)
+        try
         {
-            ImmutableAttribute.Set(file, path, true);
+            change(file);
+        }
+        finally
+        {
+            if (immutable)
+            {
+                ImmutableAttribute.Set(file, path, true);
+            }
         }
     }
+
+    private SafeFileHandle OpenEntry(string path, EntryKind kind) =>
+        kind == EntryKind.Directory ? Confined(() => _root.OpenDirectory(Relative(path))) : OpenFile(path, FileAccess.Read);
 
     /// <summary>Replaces a small state file in one step: written to a new private file, synced, renamed over.</summary>
     public void WriteState(string path, string text)

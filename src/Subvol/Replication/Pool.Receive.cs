@@ -226,13 +226,13 @@ public sealed partial class Pool
             var subvolumePartial = _layout.PartialImage(Guid.NewGuid());
             _files.Clone(partialImage, subvolumePartial);
             writeStamp = WriteStamp.Apply(_files, subvolumePartial);
-            ImageIdentity.Write(subvolumePartial, new ImageIdentity(
+            ImageIdentity.Write(_files, subvolumePartial, new ImageIdentity(
                 subvolumeGuid, ImageKind.Subvolume, header.TargetGuid, created, Provisioning.Thin, size, header.FileSystemType) { WriteStamp = writeStamp });
             Publish(subvolumePartial, _layout.SubvolumeImage(subvolume));
         }
 
         _files.CreateDirectory(_layout.SnapshotDirectory(subvolume));
-        ImageIdentity.Write(partialImage, new ImageIdentity(
+        ImageIdentity.Write(_files, partialImage, new ImageIdentity(
             header.TargetGuid, ImageKind.Snapshot, subvolumeGuid, header.CreatedAt, existing?.Provisioning ?? Provisioning.Thin, size, header.FileSystemType));
         Publish(partialImage, snapshotImage);
         SnapshotRecord record;

@@ -55,7 +55,7 @@ public sealed partial class Pool
             DateTime? writeStamp = idle ? WriteStamp.Apply(_files, image) : null;
             var destination = _layout.SnapshotImage(subvolume, snapshot);
             _files.CreateDirectory(_layout.SnapshotDirectory(subvolume));
-            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, _files.Status(partial).Size, record.FileSystem) { Creator = creator });
+            ImageIdentity.Write(_files, partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, _files.Status(partial).Size, record.FileSystem) { Creator = creator });
             Publish(partial, destination);
             PausePoint.Reach("snapshot-published");
             SnapshotRecord snapshotRecord;
@@ -67,7 +67,7 @@ public sealed partial class Pool
             }
 
             MakeImmutable(destination);
-            ImageIdentity.Refresh(image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
+            ImageIdentity.Refresh(_files, image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
             return Describe(snapshotRecord);
         }
         catch (SystemCallException exception)
@@ -140,7 +140,7 @@ public sealed partial class Pool
             }
 
             PausePoint.Reach("clone-renewed");
-            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Subvolume, snapshot.Guid, created, provisioning, snapshot.Size, snapshot.FileSystem) { Creator = creator });
+            ImageIdentity.Write(_files, partial, new ImageIdentity(guid, ImageKind.Subvolume, snapshot.Guid, created, provisioning, snapshot.Size, snapshot.FileSystem) { Creator = creator });
             Publish(partial, _layout.SubvolumeImage(name));
         }
         catch (SystemCallException exception)
@@ -219,7 +219,7 @@ public sealed partial class Pool
             }
 
             var writeStamp = WriteStamp.Apply(_files, partial);
-            ImageIdentity.Write(partial, ImageIdentity.Of(subvolume with { Size = snapshot.Size, WriteStamp = writeStamp }));
+            ImageIdentity.Write(_files, partial, ImageIdentity.Of(subvolume with { Size = snapshot.Size, WriteStamp = writeStamp }));
             // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
             _files.Replace(partial, _layout.SubvolumeImage(subvolume.Name));
             return writeStamp;

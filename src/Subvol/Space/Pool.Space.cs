@@ -27,7 +27,7 @@ public sealed partial class Pool
 
         using var writeLock = AcquireWriteLock();
         _database.SetPoolValue(OvercommitKey, ratio.ToString(CultureInfo.InvariantCulture));
-        Metadata.PoolSettings.Write(_layout.MetadataDirectory, _database.ListPoolValues());
+        Metadata.PoolSettings.Write(_files, _layout.MetadataDirectory, _database.ListPoolValues());
     }
 
     /// <summary>
@@ -62,15 +62,14 @@ public sealed partial class Pool
     /// may still need beyond the free space their writes can use, else 0. Every writer counts (thin
     /// subvolumes, and files outside Subvol), since the ledger refuses only Subvol's own operations.
     /// </summary>
-    public long Shortfall() => Shortfall(FileSystemStatistics.Get(_layout.Root));
-
-    private long Shortfall(FileSystemUsage usage)
+    /// <param name="reserved">The reservations when the caller has read them already; else they are read only if they could matter.</param>
+    private long Shortfall(FileSystemUsage usage, long? reserved = null)
     {
         var free = UsableFreeBytes(usage);
 
         // Headroom never exceeds a subvolume's size: with that much free, no extent map needs reading.
         var guaranteedSizes = _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed).Sum(subvolume => subvolume.Size);
-        return guaranteedSizes <= free ? 0 : Math.Max(0, ReservedBytes() - free);
+        return guaranteedSizes <= free ? 0 : Math.Max(0, (reserved ?? ReservedBytes()) - free);
     }
 
     /// <summary>
@@ -129,16 +128,13 @@ public sealed partial class Pool
     /// the copy-on-write headroom its snapshots created (the blocks they now share) is held back as
     /// well, so thin subvolumes, even written to their full size, cannot take it.
     /// </summary>
-    private (long Capacity, long Provisioned, long Reserved) PromiseBudget(FileSystemUsage usage)
-    {
-        var reserved = ReservedBytes();
-        return (Math.Max(0, usage.TotalBytes - reserved), _database.ListSubvolumes().Sum(subvolume => subvolume.Size), reserved);
-    }
+    private (long Capacity, long Provisioned, long Reserved) PromiseBudget(FileSystemUsage usage, long reserved) =>
+        (Math.Max(0, usage.TotalBytes - reserved), _database.ListSubvolumes().Sum(subvolume => subvolume.Size), reserved);
 
     /// <summary>How much more thin subvolumes may promise under the overcommit ratio.</summary>
-    private long ThinAvailable(FileSystemUsage usage)
+    private long ThinAvailable(FileSystemUsage usage, long reserved)
     {
-        var (capacity, provisioned, _) = PromiseBudget(usage);
+        var (capacity, provisioned, _) = PromiseBudget(usage, reserved);
         return Math.Max(0, (long)(capacity * Overcommit) - provisioned);
     }
 
@@ -146,7 +142,7 @@ public sealed partial class Pool
     private void EnsureOvercommitAllows(long additional, string what, string? remedy = null)
     {
         var usage = FileSystemStatistics.Get(_layout.Root);
-        var (capacity, provisioned, reserved) = PromiseBudget(usage);
+        var (capacity, provisioned, reserved) = PromiseBudget(usage, ReservedBytes());
         var ratio = Overcommit;
         var limit = (long)(capacity * ratio);
         if (provisioned + additional > limit)

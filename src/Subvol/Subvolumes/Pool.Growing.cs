@@ -66,6 +66,6 @@ public sealed partial class Pool
         }
 
         _database.UpdateSubvolumeSize(record.Id, newSize);
-        Metadata.ImageIdentity.Refresh(image, Metadata.ImageIdentity.Of(record with { Size = newSize }));
+        Metadata.ImageIdentity.Refresh(_files, image, Metadata.ImageIdentity.Of(record with { Size = newSize }));
     }
 }

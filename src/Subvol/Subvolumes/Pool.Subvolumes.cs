@@ -77,7 +77,7 @@ public sealed partial class Pool
             }
 
             PausePoint.Reach("create-formatted");
-            ImageIdentity.Write(partial, new ImageIdentity(guid, ImageKind.Subvolume, null, created, provisioning, size, fileSystem) { Creator = creator });
+            ImageIdentity.Write(_files, partial, new ImageIdentity(guid, ImageKind.Subvolume, null, created, provisioning, size, fileSystem) { Creator = creator });
             Publish(partial, _layout.SubvolumeImage(name));
         }
         catch (SystemCallException exception)
@@ -199,7 +199,7 @@ public sealed partial class Pool
         }
 
         _database.UpdateSubvolumeSize(record.Id, newSize);
-        ImageIdentity.Refresh(image, ImageIdentity.Of(record with { Size = newSize }));
+        ImageIdentity.Refresh(_files, image, ImageIdentity.Of(record with { Size = newSize }));
         return new(Outcome.Changed, GetSubvolume(name));
     }
 

@@ -64,11 +64,11 @@ public sealed class ConsistencyCheckTests : IDisposable
     public void AnImageWhoseIdentityIsOfAnotherKindOrGuidIsReportedAndKept()
     {
         Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
-        var home = Subvol.Metadata.ImageIdentity.Read(PoolFile("subvolumes", "home.img"))!;
+        var home = IdentityAttribute.Read(PoolFile("subvolumes", "home.img"))!;
         File.WriteAllText(PoolFile("subvolumes", "twin.img"), "a copy");
-        Subvol.Metadata.ImageIdentity.Write(PoolFile("subvolumes", "twin.img"), home);
+        IdentityAttribute.Write(PoolFile("subvolumes", "twin.img"), home);
         File.WriteAllText(PoolFile("subvolumes", "misplaced.img"), "a snapshot");
-        Subvol.Metadata.ImageIdentity.Write(PoolFile("subvolumes", "misplaced.img"), home with { Guid = Guid.NewGuid(), Kind = Subvol.Metadata.ImageKind.Snapshot, Parent = home.Guid });
+        IdentityAttribute.Write(PoolFile("subvolumes", "misplaced.img"), home with { Guid = Guid.NewGuid(), Kind = Subvol.Metadata.ImageKind.Snapshot, Parent = home.Guid });
 
         var report = Pool.Check(repair: true);
 
@@ -158,7 +158,7 @@ public sealed class ConsistencyCheckTests : IDisposable
         Assert.True(Assert.Single(repaired.Findings, finding => finding.Kind == FindingKind.SizeMismatch).Repaired);
 
         Assert.Equal(Size * 2, Pool.Database.FindSnapshot("home", "received")!.Size);
-        Assert.Equal(Size * 2, Subvol.Metadata.ImageIdentity.Read(image)!.Size);
+        Assert.Equal(Size * 2, IdentityAttribute.Read(image)!.Size);
         Assert.Equal(Size * 2, new FileInfo(image).Length);
         Assert.DoesNotContain(Pool.Check(repair: false).Findings, finding => finding.Kind is FindingKind.SizeMismatch or FindingKind.IdentityMismatch or FindingKind.IdentityMissing);
     }
@@ -168,8 +168,8 @@ public sealed class ConsistencyCheckTests : IDisposable
     {
         var image = WriteSnapshotRecordedSmallerThanItsImage("home", "received", grownTo: Size * 3);
         var recorded = Pool.Database.FindSnapshot("home", "received")!;
-        var stale = Subvol.Metadata.ImageIdentity.Read(image)! with { Created = recorded.Created.AddDays(-1) };
-        Subvol.Metadata.ImageIdentity.Write(image, stale);
+        var stale = IdentityAttribute.Read(image)! with { Created = recorded.Created.AddDays(-1) };
+        IdentityAttribute.Write(image, stale);
 
         var found = Pool.Check(repair: false);
         Assert.Contains(found.Findings, finding => finding.Kind == FindingKind.SizeMismatch);
@@ -177,7 +177,7 @@ public sealed class ConsistencyCheckTests : IDisposable
 
         Pool.Check(repair: true);
 
-        var identity = Subvol.Metadata.ImageIdentity.Read(image)!;
+        var identity = IdentityAttribute.Read(image)!;
         Assert.Equal(Size * 3, identity.Size);
         Assert.Equal(recorded.Created, identity.Created);
         Assert.Equal(Size * 3, Pool.Database.FindSnapshot("home", "received")!.Size);
@@ -319,7 +319,7 @@ public sealed class ConsistencyCheckTests : IDisposable
 
         var directory = Path.GetFileName(Path.GetDirectoryName(path))!;
         var snapshotOf = directory == "subvolumes" ? null : Pool.Database.FindSubvolume(directory);
-        Subvol.Metadata.ImageIdentity.Write(path, new Subvol.Metadata.ImageIdentity(
+        IdentityAttribute.Write(path, new Subvol.Metadata.ImageIdentity(
             Guid.NewGuid(), snapshotOf is null ? Subvol.Metadata.ImageKind.Subvolume : Subvol.Metadata.ImageKind.Snapshot, snapshotOf?.Guid, DateTimeOffset.UtcNow, Provisioning.Thin, Size, FileSystemKind.Ext4));
     }
 
@@ -340,7 +340,7 @@ public sealed class ConsistencyCheckTests : IDisposable
         }
 
         File.SetUnixFileMode(image, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Subvol.Metadata.ImageIdentity.Write(image, Subvol.Metadata.ImageIdentity.Of(Pool.Database.FindSnapshot(record.Guid)!, owner));
+        IdentityAttribute.Write(image, Subvol.Metadata.ImageIdentity.Of(Pool.Database.FindSnapshot(record.Guid)!, owner));
         return image;
     }
 

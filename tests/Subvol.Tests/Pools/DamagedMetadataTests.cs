@@ -136,7 +136,7 @@ public sealed class DamagedMetadataTests : IDisposable
         // A copy of a snapshot's image, with its attribute, dropped among the subvolumes.
         var misplaced = PoolFile("subvolumes", "misplaced.img");
         File.Copy(PoolFile("snapshots", "home", "monday.img"), misplaced);
-        ImageIdentity.Write(misplaced, ImageIdentity.Read(PoolFile("snapshots", "home", "monday.img"))!);
+        IdentityAttribute.Write(misplaced, IdentityAttribute.Read(PoolFile("snapshots", "home", "monday.img"))!);
         Damage("garbage");
 
         var report = Pool.RebuildDamagedMetadata(_pool.Root)!;
@@ -153,7 +153,7 @@ public sealed class DamagedMetadataTests : IDisposable
     [Fact]
     public void ARenameInterruptedWithTheDatabaseIsFinishedByTheRebuild()
     {
-        var guid = ImageIdentity.Read(PoolFile("subvolumes", "home.img"))!.Guid;
+        var guid = IdentityAttribute.Read(PoolFile("subvolumes", "home.img"))!.Guid;
         // The image has its new name; the snapshots are still under the old one.
         File.Move(PoolFile("subvolumes", "home.img"), PoolFile("subvolumes", "house.img"));
         Damage("deleted");
@@ -179,14 +179,14 @@ public sealed class DamagedMetadataTests : IDisposable
 
         Assert.Equal(FindingKind.IdentityMissing, Assert.Single(found.Findings).Kind);
         Assert.True(pool.Check(repair: true).Consistent);
-        Assert.Equal(ImageIdentity.Of(pool.Database.FindSubvolume("home")!), ImageIdentity.Read(PoolFile("subvolumes", "home.img")));
+        Assert.Equal(ImageIdentity.Of(pool.Database.FindSubvolume("home")!), IdentityAttribute.Read(PoolFile("subvolumes", "home.img")));
     }
 
     [Fact]
     public void AnIdentityThatDisagreesIsReportedAndRewrittenFromTheDatabase()
     {
         var image = PoolFile("subvolumes", "data.img");
-        ImageIdentity.Write(image, ImageIdentity.Read(image)! with { Size = 5 * Size, Provisioning = Provisioning.Thin });
+        IdentityAttribute.Write(image, IdentityAttribute.Read(image)! with { Size = 5 * Size, Provisioning = Provisioning.Thin });
         using var pool = Pool.Open(_pool.Root);
 
         var finding = Assert.Single(pool.Check(repair: false).Findings);
@@ -194,7 +194,7 @@ public sealed class DamagedMetadataTests : IDisposable
         Assert.Equal(FindingKind.IdentityMismatch, finding.Kind);
         Assert.Contains("provisioning, size", finding.Message);
         Assert.True(pool.Check(repair: true).Consistent);
-        Assert.Equal(2 * Size, ImageIdentity.Read(image)!.Size);
+        Assert.Equal(2 * Size, IdentityAttribute.Read(image)!.Size);
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class DamagedMetadataTests : IDisposable
             pool.SetOvercommit(4);
         }
 
-        Assert.Equal("4", PoolSettings.Read(PoolFile(".subvol"))!["overcommit"]);
+        Assert.Equal("4", IdentityAttribute.ReadSettings(PoolFile(".subvol"))!["overcommit"]);
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed class DamagedMetadataTests : IDisposable
 
         pool.ResizeSubvolume("data", 3 * Size);
 
-        Assert.Equal(3 * Size, ImageIdentity.Read(PoolFile("subvolumes", "data.img"))!.Size);
+        Assert.Equal(3 * Size, IdentityAttribute.Read(PoolFile("subvolumes", "data.img"))!.Size);
         Assert.Empty(pool.Check(repair: false).Findings);
     }
 
