@@ -31,7 +31,6 @@ internal static class ExitCodes
         SubvolErrorCode.Inconsistent => Inconsistent,
         SubvolErrorCode.ReadOnly => ReadOnly,
         SubvolErrorCode.DamagedMetadata => DamagedMetadata,
-        SubvolErrorCode.Failed => Failure,
         _ => Failure,
     };
 }

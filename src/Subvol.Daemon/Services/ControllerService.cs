@@ -74,7 +74,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
 
         var outcome = await gate.Run(pool =>
         {
-            if (pool.FindSubvolume(name) is { } volume && volume.Creator != IdentityService.DriverName)
+            if (pool.FindSubvolume(name) is { } volume && !IsOurs(volume.Creator))
             {
                 throw ErrorStatus.FailedPrecondition(NotOurs($"volume {name}", $"subvol delete {name}"));
             }
@@ -169,7 +169,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
             {
                 return existing.Subvolume != request.SourceVolumeId
                     ? throw ErrorStatus.AlreadyExists($"snapshot {request.Name} already exists, of volume {existing.Subvolume}, not {request.SourceVolumeId}")
-                    : existing.Creator != IdentityService.DriverName
+                    : !IsOurs(existing.Creator)
                     ? throw ErrorStatus.AlreadyExists($"snapshot {existing.FullName} already exists and was not created by the CSI driver {IdentityService.DriverName}; the driver does not adopt it")
                     : (Outcome.AlreadyExisted, existing);
             }
@@ -199,7 +199,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
                 return Outcome.AlreadyGone;
             }
 
-            return snapshot.Creator == IdentityService.DriverName
+            return IsOurs(snapshot.Creator)
                 ? pool.DestroySnapshot(reference)
                 : throw ErrorStatus.FailedPrecondition(NotOurs($"snapshot {reference}", $"subvol destroy {reference}"));
         }, context.CancellationToken);
@@ -279,7 +279,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
     private static SubvolumeInfo Compatible(SubvolumeInfo existing, CapacityRange? range, string fileSystem, VolumeContentSource? source, SourceInfo? snapshotSource)
     {
         var problem =
-            existing.Creator != IdentityService.DriverName ? $"it was not created by the CSI driver {IdentityService.DriverName}, which does not adopt it"
+            !IsOurs(existing.Creator) ? $"it was not created by the CSI driver {IdentityService.DriverName}, which does not adopt it"
             : !Capacity.Satisfies(range, existing.Size) ? $"it has {existing.Size} bytes, outside the requested range"
             : existing.FileSystem != fileSystem ? $"it holds {existing.FileSystem}, not {fileSystem}"
             : source is null or { TypeCase: VolumeContentSource.TypeOneofCase.None } && existing.OriginSnapshot is not null ? "it was made from a source, and this request names none"
@@ -380,4 +380,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
     {
         public static SourceInfo Of(SubvolumeInfo volume) => new(volume.Name, volume.Size, volume.FileSystem, volume.Guid, null);
     }
+
+    /// <summary>Whether the driver made it: the only volumes and snapshots it may delete or take as its own.</summary>
+    private static bool IsOurs(string? creator) => creator == IdentityService.DriverName;
 }

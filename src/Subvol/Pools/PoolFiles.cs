@@ -256,10 +256,20 @@ internal sealed class PoolFiles : IDisposable
     private SafeFileHandle OpenEntry(string path, EntryKind kind) =>
         kind == EntryKind.Directory ? Confined(() => _root.OpenDirectory(Relative(path))) : OpenFile(path, FileAccess.Read);
 
+    /// <summary>The suffix of the new copy of a state file that <see cref="WriteState"/> writes before renaming it over the old one.</summary>
+    public const string StateTemporarySuffix = ".new";
+
+    /// <summary>Removes a state file and any new copy of it that an interrupted write left.</summary>
+    public void DeleteState(string path)
+    {
+        Delete(path);
+        Delete(path + StateTemporarySuffix);
+    }
+
     /// <summary>Replaces a small state file in one step: written to a new private file, synced, renamed over.</summary>
     public void WriteState(string path, string text)
     {
-        var temporary = path + ".new";
+        var temporary = path + StateTemporarySuffix;
         Delete(temporary);
         using (var file = CreateFile(temporary))
         {

@@ -18,7 +18,6 @@ internal sealed record PartialReceive(string Subvolume, string Snapshot, Guid Ta
     public void Save(Pools.PoolFiles files, string incoming)
     {
         var path = StatePath(incoming, Subvolume);
-        var temporary = path + ".new";
         var text = string.Join('\n',
             Snapshot,
             TargetGuid.ToString(),
@@ -58,7 +57,6 @@ internal sealed record PartialReceive(string Subvolume, string Snapshot, Guid Ta
     public static void Discard(Pools.PoolFiles files, string incoming, string subvolume)
     {
         files.Delete(ImagePath(incoming, subvolume));
-        files.Delete(StatePath(incoming, subvolume));
-        files.Delete(StatePath(incoming, subvolume) + ".new");
+        files.DeleteState(StatePath(incoming, subvolume));
     }
 }

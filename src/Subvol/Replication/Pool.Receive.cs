@@ -308,15 +308,8 @@ public sealed partial class Pool
             : $"receiving {Printable.Quote(subvolume)}, which the stream grows from {ByteSize.Format(recorded)} to {ByteSize.Format(newSize)},";
         try
         {
-            if (existing?.Provisioning == Provisioning.Guaranteed)
-            {
-                EnsureCanReserve(growth, what);
-            }
-            else
-            {
-                EnsureOvercommitAllows(growth, what,
-                    remedy: "received subvolumes are thin: raise the ratio with 'subvol pool set overcommit RATIO', or delete what this pool no longer needs, then receive again");
-            }
+            Admit(existing?.Provisioning ?? Provisioning.Thin, growth, what,
+                thinRemedy: "received subvolumes are thin: raise the ratio with 'subvol pool set overcommit RATIO', or delete what this pool no longer needs, then receive again");
         }
         catch (SubvolException exception) when (suffix.Length > 0)
         {

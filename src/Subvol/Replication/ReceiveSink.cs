@@ -21,6 +21,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private readonly Action<long>? _admitSize;
     private long _sinceSpaceCheck;
     private long _size;
+    private long _admittedSize;
     private long _smallestSize;
     private long _reached;
     private long _sinceCheckpoint;
@@ -35,6 +36,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         _imagePath = imagePath;
         _image = image;
         _size = size;
+        _admittedSize = size;
         _smallestSize = size;
         _checkpoint = checkpoint;
         _progress = progress;
@@ -57,6 +59,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         _reached = header.ResumeOffset;
         RandomAccess.SetLength(_image, header.ImageSize);
         _size = header.ImageSize;
+        _admittedSize = Math.Max(_admittedSize, header.ImageSize);
         _smallestSize = header.ImageSize;
     }
 
@@ -76,10 +79,12 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
 
     public void SizeChange(long newSize)
     {
-        if (newSize > _size)
+        // Only a size beyond every size admitted so far asks again: a stream that shrinks and grows back is not re-admitted.
+        if (newSize > _admittedSize)
         {
             // Admission comes before the image changes, so a refused size change leaves the receive as it was: resumable.
             _admitSize?.Invoke(newSize);
+            _admittedSize = newSize;
         }
 
         RandomAccess.SetLength(_image, newSize);

@@ -56,7 +56,7 @@ internal sealed class FreezeRecord
             return records;
         }
 
-        foreach (var name in files.List(directory).Where(name => !name.EndsWith(".new", StringComparison.Ordinal)))
+        foreach (var name in files.List(directory).Where(name => !name.EndsWith(Pools.PoolFiles.StateTemporarySuffix, StringComparison.Ordinal)))
         {
             // Anything but a regular file here is not a record; check reports it.
             var path = System.IO.Path.Combine(directory, name);

@@ -28,7 +28,7 @@ internal sealed record GuardState(string Subvolume, string MountPoint, string Ho
         }
 
         return files.List(directory)
-            .Where(name => !name.EndsWith(".new", StringComparison.Ordinal) && files.Status(Path.Combine(directory, name)).Kind == Linux.EntryKind.File)
+            .Where(name => !name.EndsWith(Pools.PoolFiles.StateTemporarySuffix, StringComparison.Ordinal) && files.Status(Path.Combine(directory, name)).Kind == Linux.EntryKind.File)
             .Select(name => (Name: name, Lines: files.ReadLines(Path.Combine(directory, name)) ?? []))
             .Where(entry => entry.Lines.Length >= 2)
             .Select(entry => new GuardState(entry.Name, entry.Lines[1], entry.Lines[0]))

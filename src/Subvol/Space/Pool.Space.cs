@@ -155,7 +155,8 @@ public sealed partial class Pool
     }
 
     /// <summary>Admission for a new image of the given size and mode: real space for guaranteed, the ratio for thin.</summary>
-    private void Admit(Provisioning provisioning, long size, string what)
+    /// <param name="thinRemedy">What to do when the ratio refuses a thin one, where create's advice does not fit.</param>
+    private void Admit(Provisioning provisioning, long size, string what, string? thinRemedy = null)
     {
         if (provisioning == Provisioning.Guaranteed)
         {
@@ -163,7 +164,23 @@ public sealed partial class Pool
         }
         else
         {
-            EnsureOvercommitAllows(size, what);
+            EnsureOvercommitAllows(size, what, thinRemedy);
+        }
+    }
+
+    /// <summary>
+    /// Admission for growing a subvolume to <paramref name="newSize"/>: a guaranteed one reserves what its
+    /// image does not yet cover, a thin one promises what its recorded size does not.
+    /// </summary>
+    private void AdmitGrowth(Metadata.SubvolumeRecord record, long imageSize, long newSize, string what)
+    {
+        if (record.Provisioning == Provisioning.Guaranteed)
+        {
+            EnsureCanReserve(newSize - imageSize, what);
+        }
+        else
+        {
+            EnsureOvercommitAllows(newSize - record.Size, what);
         }
     }
 }

@@ -207,14 +207,7 @@ public sealed partial class Pool
     {
         var oldSize = ImageSize(image);
         var what = $"growing {Printable.Quote(record.Name)} by {ByteSize.Format(newSize - oldSize)}";
-        if (record.Provisioning == Provisioning.Guaranteed)
-        {
-            EnsureCanReserve(newSize - oldSize, what);
-        }
-        else
-        {
-            EnsureOvercommitAllows(newSize - record.Size, what);
-        }
+        AdmitGrowth(record, oldSize, newSize, what);
 
         if (mount is null)
         {
