@@ -64,9 +64,13 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
                     // What is mounted on mounts/NAME is the subvolume's own root, whose mode is its owner's business.
                     var inMounts = directory == layout.MountsDirectory;
                     var entry = files.Status(path);
-                    if (inMounts ? entry.Kind != EntryKind.SymbolicLink || CheckEntry(findings, path, entry, walk: false) : CheckEntry(findings, path, entry, walk: true))
+                    if (!inMounts)
                     {
-                        continue;
+                        CheckEntry(findings, path, entry, walk: true);
+                    }
+                    else if (entry.Kind == EntryKind.SymbolicLink)
+                    {
+                        CheckEntry(findings, path, entry, walk: false);
                     }
                 }
             }
@@ -116,6 +120,12 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
     /// </summary>
     private bool MadeByThePool(string path, EntryKind kind)
     {
+        // What check counts as someone else's file keeps its mode, as it keeps everything else.
+        if (!ForeignFiles.IsPoolsOwn(layout, path))
+        {
+            return false;
+        }
+
         var parent = Path.GetDirectoryName(path);
         var amongImages = parent == layout.SubvolumesDirectory || Path.GetDirectoryName(parent) == layout.SnapshotsDirectory;
         return !amongImages

@@ -43,16 +43,38 @@ internal static class ForeignFiles
         }
     }
 
+    /// <summary>
+    /// Whether the entry is Subvol's by its place: under .subvol/ and incoming/ only the names Subvol
+    /// writes there are its own, and everything below another name is someone else's.
+    /// </summary>
+    internal static bool IsPoolsOwn(PoolLayout layout, string path)
+    {
+        foreach (var directory in new[] { layout.MetadataDirectory, layout.IncomingDirectory })
+        {
+            if (path.StartsWith(directory + "/", StringComparison.Ordinal))
+            {
+                var name = path[(directory.Length + 1)..].Split('/')[0];
+                return directory == layout.MetadataDirectory ? IsMetadataName(name) : IsIncomingName(name);
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The pool's own state, and a damaged database that a rebuild kept aside for the administrator to look at.</summary>
     private static bool IsMetadata(FileSystemInfo entry) =>
-        MetadataFiles.Contains(entry.Name)
-        || (entry is FileInfo && entry.LinkTarget is null && entry.Name.StartsWith(MetadataRebuild.DamagedPrefix, StringComparison.Ordinal));
+        IsMetadataName(entry.Name) && (MetadataFiles.Contains(entry.Name) || (entry is FileInfo && entry.LinkTarget is null));
 
-    private static bool IsIncoming(FileSystemInfo entry) =>
-        entry is FileInfo && entry.LinkTarget is null
-        && (entry.Name.EndsWith(".partial", StringComparison.Ordinal)
-            || entry.Name.EndsWith(Replication.PartialReceive.ImageSuffix, StringComparison.Ordinal)
-            || entry.Name.EndsWith(Replication.PartialReceive.StateSuffix, StringComparison.Ordinal));
+    private static bool IsMetadataName(string name) =>
+        MetadataFiles.Contains(name) || name.StartsWith(MetadataRebuild.DamagedPrefix, StringComparison.Ordinal);
+
+    private static bool IsIncoming(FileSystemInfo entry) => entry is FileInfo && entry.LinkTarget is null && IsIncomingName(entry.Name);
+
+    private static bool IsIncomingName(string name) =>
+        name.EndsWith(".partial", StringComparison.Ordinal)
+        || name.EndsWith(Replication.PartialReceive.ImageSuffix, StringComparison.Ordinal)
+        || name.EndsWith(Replication.PartialReceive.StateSuffix, StringComparison.Ordinal)
+        || name.EndsWith(Replication.PartialReceive.StateSuffix + PoolFiles.StateTemporarySuffix, StringComparison.Ordinal);
 
     /// <summary>A directory's entries; none when it is a link, which is never listed through.</summary>
     private static IEnumerable<FileSystemInfo> Entries(string directory) =>

@@ -143,12 +143,8 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
     private List<FoundImage> FindSubvolumeImages(List<Finding> findings)
     {
         var found = new List<FoundImage>();
-        if (!Directory.Exists(layout.SubvolumesDirectory))
-        {
-            return found;
-        }
-
-        foreach (var path in Directory.EnumerateFileSystemEntries(layout.SubvolumesDirectory).Order(StringComparer.Ordinal))
+        // Listed beneath the root: a link planted at subvolumes/ is refused, never listed through.
+        foreach (var path in files.List(layout.SubvolumesDirectory).Order(StringComparer.Ordinal).Select(name => Path.Combine(layout.SubvolumesDirectory, name)))
         {
             if (Identify(findings, path) is { } image)
             {
@@ -162,20 +158,16 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
     private List<(string Subvolume, FoundImage Image)> FindSnapshotImages(List<Finding> findings)
     {
         var found = new List<(string, FoundImage)>();
-        if (!Directory.Exists(layout.SnapshotsDirectory))
+        foreach (var subvolume in files.List(layout.SnapshotsDirectory).Order(StringComparer.Ordinal))
         {
-            return found;
-        }
-
-        foreach (var directory in Directory.EnumerateDirectories(layout.SnapshotsDirectory).Order(StringComparer.Ordinal))
-        {
-            var subvolume = Path.GetFileName(directory);
-            if (new DirectoryInfo(directory).LinkTarget is not null || NameRules.Problem(subvolume) is not null)
+            // A link in place of a snapshot directory is the check's to report; nothing is listed through it.
+            var directory = Path.Combine(layout.SnapshotsDirectory, subvolume);
+            if (NameRules.Problem(subvolume) is not null || files.Status(directory).Kind != Linux.EntryKind.Directory)
             {
                 continue;
             }
 
-            foreach (var path in Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal))
+            foreach (var path in files.List(directory).Order(StringComparer.Ordinal).Select(name => Path.Combine(directory, name)))
             {
                 if (Identify(findings, path) is { } image)
                 {
@@ -192,7 +184,7 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
     {
         var file = Path.GetFileName(path);
         // Only files named as the pool names images; anything else is not the pool's and the next check lists it.
-        if (!file.EndsWith(".img", StringComparison.Ordinal) || NameRules.Problem(file[..^4]) is not null || !File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+        if (!file.EndsWith(".img", StringComparison.Ordinal) || NameRules.Problem(file[..^4]) is not null || files.Status(path).Kind != Linux.EntryKind.File)
         {
             return null;
         }

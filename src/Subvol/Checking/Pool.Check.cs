@@ -39,18 +39,30 @@ public sealed partial class Pool
         }
 
         // A repair can expose another leftover (an orphan image removed leaves its directory empty), so scan again.
-        for (var pass = 0; pass < 3 && found.Any(finding => finding.Repair is not null); pass++)
+        // A repair that fails is reported with its reason and not tried again; the others still run.
+        var failed = new HashSet<(FindingKind, string)>();
+        bool Retry(Finding finding) => finding.Repair is not null && !failed.Contains((finding.Kind, finding.Subject));
+        for (var pass = 0; pass < 3 && found.Any(Retry); pass++)
         {
-            foreach (var finding in found.Where(finding => finding.Repair is not null))
+            foreach (var finding in found.Where(Retry).ToList())
             {
-                finding.Repair!();
-                findings.Add(finding with { Repaired = true });
+                try
+                {
+                    finding.Repair!();
+                    findings.Add(finding with { Repaired = true });
+                }
+                catch (Exception exception)
+                {
+                    failed.Add((finding.Kind, finding.Subject));
+                    var error = ErrorTranslation.Translate(exception, finding.Subject);
+                    findings.Add(finding with { Repairable = false, Message = $"{finding.Message}; the repair failed: {error.Message}" });
+                }
             }
 
             found = check.Scan();
         }
 
-        findings.AddRange(found);
+        findings.AddRange(found.Where(finding => !failed.Contains((finding.Kind, finding.Subject))));
         return new CheckReport(findings);
     }
 

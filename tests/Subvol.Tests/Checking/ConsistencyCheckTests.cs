@@ -289,6 +289,20 @@ public sealed class ConsistencyCheckTests : IDisposable
     }
 
     [Fact]
+    public void AFileOfSomeoneElseBesideTheReceivesKeepsItsModeThroughARepair()
+    {
+        var notes = PoolFile("incoming", "notes.txt");
+        File.WriteAllText(notes, "mine");
+        File.SetUnixFileMode(notes, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var report = Pool.Check(repair: true);
+
+        Assert.Contains(report.Findings, finding => finding.Kind == FindingKind.ForeignFile && finding.Subject == notes);
+        Assert.DoesNotContain(report.Findings, finding => finding.Kind == FindingKind.WrongMode && finding.Subject == notes);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(notes));
+    }
+
+    [Fact]
     public void SeveralProblemsAreAllRepairedInOnePass()
     {
         Pool.CreateSubvolume("home", Size, FileSystemKind.Ext4);
