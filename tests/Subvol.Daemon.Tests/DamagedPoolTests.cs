@@ -28,6 +28,8 @@ public sealed class DamagedPoolTests(DaemonFixture fixture)
             var refused = Expect.Status(StatusCode.FailedPrecondition, () => daemon.Controller.CreateVolume(DaemonFixture.CreateRequest(fixture.Unique("pvc-damaged"), 16 * MiB)));
             Assert.Contains(database, refused.Status.Detail);
             Assert.Contains("subvol check --repair", refused.Status.Detail);
+            // The plugin itself is up: Probe stays ready, and the calls say what the operator must do.
+            Assert.True(daemon.Identity.Probe(new ProbeRequest()).Ready);
 
             Assert.NotNull(Pool.RebuildDamagedMetadata(poolPath));
             var volume = daemon.Controller.CreateVolume(DaemonFixture.CreateRequest(fixture.Unique("pvc-repaired"), 16 * MiB)).Volume;

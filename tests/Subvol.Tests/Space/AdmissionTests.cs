@@ -23,6 +23,17 @@ public sealed class AdmissionTests : IDisposable
     }
 
     [Fact]
+    public void AFileBackedPoolMadeBeforeImagesWereAllocatedCountsAsSparse()
+    {
+        Assert.Null(Pool.ImageSparse);
+
+        // What an older version recorded for a file-backed pool: its image, and nothing about allocation.
+        Pool.Database.SetPoolValue("image", Path.Combine(_pool.Root, "pool.img"));
+
+        Assert.True(Pool.ImageSparse);
+    }
+
+    [Fact]
     public void AGuaranteedSubvolumeLargerThanTheFreeSpaceIsRefusedWithTheNumbers()
     {
         var tooLarge = ByteSize.RoundUp(FileSystemStatistics.Get(_pool.Root).AvailableBytes + (1L << 30), 1 << 20);
