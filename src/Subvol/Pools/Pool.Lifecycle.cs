@@ -21,6 +21,21 @@ public sealed partial class Pool
 
     private static OperationResult<KnownPool> CreatePool(string path, string? image, long? size, PoolRegistry registry, bool sparse, bool force)
     {
+        if (image is null && size is not null)
+        {
+            throw SubvolException.Invalid("--size goes with --image: a pool on a directory uses that directory's space");
+        }
+
+        if (image is null && sparse)
+        {
+            throw SubvolException.Invalid("--sparse goes with --image: only a file-backed pool has an image to leave sparse");
+        }
+
+        if (force && !sparse)
+        {
+            throw SubvolException.Invalid("--force goes with --sparse: an allocated pool image must fit in the host's free space");
+        }
+
         var layout = new Pools.PoolLayout(path);
         image = image is null ? null : System.IO.Path.GetFullPath(image);
         var known = new KnownPool(layout.Root, image);

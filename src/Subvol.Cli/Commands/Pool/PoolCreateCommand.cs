@@ -23,22 +23,8 @@ internal static class PoolCreateCommand
         var image = context.Get(ImageOption);
         var sizeText = context.Get(SizeOption);
         long? size = sizeText is null ? null : ByteSize.Parse(sizeText, "size");
-        if (image is null && size is not null)
-        {
-            throw new SubvolException(SubvolErrorCode.InvalidArgument, "--size goes with --image: a pool on a directory uses that directory's space");
-        }
-
         var sparse = context.Get(SparseOption);
         var force = context.Get(ForceOption);
-        if (image is null && sparse)
-        {
-            throw new SubvolException(SubvolErrorCode.InvalidArgument, "--sparse goes with --image: only a file-backed pool has an image to leave sparse");
-        }
-
-        if (force && !sparse)
-        {
-            throw new SubvolException(SubvolErrorCode.InvalidArgument, "--force goes with --sparse: an allocated pool image must fit in the host's free space");
-        }
 
         var result = context.Reporter.Progress("creating pool", () => Subvol.Pool.Create(context.Get(PathArgument), image, size, context.Registry, sparse, force));
         if (sparse && result.Outcome == Outcome.Created)
