@@ -29,7 +29,8 @@ public sealed partial class Pool
         var images = new List<(string Name, bool IsSnapshot, long Size, string Path)>();
         images.AddRange(_database.ListSubvolumes().Select(subvolume => (subvolume.Name, false, subvolume.Size, _layout.SubvolumeImage(subvolume.Name))));
         images.AddRange(_database.ListSnapshots().Select(snapshot => ($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name))));
-        var present = images.Where(image => _files.Status(image.Path).Kind == Linux.EntryKind.File).ToList();
+        // A link in place of an image counts as present, so that reading its extents refuses it and the listing says so.
+        var present = images.Where(image => _files.Exists(image.Path)).ToList();
         var maps = present.ToDictionary(image => image.Name, image => _files.ReadExtents(image.Path));
         var (perImage, allocated) = SharingCalculator.Compute(maps);
         return (present, perImage, allocated);
