@@ -58,7 +58,7 @@ try
 
     if (UnknownOption(parseResult, args) is { } unknown)
     {
-        Console.Error.WriteLine($"subvol: error: unknown option {Subvol.Printable.Quote(unknown)}; a name or path that starts with '-' goes after '--'");
+        Console.Error.WriteLine($"subvol: error: unknown option {Printable.Quote(unknown)}; a name or path that starts with '-' goes after '--'");
         Console.Error.WriteLine("Try 'subvol --help' for usage.");
         return ExitCodes.Usage;
     }

@@ -38,7 +38,7 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
 
         if (pool.SpaceWarning() is { } warning)
         {
-            Reporter.Warning(warning);
+            Reporter.Warning($"{warning.Message}; {RemedyWording.For(warning.Remedy)}");
         }
 
         return pool;

@@ -27,7 +27,7 @@ internal static class CommandRunner
     public static int Fail(Exception exception, Reporter reporter)
     {
         var error = ErrorTranslation.Translate(exception);
-        reporter.Error(error.Remedy is null ? error.Message : $"{error.Message}; {error.Remedy}");
+        reporter.Error(error.Remedy is null ? error.Message : $"{error.Message}; {RemedyWording.For(error.Remedy)}");
         return ExitCodes.For(error.Code);
     }
 }

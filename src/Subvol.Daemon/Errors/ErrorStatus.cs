@@ -32,7 +32,7 @@ internal static class ErrorStatus
 
     /// <summary>The status message: what was wrong, then what to do about it.</summary>
     public static string Detail(SubvolException exception) =>
-        exception.Remedy is null ? exception.Message : $"{exception.Message}; {exception.Remedy}";
+        exception.Remedy is null ? exception.Message : $"{exception.Message}; {RemedyWording.For(exception.Remedy)}";
 
     /// <summary>A required field left empty: INVALID_ARGUMENT, as every CSI RPC's table says.</summary>
     public static RpcException Missing(string field) => new(new Status(StatusCode.InvalidArgument, $"{field} is required"));

@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Accounting;
 
 /// <summary>
 /// The space one image accounts for: referenced (allocated in it), exclusive (referenced by no

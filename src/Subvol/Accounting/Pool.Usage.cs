@@ -1,4 +1,5 @@
 using Subvol.Accounting;
+using Subvol.Errors;
 using Subvol.Linux;
 
 namespace Subvol;

@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Accounting;
 
 /// <summary>Per-image usage with pool totals, as 'subvol df' shows it.</summary>
 public sealed record SpaceUsage(IReadOnlyList<ImageUsage> Images, long PoolSize, long PoolUsed, long PoolAvailable)

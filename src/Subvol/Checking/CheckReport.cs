@@ -1,4 +1,6 @@
-namespace Subvol;
+using Subvol.Replication;
+
+namespace Subvol.Checking;
 
 /// <summary>Everything 'subvol check' found, and whether the pool is consistent now.</summary>
 public sealed record CheckReport(IReadOnlyList<Finding> Findings)

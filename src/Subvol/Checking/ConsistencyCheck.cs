@@ -1,6 +1,10 @@
+using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
+using Subvol.Names;
 using Subvol.Pools;
+using Subvol.Replication;
+using Subvol.Subvolumes;
 
 namespace Subvol.Checking;
 

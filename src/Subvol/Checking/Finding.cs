@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Checking;
 
 /// <summary>One thing 'subvol check' found; Repaired says whether --repair fixed it.</summary>
 public sealed record Finding(FindingKind Kind, string Subject, string Message, bool Repairable)

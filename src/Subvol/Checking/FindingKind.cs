@@ -1,4 +1,6 @@
-namespace Subvol;
+using Subvol.Replication;
+
+namespace Subvol.Checking;
 
 /// <summary>The kinds of disagreement 'subvol check' knows between metadata, files and the kernel.</summary>
 public enum FindingKind

@@ -1,5 +1,7 @@
 using Subvol.Linux;
+using Subvol.Names;
 using Subvol.Pools;
+using Subvol.Replication;
 
 namespace Subvol.Checking;
 

@@ -1,5 +1,6 @@
 using Subvol.Linux;
 using Subvol.Metadata;
+using Subvol.Names;
 using Subvol.Pools;
 
 namespace Subvol.Checking;

@@ -1,6 +1,9 @@
 using System.Globalization;
 using Subvol.Metadata;
+using Subvol.Names;
 using Subvol.Pools;
+using Subvol.Space;
+using Subvol.Subvolumes;
 
 namespace Subvol.Checking;
 

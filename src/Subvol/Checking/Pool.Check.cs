@@ -1,4 +1,9 @@
 using Subvol.Checking;
+using Subvol.Errors;
+using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Space;
 
 namespace Subvol;
 

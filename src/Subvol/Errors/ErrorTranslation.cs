@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Subvol.Linux;
+using Subvol.Metadata;
 
-namespace Subvol;
+namespace Subvol.Errors;
 
 /// <summary>
 /// The one error boundary: whatever a lower layer throws (a system call, .NET's file APIs, an
@@ -12,16 +13,14 @@ namespace Subvol;
 /// </summary>
 public static partial class ErrorTranslation
 {
-    private const string ReadOnlyRemedy =
-        "remount it read-write (mount -o remount,rw), or, if the kernel made it read-only after an error, check the disk (dmesg, xfs_repair)";
+    private static readonly Remedy ReadOnlyRemedy = new Remedy.Advice(
+        "remount it read-write (mount -o remount,rw), or, if the kernel made it read-only after an error, check the disk (dmesg, xfs_repair)");
 
-    private const string NoSpaceRemedy = "free space in the pool, for example by destroying old snapshots";
+    private static readonly Remedy NoSpaceRemedy = new Remedy.Advice("free space in the pool, for example by destroying old snapshots");
 
-    private const string RepairRemedy = "rebuild it with 'subvol check --repair'";
+    private static readonly Remedy InputOutputRemedy = new Remedy.Advice("the disk or its filesystem reported an I/O error: look in the kernel log (dmesg) and check the disk");
 
-    private const string InputOutputRemedy = "the disk or its filesystem reported an I/O error: look in the kernel log (dmesg) and check the disk";
-
-    private const string BugRemedy = "this is a fault in subvol itself; please report it with the command that failed";
+    private static readonly Remedy BugRemedy = new Remedy.Advice("this is a fault in subvol itself; please report it with the command that failed");
 
     // SQLite's primary result codes (https://sqlite.org/rescode.html).
     private const int SqliteError = 1;
@@ -83,7 +82,7 @@ public static partial class ErrorTranslation
     {
         Errno.ENOENT => new SubvolException(SubvolErrorCode.NotFound, message, inner),
         Errno.EEXIST => new SubvolException(SubvolErrorCode.AlreadyExists, message, inner),
-        Errno.EBUSY => new SubvolException(SubvolErrorCode.Busy, message, inner) { Remedy = "something is still using it" },
+        Errno.EBUSY => new SubvolException(SubvolErrorCode.Busy, message, inner) { Remedy = new Remedy.Advice("something is still using it") },
         Errno.ENOSPC => new SubvolException(SubvolErrorCode.NoSpace, message, inner) { Remedy = NoSpaceRemedy },
         Errno.EROFS => new SubvolException(SubvolErrorCode.ReadOnly, message, inner) { Remedy = ReadOnlyRemedy },
         Errno.EACCES or Errno.EPERM => new SubvolException(SubvolErrorCode.Failed, message, inner) { Remedy = PermissionRemedy(path) },
@@ -107,9 +106,9 @@ public static partial class ErrorTranslation
         };
     }
 
-    private static string PermissionRemedy(string? path) => Environment.IsPrivilegedProcess
+    private static Remedy PermissionRemedy(string? path) => new Remedy.Advice(Environment.IsPrivilegedProcess
         ? $"check the permissions and attributes of {path ?? "the file"} (ls -l, lsattr)"
-        : "run subvol as root: it needs root for loop devices, mounts and freezing";
+        : "run subvol as root: it needs root for loop devices, mounts and freezing");
 
     private static SubvolException FromSqlite(SqliteException exception, string? path)
     {
@@ -126,13 +125,13 @@ public static partial class ErrorTranslation
         return exception.SqliteErrorCode switch
         {
             SqliteReadOnly => new SubvolException(SubvolErrorCode.ReadOnly, $"cannot write {what}: {reason}", exception) { Remedy = ReadOnlyRemedy },
-            SqliteCorrupt or SqliteNotADatabase => Damaged(what, reason, exception),
+            SqliteCorrupt or SqliteNotADatabase => Metadata.PoolDatabase.Damaged(path, reason, exception),
             // A database without the pool's tables (an empty or foreign file) is damaged metadata too.
-            SqliteError when reason.StartsWith("no such table", StringComparison.Ordinal) => Damaged(what, reason, exception),
+            SqliteError when reason.StartsWith("no such table", StringComparison.Ordinal) => Metadata.PoolDatabase.Damaged(path, reason, exception),
             SqliteFull => new SubvolException(SubvolErrorCode.NoSpace, $"cannot write {what}: the filesystem is full", exception) { Remedy = NoSpaceRemedy },
             SqliteBusy or SqliteLocked => new SubvolException(SubvolErrorCode.Busy, $"{what} is locked by another process ({reason})", exception)
             {
-                Remedy = "try again when the other subvol command has finished",
+                Remedy = new Remedy.RepeatRequest(),
             },
             SqlitePermission or SqliteAuthorization => new SubvolException(SubvolErrorCode.Failed, $"cannot open {what}: {reason}", exception)
             {
@@ -142,9 +141,6 @@ public static partial class ErrorTranslation
             _ => new SubvolException(SubvolErrorCode.Failed, $"cannot use {what}: {reason}", exception),
         };
     }
-
-    private static SubvolException Damaged(string what, string reason, Exception inner) =>
-        new(SubvolErrorCode.DamagedMetadata, $"{what} is damaged ({reason})", inner) { Remedy = RepairRemedy };
 
     /// <summary>A read-only error for a path whose filesystem (or bind mount) is mounted read-only; null when it is not.</summary>
     private static SubvolException? ReadOnlyFileSystem(string path, Exception inner)

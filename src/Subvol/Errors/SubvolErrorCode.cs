@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Errors;
 
 /// <summary>What kind of failure an engine call met; front ends map it to exit codes and statuses.</summary>
 public enum SubvolErrorCode

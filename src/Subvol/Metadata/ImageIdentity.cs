@@ -1,6 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Space;
+using Subvol.Subvolumes;
 
 namespace Subvol.Metadata;
 

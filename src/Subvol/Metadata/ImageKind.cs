@@ -1,3 +1,4 @@
+
 namespace Subvol.Metadata;
 
 /// <summary>What an image is, as its identity records it.</summary>

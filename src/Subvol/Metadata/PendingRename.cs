@@ -1,3 +1,4 @@
+
 namespace Subvol.Metadata;
 
 /// <summary>A rename recorded before its files moved, so an interrupted rename can be finished.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Subvol.Errors;
 
 namespace Subvol.Metadata;
 

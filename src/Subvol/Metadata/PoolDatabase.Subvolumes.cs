@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Subvol.Errors;
+using Subvol.Space;
 
 namespace Subvol.Metadata;
 

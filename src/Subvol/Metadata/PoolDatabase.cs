@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Subvol.Errors;
+using Subvol.Pools;
 
 namespace Subvol.Metadata;
 
@@ -109,11 +111,13 @@ internal sealed partial class PoolDatabase : IDisposable
     }
 
     /// <summary>The one error every command gives for a damaged database: which file, and how to rebuild it.</summary>
-    public static SubvolException Damaged(string path, string damage) =>
-        new(SubvolErrorCode.DamagedMetadata, $"the pool's metadata {path} is damaged ({damage}); the images are untouched")
-        {
-            Remedy = "rebuild the metadata from them with 'subvol check --repair'",
-        };
+    /// <param name="path">The database, or null when the failing call did not say which.</param>
+    public static SubvolException Damaged(string? path, string damage, Exception? inner = null) =>
+        new(
+            SubvolErrorCode.DamagedMetadata,
+            $"the pool's metadata {path ?? "database"} is damaged ({damage}); the images are untouched",
+            new Remedy.RepairPool(path is null ? null : PoolLayout.RootOfDatabase(path)),
+            inner);
 
     /// <summary>What the file's first 100 bytes, the SQLite header, say is wrong with it: empty, cut short, or not SQLite at all.</summary>
     private static string? HeaderDamage(string path)

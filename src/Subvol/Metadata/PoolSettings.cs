@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Subvol.Linux;
+using Subvol.Names;
+using Subvol.Pools;
 
 namespace Subvol.Metadata;
 

@@ -1,3 +1,4 @@
+
 namespace Subvol.Metadata;
 
 /// <summary>A snapshot as the pool database holds it; Id orders snapshots in time within the pool.</summary>

@@ -1,3 +1,6 @@
+using Subvol.Space;
+using Subvol.Subvolumes;
+
 namespace Subvol.Metadata;
 
 /// <summary>A subvolume as the pool database holds it.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Subvol.Errors;
 
-namespace Subvol;
+namespace Subvol.Names;
 
 /// <summary>Sizes as storage tools write them: binary units (K = KiB), as in truncate(1) and zfs.</summary>
 public static class ByteSize
@@ -74,7 +75,7 @@ public static class ByteSize
     {
         if (!TryParse(text, out var bytes))
         {
-            throw SubvolException.Invalid($"invalid {what} {Printable.Quote(text)}", "write a positive size such as 512M, 10G or 1.5T (binary units)");
+            throw SubvolException.Invalid($"invalid {what} {Printable.Quote(text)}", new Remedy.Advice("write a positive size such as 512M, 10G or 1.5T (binary units)"));
         }
 
         return bytes;

@@ -1,4 +1,6 @@
-namespace Subvol;
+using Subvol.Errors;
+
+namespace Subvol.Names;
 
 /// <summary>The one rule for subvolume, snapshot and pool-object names, so every front end refuses the same things.</summary>
 public static class NameRules

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Subvol;
+namespace Subvol.Names;
 
 /// <summary>Quotes untrusted text for messages so that control characters cannot reach a terminal raw.</summary>
 public static class Printable

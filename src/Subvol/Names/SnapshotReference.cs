@@ -1,4 +1,6 @@
-namespace Subvol;
+using Subvol.Errors;
+
+namespace Subvol.Names;
 
 /// <summary>A <c>NAME@SNAP</c> reference, in the manner of zfs.</summary>
 public readonly record struct SnapshotReference(string Subvolume, string Snapshot)
@@ -11,7 +13,7 @@ public readonly record struct SnapshotReference(string Subvolume, string Snapsho
         var (subvolume, snapshot) = Split(text);
         if (snapshot is null)
         {
-            throw SubvolException.Invalid($"{Printable.Quote(text)} is not a snapshot", "write it as NAME@SNAPSHOT");
+            throw SubvolException.Invalid($"{Printable.Quote(text)} is not a snapshot", new Remedy.Advice("write it as NAME@SNAPSHOT"));
         }
 
         return new SnapshotReference(subvolume, snapshot);

@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Pools;
 
 /// <summary>
 /// A pool this machine knows: its directory and, for a file-backed pool, the image that holds it.

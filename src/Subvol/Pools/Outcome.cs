@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Pools;
 
 /// <summary>What a mutation did, so callers such as CSI can tell a repeat from a change.</summary>
 public enum Outcome

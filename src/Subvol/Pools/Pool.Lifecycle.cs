@@ -1,5 +1,10 @@
+using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Space;
+using Subvol.Subvolumes;
 
 namespace Subvol;
 
@@ -299,8 +304,7 @@ public sealed partial class Pool
         {
             if (image is not null)
             {
-                database.SetPoolValue("image", image);
-                database.SetPoolValue(ImageSparseKey, sparse ? "true" : "false");
+                PoolSession.RecordImage(database, image, sparse);
             }
 
             PoolSettings.Write(files, layout.MetadataDirectory, database.ListPoolValues());
@@ -317,8 +321,4 @@ public sealed partial class Pool
         Initialize(layout, image: null, sparse: false);
         return Open(path);
     }
-
-    private IEnumerable<string> AllImages() =>
-        _database.ListSubvolumes().Select(subvolume => _layout.SubvolumeImage(subvolume.Name))
-            .Concat(_database.ListSnapshots().Select(snapshot => _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name)));
 }

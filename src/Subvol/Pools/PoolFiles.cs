@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Subvol.Errors;
 using Subvol.Linux;
 
 namespace Subvol.Pools;
@@ -113,8 +114,11 @@ internal sealed class PoolFiles : IDisposable
         }
         catch (SystemCallException exception) when (exception.Errno == Errno.EEXIST)
         {
-            throw new SubvolException(SubvolErrorCode.Inconsistent,
-                $"{destination} exists but the pool's metadata does not list it; run 'subvol check' to see such leftovers and 'subvol check --repair' to remove them", exception);
+            throw new SubvolException(
+                SubvolErrorCode.Inconsistent,
+                $"{destination} exists but the pool's metadata does not list it",
+                new Remedy.AnyOf([new Remedy.CheckPool(Root), new Remedy.RepairPool(Root)]),
+                exception);
         }
     }
 
@@ -292,7 +296,7 @@ internal sealed class PoolFiles : IDisposable
         var length = RandomAccess.GetLength(file);
         if (length > 1 << 20)
         {
-            throw new SubvolException(SubvolErrorCode.Inconsistent, $"{path} is larger than any state file the pool writes; run 'subvol check'");
+            throw SubvolException.Inconsistent($"{path} is larger than any state file the pool writes", new Remedy.CheckPool(Root));
         }
 
         var bytes = new byte[length];
@@ -304,12 +308,13 @@ internal sealed class PoolFiles : IDisposable
 
     /// <summary>The error for a link or a foreign file found where the layout expects its own.</summary>
     public static SubvolException Refusal(ConfinementException exception) =>
-        new(SubvolErrorCode.Inconsistent, $"{exception.Path} {exception.Reason}; Subvol refused to use it", exception)
-        {
+        new(
+            SubvolErrorCode.Inconsistent,
+            $"{exception.Path} {exception.Reason}; Subvol refused to use it",
             // Check itself refuses a link at .subvol or its lock, so the link goes first.
-            Remedy = "find the link on that path ('subvol check' names it, unless it stands at .subvol or its lock file) and remove the link itself by hand, " +
-                "never what it points to; then run 'subvol check' to see anything else that is wrong",
-        };
+            new Remedy.Advice("remove the link on that path by hand, never what it points to (the pool's check names every such link, unless it stands at .subvol " +
+                "or its lock file); then check the pool for anything else that is wrong"),
+            exception);
 
     private static bool IsImmutable(SafeFileHandle file, string path)
     {

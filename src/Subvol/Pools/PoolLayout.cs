@@ -1,3 +1,4 @@
+
 namespace Subvol.Pools;
 
 /// <summary>Where a pool keeps each thing on disk; the one place that knows the directory layout.</summary>
@@ -8,6 +9,9 @@ internal sealed class PoolLayout(string root)
     public string MetadataDirectory => Path.Combine(Root, ".subvol");
 
     public string Database => Path.Combine(MetadataDirectory, "pool.db");
+
+    /// <summary>The pool whose database this is: the directory above .subvol.</summary>
+    public static string RootOfDatabase(string database) => Path.GetDirectoryName(Path.GetDirectoryName(database)) ?? database;
 
     public string LockFile => Path.Combine(MetadataDirectory, "lock");
 

@@ -1,7 +1,9 @@
-namespace Subvol;
+using Subvol.Errors;
+
+namespace Subvol.Pools;
 
 /// <summary>
-/// Chooses the pool a command works on: an explicit --pool, else SUBVOL_POOL, else the only pool
+/// Chooses the pool a command works on: a pool named on the command, else one named by the environment, else the only pool
 /// the machine knows. Anything else is ambiguous and refused.
 /// </summary>
 public static class PoolLocator
@@ -21,9 +23,9 @@ public static class PoolLocator
         return knownPools.Count switch
         {
             1 => knownPools[0].Path,
-            0 => throw SubvolException.NotFound("no pool given and this machine knows none", "create one with 'subvol pool create PATH' or name one with --pool PATH"),
+            0 => throw SubvolException.NotFound("no pool given and this machine knows none", new Remedy.AnyOf([new Remedy.CreatePool(null), new Remedy.ChoosePool([])])),
             _ => throw SubvolException.Invalid(
-                $"this machine knows {knownPools.Count} pools ({string.Join(", ", knownPools.Select(pool => pool.Path))})", "choose one with --pool PATH or SUBVOL_POOL"),
+                $"this machine knows {knownPools.Count} pools ({string.Join(", ", knownPools.Select(pool => pool.Path))})", new Remedy.ChoosePool([.. knownPools.Select(pool => pool.Path)])),
         };
     }
 }

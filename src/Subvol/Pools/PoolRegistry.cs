@@ -1,4 +1,6 @@
-namespace Subvol;
+using Subvol.Errors;
+
+namespace Subvol.Pools;
 
 /// <summary>
 /// The machine's list of pools, one per line as "PATH", "PATH&lt;TAB&gt;IMAGE", or either followed by

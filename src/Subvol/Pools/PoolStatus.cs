@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Pools;
 
 /// <summary>
 /// A pool's space and contents, as 'subvol pool status' shows them. Available is what new

@@ -1,3 +1,4 @@
+
 namespace Subvol.Replication;
 
 /// <summary>A byte range of a snapshot image that a stream must carry: new data, or a range that became a hole.</summary>

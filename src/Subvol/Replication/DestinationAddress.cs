@@ -1,3 +1,7 @@
+using Subvol.Errors;
+using Subvol.Names;
+using Subvol.Pools;
+
 namespace Subvol.Replication;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Subvol.Errors;
+
 namespace Subvol.Replication;
 
 /// <summary>The receiving side of replicate: a pool on this machine, or one reached through ssh.</summary>

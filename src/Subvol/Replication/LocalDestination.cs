@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Subvol.Errors;
 
 namespace Subvol.Replication;
 

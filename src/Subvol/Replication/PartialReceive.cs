@@ -1,4 +1,5 @@
 using System.Globalization;
+using Subvol.Pools;
 
 namespace Subvol.Replication;
 

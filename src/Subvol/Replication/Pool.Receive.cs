@@ -1,9 +1,15 @@
 using System.Globalization;
+using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
 using Subvol.Replication;
 using Subvol.Safety;
+using Subvol.Snapshots;
+using Subvol.Space;
 using Subvol.Stream;
+using Subvol.Subvolumes;
 
 namespace Subvol;
 
@@ -295,12 +301,13 @@ public sealed partial class Pool
         }
 
         var poolSize = FileSystemStatistics.Get(_layout.Root).TotalBytes;
-        if (growth > poolSize * MaximumOvercommit)
+        if (growth > poolSize * SpaceAdmission.MaximumOvercommit)
         {
             throw SubvolException.NoSpace(
                 $"the stream would make {Printable.Quote(subvolume)} {ByteSize.Format(newSize)}, more than pool {Path} of {ByteSize.Format(poolSize)} could promise " +
-                $"even at the largest overcommit ratio ({MaximumOvercommit.ToString(CultureInfo.InvariantCulture)}); nothing of that size was applied, " +
-                $"and the stream cannot be received here: discard any partial receive with 'subvol receive --abort {subvolume}'");
+                $"even at the largest overcommit ratio ({SpaceAdmission.MaximumOvercommit.ToString(CultureInfo.InvariantCulture)}); nothing of that size was applied, " +
+                "and the stream cannot be received here",
+                new Remedy.AbortReceive(Path, subvolume));
         }
 
         var what = existing is null
@@ -309,11 +316,11 @@ public sealed partial class Pool
         try
         {
             Admit(existing?.Provisioning ?? Provisioning.Thin, growth, what,
-                thinRemedy: "received subvolumes are thin: raise the ratio with 'subvol pool set overcommit RATIO', or delete what this pool no longer needs, then receive again");
+                thinRemedy: new Remedy.AnyOf([new Remedy.RaiseOvercommit(Path), new Remedy.Advice("received subvolumes are thin: delete what this pool no longer needs, then receive again")]));
         }
         catch (SubvolException exception) when (suffix.Length > 0)
         {
-            throw SubvolException.NoSpace(exception.Message + suffix, exception);
+            throw SubvolException.NoSpace(exception.Message + suffix, exception.Remedy, exception);
         }
     }
 

@@ -1,3 +1,5 @@
+using Subvol.Errors;
+using Subvol.Names;
 using Subvol.Replication;
 using Subvol.Stream;
 

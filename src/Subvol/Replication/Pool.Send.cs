@@ -1,6 +1,8 @@
 using Microsoft.Win32.SafeHandles;
+using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
+using Subvol.Names;
 using Subvol.Replication;
 using Subvol.Stream;
 

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Stream;
 

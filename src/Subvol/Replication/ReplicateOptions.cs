@@ -1,6 +1,7 @@
+using Subvol.Errors;
 using Subvol.Stream;
 
-namespace Subvol;
+namespace Subvol.Replication;
 
 /// <summary>
 /// How replicate runs: whether it snapshots first, compression, whether the destination may discard

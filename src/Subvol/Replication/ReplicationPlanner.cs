@@ -1,3 +1,4 @@
+using Subvol.Errors;
 using Subvol.Stream;
 
 namespace Subvol.Replication;

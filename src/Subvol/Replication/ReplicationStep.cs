@@ -1,3 +1,4 @@
+
 namespace Subvol.Replication;
 
 /// <summary>What replicate does next: nothing, resume a transfer, discard one that cannot be finished, or send a full or incremental stream.</summary>

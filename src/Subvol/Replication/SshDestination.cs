@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Names;
 
 namespace Subvol.Replication;
 
@@ -9,13 +11,10 @@ namespace Subvol.Replication;
 /// </summary>
 internal sealed class SshDestination(DestinationAddress address, string sshProgram, string remoteProgram) : IReplicationDestination
 {
-    // Exit codes of the subvol command line, as its README documents them.
-    private const int NotFoundExit = 3;
-
     public IReadOnlySet<Guid>? SnapshotGuids(string subvolume)
     {
         var result = Run(["list", "-t", "snapshot", subvolume, "--json"]);
-        if (result.ExitCode == NotFoundExit)
+        if (result.ExitCode == ExitCodes.NotFound)
         {
             return null;
         }
@@ -30,7 +29,7 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
     public string? ResumeToken(string subvolume)
     {
         var result = Run(["receive", "--resume-token", subvolume]);
-        if (result.ExitCode == NotFoundExit)
+        if (result.ExitCode == ExitCodes.NotFound)
         {
             return null;
         }
@@ -92,16 +91,7 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
         }
 
         var message = result.StandardError.Trim().Split('\n').LastOrDefault(line => line.Length > 0) ?? "(no message)";
-        var code = result.ExitCode switch
-        {
-            8 => SubvolErrorCode.StreamCorrupt,
-            9 => SubvolErrorCode.StreamMismatch,
-            6 => SubvolErrorCode.NoSpace,
-            5 => SubvolErrorCode.Busy,
-            4 => SubvolErrorCode.AlreadyExists,
-            NotFoundExit => SubvolErrorCode.NotFound,
-            _ => SubvolErrorCode.StreamMismatch,
-        };
+        var code = ExitCodes.CodeOf(result.ExitCode);
         throw new SubvolException(code, $"could not {what} at {address} (exit {result.ExitCode}): {Printable.Quote(message)}");
     }
 }

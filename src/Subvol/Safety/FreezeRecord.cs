@@ -1,5 +1,6 @@
 using System.Globalization;
 using Subvol.Linux;
+using Subvol.Pools;
 
 namespace Subvol.Safety;
 

@@ -1,3 +1,4 @@
+
 namespace Subvol.Safety;
 
 /// <summary>

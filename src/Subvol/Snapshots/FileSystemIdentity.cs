@@ -1,6 +1,9 @@
+using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Pools;
+using Subvol.Subvolumes;
 
-namespace Subvol;
+namespace Subvol.Snapshots;
 
 /// <summary>
 /// Gives a cloned image a filesystem UUID of its own: XFS refuses to mount two filesystems with

@@ -1,3 +1,7 @@
+using Subvol.Errors;
+using Subvol.Names;
+using Subvol.Snapshots;
+
 namespace Subvol;
 
 public sealed partial class Pool

@@ -1,6 +1,12 @@
+using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
 using Subvol.Safety;
+using Subvol.Snapshots;
+using Subvol.Space;
+using Subvol.Subvolumes;
 
 namespace Subvol;
 

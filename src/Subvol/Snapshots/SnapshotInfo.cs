@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Snapshots;
 
 /// <summary>A snapshot as front ends show it.</summary>
 public sealed record SnapshotInfo(

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Subvol;
+namespace Subvol.Snapshots;
 
 /// <summary>Names for snapshots the user did not name: a UTC timestamp that sorts in time order.</summary>
 internal static class SnapshotNames

@@ -1,3 +1,5 @@
+using Subvol.Pools;
+
 namespace Subvol.Space;
 
 /// <summary>

@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Space;
 
 /// <summary>
 /// When the guard acts: below Critical free bytes it stops thin subvolumes from writing; above

@@ -1,4 +1,5 @@
 using Subvol.Linux;
+using Subvol.Pools;
 
 namespace Subvol.Space;
 

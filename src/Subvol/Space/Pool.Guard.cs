@@ -1,6 +1,9 @@
+using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Names;
 using Subvol.Safety;
 using Subvol.Space;
+using Subvol.Subvolumes;
 
 namespace Subvol;
 

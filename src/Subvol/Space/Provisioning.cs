@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Space;
 
 /// <summary>
 /// Guaranteed: the image is allocated at creation and the pool reserves the copy-on-write headroom

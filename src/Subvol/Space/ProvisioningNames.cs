@@ -1,4 +1,7 @@
-namespace Subvol;
+using Subvol.Errors;
+using Subvol.Names;
+
+namespace Subvol.Space;
 
 /// <summary>The spelling of provisioning modes on the command line and in the metadata.</summary>
 public static class ProvisioningNames

@@ -1,4 +1,6 @@
+using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Pools;
 
 namespace Subvol.Space;
 

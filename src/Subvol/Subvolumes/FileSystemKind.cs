@@ -1,4 +1,7 @@
-namespace Subvol;
+using Subvol.Errors;
+using Subvol.Names;
+
+namespace Subvol.Subvolumes;
 
 /// <summary>The filesystems a subvolume can hold, with the limits that differ between them.</summary>
 public static class FileSystemKind

@@ -1,6 +1,8 @@
+using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Pools;
 
-namespace Subvol;
+namespace Subvol.Subvolumes;
 
 /// <summary>
 /// Where an image is attached and mounted, derived from the kernel each time (loop backing files

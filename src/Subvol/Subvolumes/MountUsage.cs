@@ -1,4 +1,5 @@
-namespace Subvol;
+
+namespace Subvol.Subvolumes;
 
 /// <summary>
 /// Space of a subvolume where it is mounted or published: bytes and inodes of its filesystem, or,

@@ -1,4 +1,8 @@
+using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Subvolumes;
 
 namespace Subvol;
 

@@ -1,4 +1,9 @@
 using Subvol.Linux;
+using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Space;
+using Subvol.Subvolumes;
 
 namespace Subvol;
 

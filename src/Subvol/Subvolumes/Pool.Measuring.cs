@@ -1,4 +1,7 @@
+using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Names;
+using Subvol.Subvolumes;
 
 namespace Subvol;
 

@@ -1,3 +1,8 @@
+using Subvol.Errors;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Subvolumes;
+
 namespace Subvol;
 
 public sealed partial class Pool

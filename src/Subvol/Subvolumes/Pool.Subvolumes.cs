@@ -1,6 +1,11 @@
+using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
 using Subvol.Safety;
+using Subvol.Space;
+using Subvol.Subvolumes;
 
 namespace Subvol;
 

@@ -1,4 +1,6 @@
-namespace Subvol;
+using Subvol.Space;
+
+namespace Subvol.Subvolumes;
 
 /// <summary>A subvolume as front ends show it: its record plus what the machine says now.</summary>
 public sealed record SubvolumeInfo(

@@ -1,4 +1,6 @@
-namespace Subvol;
+using Subvol.Pools;
+
+namespace Subvol.Subvolumes;
 
 /// <summary>
 /// Tells whether an image was written since Subvol last made it match a snapshot. Subvol gives the

@@ -32,7 +32,7 @@ public sealed class ErrorTranslationTests : IDisposable
         Assert.Equal(SubvolErrorCode.DamagedMetadata, error.Code);
         Assert.Contains("/srv/pool/.subvol/pool.db", error.Message);
         Assert.Contains("file is not a database", error.Message);
-        Assert.Contains("subvol check --repair", error.Remedy);
+        Assert.Equal(new Remedy.RepairPool("/srv/pool"), error.Remedy);
     }
 
     [Theory]
@@ -118,13 +118,13 @@ public sealed class ErrorTranslationTests : IDisposable
     {
         var error = ErrorTranslation.Translate(new InvalidOperationException("Sequence contains no matching element"));
         Assert.Equal(SubvolErrorCode.Failed, error.Code);
-        Assert.Contains("report", error.Remedy);
+        Assert.Contains("report", Assert.IsType<Remedy.Advice>(error.Remedy).Text);
     }
 
     [Fact]
     public void A_subvol_exception_passes_through_unchanged()
     {
-        var original = new SubvolException(SubvolErrorCode.Busy, "mounted") { Remedy = "unmount it" };
+        var original = new SubvolException(SubvolErrorCode.Busy, "mounted") { Remedy = new Remedy.Advice("unmount it") };
         Assert.Same(original, ErrorTranslation.Translate(original));
     }
 }

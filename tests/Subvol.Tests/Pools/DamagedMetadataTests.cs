@@ -46,7 +46,7 @@ public sealed class DamagedMetadataTests : IDisposable
 
         Assert.Equal(SubvolErrorCode.DamagedMetadata, exception.Code);
         Assert.Contains(Database, exception.Message);
-        Assert.Contains("subvol check --repair", exception.Remedy);
+        Assert.Equal(new Remedy.RepairPool(_pool.Root), exception.Remedy);
     }
 
     [Theory]

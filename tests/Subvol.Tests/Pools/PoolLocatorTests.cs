@@ -28,7 +28,7 @@ public sealed class PoolLocatorTests
         var exception = Assert.Throws<SubvolException>(() => PoolLocator.Resolve(null, "", Two));
         Assert.Equal(SubvolErrorCode.InvalidArgument, exception.Code);
         Assert.Contains("/srv/a", exception.Message);
-        Assert.Contains("--pool", exception.Remedy);
+        Assert.Contains("/srv/b", Assert.IsType<Remedy.ChoosePool>(exception.Remedy).KnownPools);
     }
 
     [Fact]
@@ -36,6 +36,6 @@ public sealed class PoolLocatorTests
     {
         var exception = Assert.Throws<SubvolException>(() => PoolLocator.Resolve(null, null, []));
         Assert.Equal(SubvolErrorCode.NotFound, exception.Code);
-        Assert.Contains("subvol pool create", exception.Remedy);
+        Assert.Contains(new Remedy.CreatePool(null), Assert.IsType<Remedy.AnyOf>(exception.Remedy).Choices);
     }
 }

@@ -139,7 +139,7 @@ public sealed class PoolMetadataTests : IDisposable
     {
         var exception = Assert.Throws<SubvolException>(() => Pool.GetSubvolume("nope"));
         Assert.Equal(SubvolErrorCode.NotFound, exception.Code);
-        Assert.Contains("subvol list", exception.Message);
+        Assert.Equal(new Remedy.ListSubvolumes(Pool.Path), exception.Remedy);
         Assert.Equal(SubvolErrorCode.NotFound,
             Assert.Throws<SubvolException>(() => Pool.GetSnapshot(new SnapshotReference("nope", "snap"))).Code);
     }

@@ -38,7 +38,7 @@ internal static class ReceiveCommand
         var inputPath = context.Get(InputOption);
         if (inputPath is null && !Console.IsInputRedirected)
         {
-            throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal") { Remedy = "pipe a stream in (subvol send … | subvol receive NAME) or use -f FILE" };
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal") { Remedy = new Remedy.Advice("pipe a stream in (subvol send … | subvol receive NAME) or use -f FILE") };
         }
 
         using var input = inputPath is null

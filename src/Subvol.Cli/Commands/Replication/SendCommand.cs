@@ -31,7 +31,7 @@ internal static class SendCommand
         {
             throw new SubvolException(SubvolErrorCode.InvalidArgument, "refusing to write a binary stream to a terminal")
             {
-                Remedy = "pipe it (subvol send … | subvol receive …) or use -o FILE",
+                Remedy = new Remedy.Advice("pipe it (subvol send … | subvol receive …) or use -o FILE"),
             };
         }
 

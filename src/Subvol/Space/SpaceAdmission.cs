@@ -1,22 +1,32 @@
 using System.Globalization;
+using Subvol.Errors;
 using Subvol.Linux;
-using Subvol.Space;
+using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
 
-namespace Subvol;
+namespace Subvol.Space;
 
-public sealed partial class Pool
+/// <summary>
+/// The pool's space ledger: what guaranteed subvolumes hold in reserve, what thin ones may promise
+/// under the overcommit ratio, how much of the reserve other writers took (the shortfall), and the
+/// admission of every new image or larger size against those numbers.
+/// </summary>
+internal sealed class SpaceAdmission(PoolSession session)
 {
     private const string OvercommitKey = "overcommit";
 
     /// <summary>The largest overcommit ratio a pool accepts.</summary>
-    private const double MaximumOvercommit = 100.0;
+    public const double MaximumOvercommit = 100.0;
 
     /// <summary>Warn when less than this share of the pool is free, before thin subvolumes start failing writes.</summary>
     private const double WarningFreeShare = 0.10;
 
+    private string Path => session.Path;
+
     /// <summary>How far thin subvolumes may promise beyond the pool's size; 1 allows no overcommit.</summary>
     public double Overcommit =>
-        double.TryParse(_database.GetPoolValue(OvercommitKey), NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) ? ratio : 1.0;
+        double.TryParse(session.Database.GetPoolValue(OvercommitKey), NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) ? ratio : 1.0;
 
     public void SetOvercommit(double ratio)
     {
@@ -25,27 +35,30 @@ public sealed partial class Pool
             throw SubvolException.Invalid($"overcommit must be a ratio from 1 (none) to 100, such as 1.5; {ratio.ToString(CultureInfo.InvariantCulture)} is not");
         }
 
-        using var writeLock = AcquireWriteLock();
-        _database.SetPoolValue(OvercommitKey, ratio.ToString(CultureInfo.InvariantCulture));
-        Metadata.PoolSettings.Write(_files, _layout.MetadataDirectory, _database.ListPoolValues());
+        using var writeLock = session.AcquireWriteLock();
+        session.Database.SetPoolValue(OvercommitKey, ratio.ToString(CultureInfo.InvariantCulture));
+        PoolSettings.Write(session.Files, session.Layout.MetadataDirectory, session.Database.ListPoolValues());
     }
 
     /// <summary>
     /// Space kept back for repairs, as OpenZFS's slop: 3.2% of the pool, at least 128 MiB, at most half.
     /// Admission never counts it as free, so deletes and repairs still find room when the pool is "full".
     /// </summary>
-    internal static long Slop(long poolSize) => Math.Min(poolSize / 2, Math.Max(128L << 20, poolSize * 32 / 1000));
+    public static long Slop(long poolSize) => Math.Min(poolSize / 2, Math.Max(128L << 20, poolSize * 32 / 1000));
 
     /// <summary>A warning for the person at the terminal when the pool has a shortfall or is nearly full, else null.</summary>
-    public string? SpaceWarning()
+    public SpaceWarning? Warning()
     {
-        var usage = FileSystemStatistics.Get(_layout.Root);
+        var usage = FileSystemStatistics.Get(session.Layout.Root);
+        var freeSpaceAndGuard = new Remedy.AnyOf([new Remedy.Advice("destroy old snapshots or remove other files"), new Remedy.RunGuard(Path)]);
         if (Shortfall(usage) is var shortfall and > 0)
         {
             var free = UsableFreeBytes(usage);
-            return $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + free)} " +
+            return new SpaceWarning(
+                $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + free)} " +
                 $"but the host has {ByteSize.Format(free)} free, because other writers (thin subvolumes, files outside Subvol) took the rest; " +
-                "until space is freed their writes can fail: destroy old snapshots or remove other files, and run 'subvol guard' to keep their filesystems consistent";
+                "until space is freed their writes can fail, and the space guard keeps their filesystems consistent meanwhile",
+                freeSpaceAndGuard);
         }
 
         if (usage.TotalBytes <= 0 || usage.AvailableBytes >= usage.TotalBytes * WarningFreeShare)
@@ -53,8 +66,10 @@ public sealed partial class Pool
             return null;
         }
 
-        return $"pool {Path} has only {ByteSize.Format(usage.AvailableBytes)} free of {ByteSize.Format(usage.TotalBytes)}; " +
-            "thin subvolumes fail writes when it fills: destroy old snapshots, or run 'subvol guard' to keep their filesystems consistent";
+        return new SpaceWarning(
+            $"pool {Path} has only {ByteSize.Format(usage.AvailableBytes)} free of {ByteSize.Format(usage.TotalBytes)}; " +
+            "thin subvolumes fail writes when it fills, and the space guard keeps their filesystems consistent",
+            freeSpaceAndGuard);
     }
 
     /// <summary>
@@ -63,24 +78,24 @@ public sealed partial class Pool
     /// subvolumes, and files outside Subvol), since the ledger refuses only Subvol's own operations.
     /// </summary>
     /// <param name="reserved">The reservations when the caller has read them already; else they are read only if they could matter.</param>
-    private long Shortfall(FileSystemUsage usage, long? reserved = null)
+    public long Shortfall(FileSystemUsage usage, long? reserved = null)
     {
         var free = UsableFreeBytes(usage);
 
         // Headroom never exceeds a subvolume's size: with that much free, no extent map needs reading.
-        var guaranteedSizes = _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed).Sum(subvolume => subvolume.Size);
+        var guaranteedSizes = session.Database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed).Sum(subvolume => subvolume.Size);
         return guaranteedSizes <= free ? 0 : Math.Max(0, (reserved ?? ReservedBytes()) - free);
     }
 
     /// <summary>
     /// The pool's free space that writes can really use. In a file-backed pool whose image has holes
-    /// (made with --sparse, or trimmed), a block the pool's filesystem hands out may be a hole that
-    /// the host outside must fill: at worst every free block is one, so the host's own free space
-    /// bounds all but the free space the image's allocation already covers.
+    /// (made sparse, or trimmed), a block the pool's filesystem hands out may be a hole that the host
+    /// outside must fill: at worst every free block is one, so the host's own free space bounds all
+    /// but the free space the image's allocation already covers.
     /// </summary>
-    private long UsableFreeBytes(FileSystemUsage usage)
+    public long UsableFreeBytes(FileSystemUsage usage)
     {
-        if (Image is not { } image || !File.Exists(image))
+        if (session.Image is not { } image || !File.Exists(image))
         {
             return usage.AvailableBytes;
         }
@@ -96,20 +111,20 @@ public sealed partial class Pool
     }
 
     /// <summary>The headroom every guaranteed subvolume may still need.</summary>
-    private long ReservedBytes() =>
-        _database.ListSubvolumes()
+    public long ReservedBytes() =>
+        session.Database.ListSubvolumes()
             .Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed)
-            .Sum(subvolume => Headroom.Of(_files, _layout.SubvolumeImage(subvolume.Name), subvolume.Size));
+            .Sum(subvolume => Headroom.Of(session.Files, session.Layout.SubvolumeImage(subvolume.Name), subvolume.Size));
 
     /// <summary>Refuses, with the numbers, a change that would promise guaranteed space the host does not have.</summary>
-    private void EnsureCanReserve(long additional, string what)
+    public void EnsureCanReserve(long additional, string what)
     {
         if (additional <= 0)
         {
             return;
         }
 
-        var usage = FileSystemStatistics.Get(_layout.Root);
+        var usage = FileSystemStatistics.Get(session.Layout.Root);
         var reserved = ReservedBytes();
         var slop = Slop(usage.TotalBytes);
         var free = usage.AvailableBytes - reserved - slop;
@@ -129,19 +144,19 @@ public sealed partial class Pool
     /// well, so thin subvolumes, even written to their full size, cannot take it.
     /// </summary>
     private (long Capacity, long Provisioned, long Reserved) PromiseBudget(FileSystemUsage usage, long reserved) =>
-        (Math.Max(0, usage.TotalBytes - reserved), _database.ListSubvolumes().Sum(subvolume => subvolume.Size), reserved);
+        (Math.Max(0, usage.TotalBytes - reserved), session.Database.ListSubvolumes().Sum(subvolume => subvolume.Size), reserved);
 
     /// <summary>How much more thin subvolumes may promise under the overcommit ratio.</summary>
-    private long ThinAvailable(FileSystemUsage usage, long reserved)
+    public long ThinAvailable(FileSystemUsage usage, long reserved)
     {
         var (capacity, provisioned, _) = PromiseBudget(usage, reserved);
         return Math.Max(0, (long)(capacity * Overcommit) - provisioned);
     }
 
     /// <summary>Refuses a thin promise beyond the pool's overcommit ratio of its size less the reservations; <paramref name="remedy"/> says what to do, where create's advice does not fit.</summary>
-    private void EnsureOvercommitAllows(long additional, string what, string? remedy = null)
+    public void EnsureOvercommitAllows(long additional, string what, Remedy? remedy = null)
     {
-        var usage = FileSystemStatistics.Get(_layout.Root);
+        var usage = FileSystemStatistics.Get(session.Layout.Root);
         var (capacity, provisioned, reserved) = PromiseBudget(usage, ReservedBytes());
         var ratio = Overcommit;
         var limit = (long)(capacity * ratio);
@@ -149,14 +164,14 @@ public sealed partial class Pool
         {
             throw SubvolException.NoSpace(
                 $"pool {Path} of {ByteSize.Format(usage.TotalBytes)}, less {ByteSize.Format(reserved)} reserved for guaranteed subvolumes, already promises {ByteSize.Format(provisioned)}, " +
-                $"and {what} would take that to {ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; " +
-                (remedy ?? "raise it with 'subvol pool set overcommit 1.5', or use --provisioning guaranteed"));
+                $"and {what} would take that to {ByteSize.Format(provisioned + additional)}, beyond its overcommit ratio of {ratio.ToString("0.##", CultureInfo.InvariantCulture)}",
+                remedy ?? new Remedy.AnyOf([new Remedy.RaiseOvercommit(Path, 1.5), new Remedy.UseGuaranteedProvisioning()]));
         }
     }
 
     /// <summary>Admission for a new image of the given size and mode: real space for guaranteed, the ratio for thin.</summary>
     /// <param name="thinRemedy">What to do when the ratio refuses a thin one, where create's advice does not fit.</param>
-    private void Admit(Provisioning provisioning, long size, string what, string? thinRemedy = null)
+    public void Admit(Provisioning provisioning, long size, string what, Remedy? thinRemedy = null)
     {
         if (provisioning == Provisioning.Guaranteed)
         {
@@ -172,7 +187,7 @@ public sealed partial class Pool
     /// Admission for growing a subvolume to <paramref name="newSize"/>: a guaranteed one reserves what its
     /// image does not yet cover, a thin one promises what its recorded size does not.
     /// </summary>
-    private void AdmitGrowth(Metadata.SubvolumeRecord record, long imageSize, long newSize, string what)
+    public void AdmitGrowth(SubvolumeRecord record, long imageSize, long newSize, string what)
     {
         if (record.Provisioning == Provisioning.Guaranteed)
         {
