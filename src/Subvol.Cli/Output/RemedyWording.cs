@@ -8,6 +8,7 @@ internal static class RemedyWording
     public static string For(Remedy remedy) => remedy switch
     {
         Remedy.AnyOf any => string.Join(", or ", any.Choices.Select(For)),
+        Remedy.Steps steps => string.Join("; then ", steps.InOrder.Select(For)),
         Remedy.Advice advice => advice.Text,
         Remedy.RepeatWithForce force => $"add --force to go ahead ({force.Consequence})",
         Remedy.RepeatRequest => "run the same command again",

@@ -11,6 +11,7 @@ internal static class RemedyWording
     public static string For(Remedy remedy) => remedy switch
     {
         Remedy.AnyOf any => string.Join(", or ", any.Choices.Select(For)),
+        Remedy.Steps steps => string.Join("; then ", steps.InOrder.Select(For)),
         Remedy.Advice advice => advice.Text,
         Remedy.RepeatWithForce force => $"the request would have to force it ({force.Consequence}), which the driver never does",
         Remedy.RepeatRequest => "retry the request",
@@ -19,7 +20,7 @@ internal static class RemedyWording
         Remedy.ImportPool import => OnNode(import.Image is null ? $"pool import {import.Pool}" : $"pool import {import.Pool} --image {import.Image}"),
         Remedy.ImportPoolWithImage import => OnNode($"pool import {import.Pool} --image FILE"),
         Remedy.ChoosePool => "set the driver's --pool to the node's pool",
-        Remedy.CheckPool check => OnNode($"check --pool {check.Pool}"),
+        Remedy.CheckPool check => OnNode(check.Pool is null ? "check" : $"check --pool {check.Pool}"),
         Remedy.RepairPool repair => OnNode(repair.Pool is null ? "check --repair" : $"check --repair --pool {repair.Pool}"),
         Remedy.SetPoolSettings settings => OnNode($"pool set --pool {settings.Pool}"),
         Remedy.RaiseOvercommit raise => OnNode($"pool set overcommit {(raise.Suggested is { } ratio ? ratio.ToString("0.##", CultureInfo.InvariantCulture) : "RATIO")} --pool {raise.Pool}"),

@@ -15,6 +15,9 @@ public abstract record Remedy
     /// <summary>Any one of several steps fixes it.</summary>
     public sealed record AnyOf(IReadOnlyList<Remedy> Choices) : Remedy;
 
+    /// <summary>Several steps, in order.</summary>
+    public sealed record Steps(IReadOnlyList<Remedy> InOrder) : Remedy;
+
     /// <summary>Advice that needs no command: what a person must look at or decide.</summary>
     public sealed record Advice(string Text) : Remedy;
 
@@ -39,7 +42,8 @@ public abstract record Remedy
     /// <summary>Name the pool to work on, one of <paramref name="KnownPools"/> or another.</summary>
     public sealed record ChoosePool(IReadOnlyList<string> KnownPools) : Remedy;
 
-    public sealed record CheckPool(string Pool) : Remedy;
+    /// <summary>Check the pool, which names what is wrong; the pool is null when the failing call did not say which.</summary>
+    public sealed record CheckPool(string? Pool) : Remedy;
 
     /// <summary>Rebuild or repair the pool's metadata and files from its images; the pool is null when the failing call did not say which.</summary>
     public sealed record RepairPool(string? Pool) : Remedy;

@@ -312,8 +312,7 @@ internal sealed class PoolFiles : IDisposable
             SubvolErrorCode.Inconsistent,
             $"{exception.Path} {exception.Reason}; Subvol refused to use it",
             // Check itself refuses a link at .subvol or its lock, so the link goes first.
-            new Remedy.Advice("remove the link on that path by hand, never what it points to (the pool's check names every such link, unless it stands at .subvol " +
-                "or its lock file); then check the pool for anything else that is wrong"),
+            new Remedy.Steps([new Remedy.Advice("remove the link on that path by hand, never what it points to"), new Remedy.CheckPool(null)]),
             exception);
 
     private static bool IsImmutable(SafeFileHandle file, string path)
