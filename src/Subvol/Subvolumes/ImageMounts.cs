@@ -1,5 +1,6 @@
 using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Names;
 using Subvol.Pools;
 
 namespace Subvol.Subvolumes;
@@ -123,7 +124,7 @@ internal static class ImageMounts
         if (devices.Count > 0)
         {
             throw SubvolException.Busy(
-                $"the image of {Names.Printable.Quote(name)} is attached to {devices[0].DevicePath}",
+                $"the image of {Printable.Quote(name)} is attached to {devices[0].DevicePath}",
                 new Remedy.Advice($"detach it with 'losetup -d {devices[0].DevicePath}' first"));
         }
     }
