@@ -31,6 +31,7 @@ internal static class RemedyWording
         Remedy.ListSnapshots list => $"'{Command($"list -t snapshot {list.Subvolume}")}' shows the ones it has",
         Remedy.Mount mount => $"run '{Command($"mount {mount.Target}")}' first",
         Remedy.Unmount unmount => $"unmount it first with '{Command($"umount {unmount.Target}")}'",
+        Remedy.DestroySnapshotsFirst => "destroy them first or use --recursive",
         Remedy.TakeSnapshot snapshot => $"take one with '{Command($"snapshot {snapshot.Subvolume}")}'",
         Remedy.Rollback rollback => $"restore it from a snapshot with '{Command($"rollback {rollback.Subvolume}@SNAPSHOT")}'",
         Remedy.SendFromEarlierSnapshot send => send.Candidates.Count == 0

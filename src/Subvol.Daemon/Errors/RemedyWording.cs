@@ -30,6 +30,7 @@ internal static class RemedyWording
         Remedy.ListSnapshots list => OnNode($"list -t snapshot {list.Subvolume} --pool {list.Pool}"),
         Remedy.Mount mount => OnNode($"mount {mount.Target} --pool {mount.Pool}"),
         Remedy.Unmount unmount => OnNode($"umount {unmount.Target} --pool {unmount.Pool}"),
+        Remedy.DestroySnapshotsFirst => "delete the volume's VolumeSnapshots first",
         Remedy.TakeSnapshot snapshot => "create a VolumeSnapshot of the volume first",
         Remedy.Rollback rollback => OnNode($"rollback {rollback.Subvolume}@SNAPSHOT --pool {rollback.Pool}"),
         Remedy.SendFromEarlierSnapshot => "send from an earlier snapshot",

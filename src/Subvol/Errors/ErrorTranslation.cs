@@ -78,6 +78,21 @@ public static partial class ErrorTranslation
         return true;
     }, path);
 
+    /// <summary>
+    /// A system call that failed inside an operation, as that operation's error ("<paramref name="what"/>: why"),
+    /// with the code and remedy its errno calls for; a full host is named as the host.
+    /// </summary>
+    internal static SubvolException During(string what, SystemCallException exception)
+    {
+        if (exception.Errno == Errno.ENOSPC)
+        {
+            return new SubvolException(SubvolErrorCode.NoSpace, $"{what}: the host filesystem is full ({exception.Message})", NoSpaceRemedy, exception);
+        }
+
+        var translated = Translate(exception);
+        return new SubvolException(translated.Code, $"{what}: {translated.Message}", translated.Remedy, exception);
+    }
+
     private static SubvolException FromErrno(int errno, string message, string? path, Exception inner) => errno switch
     {
         Errno.ENOENT => new SubvolException(SubvolErrorCode.NotFound, message, inner),

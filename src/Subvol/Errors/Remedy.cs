@@ -66,6 +66,9 @@ public abstract record Remedy
 
     public sealed record Unmount(string Pool, string Target) : Remedy;
 
+    /// <summary>Destroy the subvolume's snapshots first, or delete it together with them.</summary>
+    public sealed record DestroySnapshotsFirst(string Pool, string Subvolume) : Remedy;
+
     public sealed record TakeSnapshot(string Pool, string Subvolume) : Remedy;
 
     public sealed record Rollback(string Pool, string Subvolume) : Remedy;

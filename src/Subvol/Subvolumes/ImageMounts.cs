@@ -1,5 +1,6 @@
 using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Names;
 using Subvol.Pools;
 
 namespace Subvol.Subvolumes;
@@ -27,6 +28,19 @@ internal static class ImageMounts
         return LoopDevice.List().Where(device => device.BackingFile == full).ToList();
     }
 
+    /// <summary>Unmounts one mount point of an image; autoclear detaches the loop device with its last mount.</summary>
+    public static void UnmountTarget(string target)
+    {
+        try
+        {
+            Mounts.Unmount(target);
+        }
+        catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
+        {
+            throw SubvolException.Busy($"{target} is busy ({exception.Message}); close the programs using it (see 'fuser -vm {target}') and try again");
+        }
+    }
+
     /// <summary>The writable mount of an image, which is what a snapshot must freeze.</summary>
     public static MountEntry? FindWritable(string image) =>
         Find(image).FirstOrDefault(mount => !mount.MountOptions.Split(',').Contains("ro"));
@@ -35,9 +49,13 @@ internal static class ImageMounts
     /// Attaches the image, opened beneath the pool's root, and mounts it. A target inside the pool (mounts/NAME) is
     /// made and opened there too and mounted onto through its descriptor, since mount(2) follows links in a path.
     /// </summary>
-    public static void Mount(Pools.PoolFiles files, string image, string target, string fileSystem, bool readOnly, string? options)
+    public static void Mount(Pools.PoolFiles files, string image, string target, string fileSystem, bool readOnly, string? options) =>
+        Mount(files, image, target, fileSystem, readOnly ? MountFlags.ReadOnly : MountFlags.None, options);
+
+    /// <summary>The same, with mount(2) flags (read-only, noatime, nodev…) that the caller chose.</summary>
+    public static void Mount(Pools.PoolFiles files, string image, string target, string fileSystem, MountFlags flags, string? options)
     {
-        var flags = readOnly ? MountFlags.ReadOnly : MountFlags.None;
+        var readOnly = (flags & MountFlags.ReadOnly) != 0;
         // Autoclear detaches the loop device when the filesystem is unmounted, so nothing leaks.
         using var loop = files.Attach(image, readOnly, autoClear: true);
         if (target.StartsWith(files.Root + "/", StringComparison.Ordinal))
@@ -73,15 +91,7 @@ internal static class ImageMounts
         var unmounted = new List<string>();
         foreach (var mount in Find(image))
         {
-            try
-            {
-                Mounts.Unmount(mount.Target);
-            }
-            catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
-            {
-                throw SubvolException.Busy($"{mount.Target} is busy ({exception.Message}); close the programs using it (see 'fuser -vm {mount.Target}') and try again");
-            }
-
+            UnmountTarget(mount.Target);
             unmounted.Add(mount.Target);
         }
 
@@ -95,5 +105,45 @@ internal static class ImageMounts
         }
 
         return unmounted;
+    }
+
+    /// <summary>Refuses, naming where, when the image is mounted; <paramref name="remedy"/> says what to unmount.</summary>
+    public static void RefuseIfMounted(string image, string what, Remedy remedy)
+    {
+        var mounts = Find(image);
+        if (mounts.Count > 0)
+        {
+            throw SubvolException.Busy($"{what} is mounted at {mounts[0].Target}", remedy);
+        }
+    }
+
+    /// <summary>Refuses when the image is attached to a loop device, whose user would see its image change underneath.</summary>
+    public static void RefuseIfAttached(string image, string name)
+    {
+        var devices = LoopDevices(image);
+        if (devices.Count > 0)
+        {
+            throw SubvolException.Busy(
+                $"the image of {Printable.Quote(name)} is attached to {devices[0].DevicePath}",
+                new Remedy.Advice($"detach it with 'losetup -d {devices[0].DevicePath}' first"));
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a device node for one of <paramref name="devices"/>.</summary>
+    public static bool IsNodeOf(string path, IEnumerable<LoopDeviceInfo> devices)
+    {
+        if (!File.Exists(path) || DeviceNodes.BlockDevice(path) is not { } node)
+        {
+            return false;
+        }
+
+        return devices.Any(device => File.Exists(device.DevicePath) && DeviceNodes.BlockDevice(device.DevicePath) == node);
+    }
+
+    /// <summary>A path as mountinfo spells a mount point: absolute, without a trailing slash.</summary>
+    public static string NormalizeTarget(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return full.Length > 1 ? full.TrimEnd('/') : full;
     }
 }

@@ -108,6 +108,7 @@ public sealed class PoolMetadataTests : IDisposable
         var exception = Assert.Throws<SubvolException>(() => Pool.DeleteSubvolume("home", recursive: false));
         Assert.Equal(SubvolErrorCode.Busy, exception.Code);
         Assert.Contains("daily", exception.Message);
+        Assert.Equal(new Remedy.DestroySnapshotsFirst(Pool.Path, "home"), exception.Remedy);
 
         Assert.Equal(Outcome.Deleted, Pool.DeleteSubvolume("home", recursive: true));
         Assert.False(Directory.Exists(Path.Combine(_pool.Root, "snapshots", "home")));
@@ -132,6 +133,21 @@ public sealed class PoolMetadataTests : IDisposable
         Assert.Equal(96L << 20, Pool.ResizeSubvolume("data", 96L << 20).Value.Size);
         Assert.Equal(96L << 20, new FileInfo(Path.Combine(_pool.Root, "subvolumes", "data.img")).Length);
         Assert.Equal(Outcome.Unchanged, Pool.ResizeSubvolume("data", 96L << 20).Outcome);
+    }
+
+    [Fact]
+    public void GrowNeverShrinksAndGrowsAnUnmountedExt4Offline()
+    {
+        Pool.CreateSubvolume("data", 64L << 20, FileSystemKind.Ext4);
+
+        var smaller = Pool.Grow("data", 32L << 20);
+        Assert.Equal(Outcome.Unchanged, smaller.Outcome);
+        Assert.Equal(64L << 20, smaller.Value.Size);
+
+        var larger = Pool.Grow("data", 96L << 20);
+        Assert.Equal(Outcome.Changed, larger.Outcome);
+        Assert.Equal(96L << 20, larger.Value.Size);
+        Assert.Equal(96L << 20, new FileInfo(Path.Combine(_pool.Root, "subvolumes", "data.img")).Length);
     }
 
     [Fact]

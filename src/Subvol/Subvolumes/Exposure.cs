@@ -1,0 +1,316 @@
+using Subvol.Errors;
+using Subvol.Linux;
+using Subvol.Names;
+using Subvol.Pools;
+
+namespace Subvol.Subvolumes;
+
+/// <summary>
+/// Where a subvolume's or snapshot's filesystem is seen: mounted at the pool's default place or at a
+/// directory of the caller's choosing (one way of mounting for both), bind-mounted elsewhere, unmounted,
+/// and measured where it is seen.
+/// </summary>
+internal sealed class Exposure(PoolSession session)
+{
+    private PoolLayout Layout => session.Layout;
+
+    private PoolFiles Files => session.Files;
+
+    /// <summary>Mounts a subvolume read-write, or a snapshot read-only, at the given directory or the pool's default.</summary>
+    public OperationResult<string> Mount(string target, string? at)
+    {
+        using var writeLock = session.AcquireWriteLock();
+        var (subvolume, snapshot) = SnapshotReference.Split(target);
+        string image;
+        string fileSystem;
+        if (snapshot is null)
+        {
+            var record = session.RequireSubvolume(subvolume);
+            image = Layout.SubvolumeImage(subvolume);
+            fileSystem = record.FileSystem;
+        }
+        else
+        {
+            var record = session.RequireSnapshot(new SnapshotReference(subvolume, snapshot));
+            image = Layout.SnapshotImage(subvolume, snapshot);
+            fileSystem = record.FileSystem;
+        }
+
+        var where = at is null ? Layout.DefaultMountPoint(target) : Path.GetFullPath(at);
+        var existing = ImageMounts.Find(image);
+        if (existing.Count > 0)
+        {
+            if (existing.Any(mount => mount.Target == where) || at is null)
+            {
+                return new(Outcome.AlreadyExisted, existing[0].Target);
+            }
+
+            throw SubvolException.Busy($"{target} is already mounted at {existing[0].Target}", new Remedy.Unmount(session.Path, target));
+        }
+
+        var inside = where.StartsWith(Layout.Root + "/", StringComparison.Ordinal);
+        if (inside ? Files.Status(where).Kind == EntryKind.Directory && Files.List(where).Count > 0 : Directory.Exists(where) && Directory.EnumerateFileSystemEntries(where).Any())
+        {
+            throw SubvolException.Invalid($"{where} is not empty; mount on an empty directory");
+        }
+
+        if (!Files.Exists(image))
+        {
+            throw SubvolException.Inconsistent($"the image of {target} is missing ({image})", new Remedy.CheckPool(session.Path));
+        }
+
+        MountImage(image, target, where, fileSystem, snapshot is null ? MountFlags.None : MountFlags.ReadOnly,
+            snapshot is null ? FileSystemKind.SubvolumeMountOptions(fileSystem) : FileSystemKind.SnapshotMountOptions(fileSystem));
+        return new(Outcome.Created, where);
+    }
+
+    /// <summary>
+    /// Mounts a subvolume at a directory of the caller's choosing with mount(8)-style options
+    /// ("noatime", "ro", "discard"), or says it already is mounted there.
+    /// </summary>
+    public OperationResult<string> MountAt(string name, string at, IReadOnlyList<string> options)
+    {
+        MountFlags flags;
+        string? data;
+        try
+        {
+            (flags, data) = MountOptionParser.Parse(options);
+        }
+        catch (ArgumentException exception)
+        {
+            throw SubvolException.Invalid(exception.Message);
+        }
+
+        using var writeLock = session.AcquireWriteLock();
+        var record = session.RequireSubvolume(name);
+        var image = Layout.SubvolumeImage(name);
+        at = ImageMounts.NormalizeTarget(at);
+        var mounts = ImageMounts.Find(image);
+        if (mounts.Any(mount => mount.Target == at))
+        {
+            return new(Outcome.AlreadyExisted, at);
+        }
+
+        if (mounts.Count > 0)
+        {
+            throw SubvolException.Busy($"subvolume {Printable.Quote(name)} is already mounted at {mounts[0].Target}; unmount it there first");
+        }
+
+        if (ImageMounts.LoopDevices(image) is { Count: > 0 } devices)
+        {
+            throw SubvolException.Busy($"subvolume {Printable.Quote(name)} is attached to {devices[0].DevicePath} as a block device; detach it first");
+        }
+
+        if (Mounts.FindByTarget(at) is { } other)
+        {
+            throw SubvolException.Busy($"{at} already has {other.Source} mounted on it");
+        }
+
+        var ours = FileSystemKind.SubvolumeMountOptions(record.FileSystem);
+        var mountData = ours is null || (data?.Split(',').Contains(ours) ?? false) ? data : data is null ? ours : $"{data},{ours}";
+        MountImage(image, Printable.Quote(name), at, record.FileSystem, flags, mountData);
+        return new(Outcome.Created, at);
+    }
+
+    /// <summary>Unmounts a subvolume or snapshot wherever it is mounted.</summary>
+    public Outcome Unmount(string target)
+    {
+        using var writeLock = session.AcquireWriteLock();
+        var (subvolume, snapshot) = SnapshotReference.Split(target);
+        string image;
+        if (snapshot is null)
+        {
+            session.RequireSubvolume(subvolume);
+            image = Layout.SubvolumeImage(subvolume);
+        }
+        else
+        {
+            session.RequireSnapshot(new SnapshotReference(subvolume, snapshot));
+            image = Layout.SnapshotImage(subvolume, snapshot);
+        }
+
+        var unmounted = ImageMounts.Unmount(image);
+        foreach (var directory in unmounted.Where(path => Path.GetDirectoryName(path) == Layout.MountsDirectory))
+        {
+            Files.DeleteDirectoryIfEmpty(directory);
+        }
+
+        return unmounted.Count > 0 ? Outcome.Deleted : Outcome.AlreadyGone;
+    }
+
+    /// <summary>
+    /// Unmounts what of this subvolume is mounted at <paramref name="at"/> (its mount, a bind mount, or its
+    /// bound device node), and with <paramref name="removeLeftover"/> deletes the empty directory or file left there.
+    /// </summary>
+    public Outcome UnmountAt(string name, string at, bool removeLeftover)
+    {
+        using var writeLock = session.AcquireWriteLock();
+        session.RequireSubvolume(name);
+        var image = Layout.SubvolumeImage(name);
+        at = ImageMounts.NormalizeTarget(at);
+        var outcome = Outcome.AlreadyGone;
+        if (Mounts.FindByTarget(at) is { } mount)
+        {
+            var devices = ImageMounts.LoopDevices(image);
+            if (!devices.Any(device => device.DevicePath == mount.Source) && !ImageMounts.IsNodeOf(at, devices))
+            {
+                throw SubvolException.Busy($"{at} has {mount.Source} mounted on it, which is not subvolume {Printable.Quote(name)}; leaving it alone");
+            }
+
+            try
+            {
+                ImageMounts.UnmountTarget(at);
+            }
+            catch (SystemCallException exception)
+            {
+                throw ErrorTranslation.During($"cannot unmount {at}", exception);
+            }
+
+            outcome = Outcome.Deleted;
+        }
+
+        if (removeLeftover && Mounts.FindByTarget(at) is null)
+        {
+            RemoveIfEmpty(at);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Whether a subvolume is mounted (or bind-mounted) exactly at <paramref name="path"/>.</summary>
+    public bool IsMountedAt(string name, string path)
+    {
+        if (NameRules.Problem(name) is not null || session.Database.FindSubvolume(name) is null)
+        {
+            return false;
+        }
+
+        var target = ImageMounts.NormalizeTarget(path);
+        return ImageMounts.Find(Layout.SubvolumeImage(name)).Any(mount => mount.Target == target);
+    }
+
+    /// <summary>Bind-mounts a subvolume's existing mount at <paramref name="from"/> onto <paramref name="at"/>, read-only when asked.</summary>
+    public OperationResult<string> BindMount(string name, string from, string at, bool readOnly)
+    {
+        using var writeLock = session.AcquireWriteLock();
+        session.RequireSubvolume(name);
+        var image = Layout.SubvolumeImage(name);
+        from = ImageMounts.NormalizeTarget(from);
+        at = ImageMounts.NormalizeTarget(at);
+        var mounts = ImageMounts.Find(image);
+        if (mounts.FirstOrDefault(mount => mount.Target == at) is { } existing)
+        {
+            var existingReadOnly = IsReadOnly(existing);
+            return existingReadOnly == readOnly
+                ? new(Outcome.AlreadyExisted, at)
+                : throw SubvolException.AlreadyExists($"{at} already holds {Printable.Quote(name)} {(existingReadOnly ? "read-only" : "read-write")}");
+        }
+
+        if (!mounts.Any(mount => mount.Target == from))
+        {
+            throw SubvolException.Invalid($"subvolume {Printable.Quote(name)} is not mounted at {from}; mount it there first");
+        }
+
+        if (Mounts.FindByTarget(at) is { } other)
+        {
+            throw SubvolException.AlreadyExists($"{at} already has {other.Source} mounted on it");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(at);
+            Mounts.Mount(from, at, "none", MountFlags.Bind, null);
+            if (readOnly)
+            {
+                // A bind mount takes MS_RDONLY only on a remount of the bind itself (mount(2), "Creating a bind mount").
+                RemountReadOnly(at);
+            }
+        }
+        catch (SystemCallException exception)
+        {
+            throw ErrorTranslation.During($"cannot bind {from} to {at}", exception);
+        }
+
+        return new(Outcome.Created, at);
+    }
+
+    /// <summary>The usage of a subvolume seen at <paramref name="path"/>: a directory it is mounted on, or a node of its block device.</summary>
+    public MountUsage Measure(string name, string path)
+    {
+        session.RequireSubvolume(name);
+        var image = Layout.SubvolumeImage(name);
+        path = ImageMounts.NormalizeTarget(path);
+        if (Directory.Exists(path))
+        {
+            if (!ImageMounts.Find(image).Any(mount => mount.Target == path))
+            {
+                throw SubvolException.NotFound($"subvolume {Printable.Quote(name)} is not mounted at {path}");
+            }
+
+            var usage = FileSystemStatistics.Get(path);
+            var (totalInodes, freeInodes) = FileSystemInodes.Get(path);
+            return new MountUsage(usage.TotalBytes, usage.AvailableBytes, usage.TotalBytes - usage.FreeBytes, totalInodes, freeInodes);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw SubvolException.NotFound($"{path} does not exist");
+        }
+
+        if (!ImageMounts.IsNodeOf(path, ImageMounts.LoopDevices(image)))
+        {
+            throw SubvolException.NotFound($"{path} is not the block device of subvolume {Printable.Quote(name)}");
+        }
+
+        return new MountUsage(ImageSpace.Length(session, image), null, null, null, null);
+    }
+
+    /// <summary>The one way an image is mounted, wherever and however the caller chose; <paramref name="what"/> names it in errors.</summary>
+    private void MountImage(string image, string what, string where, string fileSystem, MountFlags flags, string? options)
+    {
+        try
+        {
+            ImageMounts.Mount(Files, image, where, fileSystem, flags, options);
+        }
+        catch (SystemCallException exception) when (exception.Errno == Errno.EINVAL)
+        {
+            // mount(2) says only EINVAL; the reason (a duplicate filesystem UUID, a damaged superblock) is in the kernel log.
+            throw new SubvolException(SubvolErrorCode.Failed, $"cannot mount {what} at {where}: {exception.Message}",
+                new Remedy.Advice("'dmesg | tail' shows why the kernel refused it"), exception);
+        }
+        catch (SystemCallException exception)
+        {
+            throw ErrorTranslation.During($"cannot mount {what} at {where}", exception);
+        }
+    }
+
+    private static void RemountReadOnly(string at)
+    {
+        try
+        {
+            Mounts.Mount("none", at, "none", MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null);
+        }
+        catch
+        {
+            Mounts.Unmount(at);
+            throw;
+        }
+    }
+
+    private static bool IsReadOnly(MountEntry mount) => mount.MountOptions.Split(',').Contains("ro");
+
+    private static void RemoveIfEmpty(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            if (!Directory.EnumerateFileSystemEntries(path).Any())
+            {
+                Directory.Delete(path);
+            }
+        }
+        else if (File.Exists(path) && new FileInfo(path).Length == 0)
+        {
+            File.Delete(path);
+        }
+    }
+}

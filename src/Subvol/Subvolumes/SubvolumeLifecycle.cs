@@ -1,0 +1,210 @@
+using Subvol.Errors;
+using Subvol.Linux;
+using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Safety;
+using Subvol.Space;
+
+namespace Subvol.Subvolumes;
+
+/// <summary>
+/// Subvolumes coming and going: creating one (space admitted, image made and formatted, then published),
+/// deleting one with or without its snapshots, renaming one, and describing them as they are now.
+/// </summary>
+internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission space)
+{
+    private PoolLayout Layout => session.Layout;
+
+    private PoolDatabase Database => session.Database;
+
+    private PoolFiles Files => session.Files;
+
+    /// <param name="exclusive">Exclusive bytes by image name, which only a reading of every extent map can say.</param>
+    public IReadOnlyList<SubvolumeInfo> List(IReadOnlyDictionary<string, long> exclusive)
+    {
+        var snapshotCounts = Database.ListSnapshots().GroupBy(snapshot => snapshot.SubvolumeId).ToDictionary(group => group.Key, group => group.Count());
+        return Database.ListSubvolumes()
+            .Select(record => Describe(record, snapshotCounts.GetValueOrDefault(record.Id)) with { Exclusive = exclusive.GetValueOrDefault(record.Name) })
+            .ToList();
+    }
+
+    public SubvolumeInfo Get(string name)
+    {
+        var record = session.RequireSubvolume(name);
+        return Describe(record, Database.ListSnapshots(name).Count);
+    }
+
+    public SubvolumeInfo? Find(string name) =>
+        Database.FindSubvolume(name) is { } record ? Describe(record, Database.ListSnapshots(name).Count) : null;
+
+    /// <summary>Makes a sparse image of the given size, formats it, and publishes it as a subvolume.</summary>
+    public OperationResult<SubvolumeInfo> Create(string name, long size, string fileSystem, Provisioning provisioning, string? creator)
+    {
+        NameRules.Validate(name, "subvolume");
+        FileSystemKind.Validate(fileSystem);
+        size = SubvolumeSize.Check(size, fileSystem);
+        using var writeLock = session.AcquireWriteLock();
+        if (Database.FindSubvolume(name) is { } existing)
+        {
+            if (existing.Size == size && existing.FileSystem == fileSystem && existing.Provisioning == provisioning)
+            {
+                return new(Outcome.AlreadyExisted, Describe(existing, Database.ListSnapshots(name).Count));
+            }
+
+            throw SubvolException.AlreadyExists(
+                $"subvolume {Printable.Quote(name)} already exists with size {ByteSize.Format(existing.Size)}, {existing.FileSystem}, {ProvisioningNames.Format(existing.Provisioning)}; choose another name");
+        }
+
+        space.Admit(provisioning, size, $"a {ProvisioningNames.Format(provisioning)} subvolume {Printable.Quote(name)} of {ByteSize.Format(size)}");
+        var guid = Guid.NewGuid();
+        var created = DateTimeOffset.UtcNow;
+        var partial = Layout.PartialImage(guid);
+        try
+        {
+            using (var file = Files.CreateFile(partial))
+            {
+                RandomAccess.SetLength(file, size);
+                if (provisioning == Provisioning.Guaranteed)
+                {
+                    // Allocated now, so that writing it never needs host space that might be gone.
+                    FileSpace.Preallocate(file, partial, 0, size);
+                }
+            }
+
+            Files.RunOn(partial, target =>
+            {
+                if (fileSystem == FileSystemKind.Xfs)
+                {
+                    Tools.MakeXfs(target, label: null, reflink: true);
+                }
+                else
+                {
+                    Tools.MakeExt4(target, label: null);
+                }
+            });
+
+            if (provisioning == Provisioning.Thin)
+            {
+                Sparseness.PunchUnwritten(Files, partial);
+            }
+
+            PausePoint.Reach("create-formatted");
+            ImageIdentity.Write(Files, partial, new ImageIdentity(guid, ImageKind.Subvolume, null, created, provisioning, size, fileSystem) { Creator = creator });
+            Files.Publish(partial, Layout.SubvolumeImage(name));
+        }
+        catch (SystemCallException exception)
+        {
+            Files.Delete(partial);
+            throw ErrorTranslation.During($"cannot create subvolume {Printable.Quote(name)}", exception);
+        }
+        catch
+        {
+            Files.Delete(partial);
+            throw;
+        }
+
+        var record = Database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning, creator: creator, created: created);
+        return new(Outcome.Created, Describe(record, 0));
+    }
+
+    /// <summary>Deletes a subvolume; its snapshots go too only when asked, and never while anything is mounted.</summary>
+    public Outcome Delete(string name, bool recursive)
+    {
+        NameRules.Validate(name, "subvolume");
+        using var writeLock = session.AcquireWriteLock();
+        var record = Database.FindSubvolume(name);
+        if (record is null)
+        {
+            return Outcome.AlreadyGone;
+        }
+
+        var image = Layout.SubvolumeImage(name);
+        ImageMounts.RefuseIfMounted(image, $"subvolume {Printable.Quote(name)}", new Remedy.Unmount(session.Path, name));
+        var snapshots = Database.ListSnapshots(name);
+        if (snapshots.Count > 0 && !recursive)
+        {
+            throw SubvolException.Busy(
+                $"subvolume {Printable.Quote(name)} has {snapshots.Count} snapshot(s) ({string.Join(", ", snapshots.Take(5).Select(s => s.Name))}{(snapshots.Count > 5 ? ", …" : "")})",
+                new Remedy.DestroySnapshotsFirst(session.Path, name));
+        }
+
+        foreach (var snapshot in snapshots)
+        {
+            var snapshotImage = Layout.SnapshotImage(name, snapshot.Name);
+            ImageMounts.RefuseIfMounted(snapshotImage, $"snapshot {snapshot.SubvolumeName}@{snapshot.Name}", new Remedy.Unmount(session.Path, $"{name}@{snapshot.Name}"));
+            Files.RefuseUnlessImageOrMissing(snapshotImage);
+        }
+
+        Files.RefuseUnlessImageOrMissing(image);
+
+        // Metadata first: a crash after this commit leaves only orphan files, which check --repair removes.
+        using (var transaction = Database.BeginTransaction())
+        {
+            foreach (var snapshot in snapshots)
+            {
+                Database.DeleteSnapshot(snapshot.Id);
+            }
+
+            Database.DeleteSubvolume(record.Id);
+            transaction.Commit();
+        }
+
+        PausePoint.Reach("delete-unlinking");
+        foreach (var snapshot in snapshots)
+        {
+            Files.DeleteImage(Layout.SnapshotImage(name, snapshot.Name));
+        }
+
+        Files.DeleteDirectoryIfEmpty(Layout.SnapshotDirectory(name));
+        Files.DeleteImage(image);
+        return Outcome.Deleted;
+    }
+
+    public void Rename(string oldName, string newName)
+    {
+        NameRules.Validate(newName, "subvolume");
+        using var writeLock = session.AcquireWriteLock();
+        var record = session.RequireSubvolume(oldName);
+        if (Database.FindSubvolume(newName) is not null)
+        {
+            throw SubvolException.AlreadyExists($"subvolume {Printable.Quote(newName)} already exists; choose another name");
+        }
+
+        ImageMounts.RefuseIfMounted(Layout.SubvolumeImage(oldName), $"subvolume {Printable.Quote(oldName)}", new Remedy.Unmount(session.Path, oldName));
+        foreach (var snapshot in Database.ListSnapshots(oldName))
+        {
+            ImageMounts.RefuseIfMounted(Layout.SnapshotImage(oldName, snapshot.Name), $"snapshot {oldName}@{snapshot.Name}", new Remedy.Unmount(session.Path, $"{oldName}@{snapshot.Name}"));
+        }
+
+        // The rename is recorded with the metadata change, so an interrupted rename is finished by check --repair.
+        Database.RenameSubvolume(record.Id, oldName, newName);
+        PausePoint.Reach("rename-recorded");
+        FinishRenames();
+    }
+
+    /// <summary>Moves the files of every recorded rename to their new names; a repair calls it for renames a crash interrupted.</summary>
+    internal void FinishRenames()
+    {
+        foreach (var pending in Database.ListPendingRenames())
+        {
+            Files.MoveIfPresent(Layout.SubvolumeImage(pending.OldName), Layout.SubvolumeImage(pending.NewName));
+            Files.MoveIfPresent(Layout.SnapshotDirectory(pending.OldName), Layout.SnapshotDirectory(pending.NewName));
+
+            Database.DeletePendingRename(pending.Id);
+        }
+    }
+
+    /// <summary>A subvolume's record with what the machine says now: the space its image holds, where it is mounted, whether it was written since its last snapshot.</summary>
+    internal SubvolumeInfo Describe(SubvolumeRecord record, int snapshots)
+    {
+        var image = Layout.SubvolumeImage(record.Name);
+        var allocated = ImageSpace.Allocated(Files, image);
+        var mount = ImageMounts.Find(image).FirstOrDefault();
+        return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot, record.Provisioning)
+        {
+            WrittenSinceSnapshot = snapshots > 0 ? WriteStamp.WrittenSince(Files, image, record.WriteStamp) : null,
+            Creator = record.Creator,
+        };
+    }
+}
