@@ -128,13 +128,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
             return new GetCapacityResponse { AvailableCapacity = 0, MinimumVolumeSize = minimum };
         }
 
-        var status = await gate.Run(pool => pool.Status(), context.CancellationToken);
-
-        // What admission would accept: real free space for guaranteed volumes, the overcommit ratio for thin ones.
-        var available = parameters.Provisioning == Provisioning.Guaranteed
-            ? status.Available
-            : status.ThinAvailable;
-        available = Math.Max(0, available / Capacity.Unit * Capacity.Unit);
+        var available = await gate.Run(pool => pool.Status().CapacityFor(parameters.Provisioning), context.CancellationToken);
         return new GetCapacityResponse
         {
             AvailableCapacity = available,
