@@ -159,20 +159,8 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         var name = VolumeNames.Snapshot(request.Name);
         var (outcome, snapshot) = await gate.Run(pool =>
         {
-            if (pool.FindSnapshots(snapshot: name) is [var existing, ..])
-            {
-                return existing.Subvolume != request.SourceVolumeId
-                    ? throw ErrorStatus.AlreadyExists($"snapshot {request.Name} already exists, of volume {existing.Subvolume}, not {request.SourceVolumeId}")
-                    : !IsOurs(existing.Creator)
-                    ? throw ErrorStatus.AlreadyExists($"snapshot {existing.FullName} already exists and was not created by the CSI driver {IdentityService.DriverName}; the driver does not adopt it")
-                    : (Outcome.AlreadyExisted, existing);
-            }
-
             RequireVolume(pool, request.SourceVolumeId);
-            pool.CreateSnapshot(request.SourceVolumeId, name, IdentityService.DriverName);
-
-            // Read back as stored, so that a repeated request reports the very same creation time.
-            return (Outcome.Created, pool.FindSnapshots(request.SourceVolumeId, name).Single());
+            return pool.EnsureSnapshot(request.SourceVolumeId, name, IdentityService.DriverName);
         }, context.CancellationToken);
         logger.SnapshotCreated(snapshot.FullName, outcome);
         return new CreateSnapshotResponse { Snapshot = Describe(snapshot) };
