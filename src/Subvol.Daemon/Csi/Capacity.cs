@@ -3,14 +3,9 @@ using Subvol.Daemon.Errors;
 
 namespace Subvol.Daemon.Csi;
 
-/// <summary>How a CSI capacity range becomes a subvolume size: whole MiB, at least the filesystem's minimum.</summary>
+/// <summary>How a CSI capacity range becomes a subvolume size, of the sizes the engine makes (<see cref="SubvolumeSizes"/>).</summary>
 internal static class Capacity
 {
-    public const long Unit = 1 << 20;
-
-    /// <summary>The largest image the engine accepts (Pool.CheckSize).</summary>
-    private const long Largest = 1L << 56;
-
     /// <summary>
     /// The size to provision: the required bytes, or the smallest the filesystem allows when none are
     /// required, and never below <paramref name="floor"/> (a source's size), rounded up to whole MiB.
@@ -30,14 +25,14 @@ internal static class Capacity
             throw ErrorStatus.OutOfRange($"capacity_range asks for at least {required} bytes but at most {limit}");
         }
 
-        var size = RoundUp(Math.Max(Math.Max(required, floor), FileSystemKind.MinimumSize(fileSystem)));
+        var size = SubvolumeSizes.AtLeast(Math.Max(required, floor), fileSystem);
         if (limit > 0 && size > limit)
         {
             throw ErrorStatus.OutOfRange(
                 $"the smallest {fileSystem} volume here is {size} bytes ({ByteSize.Format(size)}, whole MiB of at least {ByteSize.Format(FileSystemKind.MinimumSize(fileSystem))}), above the limit of {limit} bytes");
         }
 
-        if (size > Largest)
+        if (size > SubvolumeSizes.Largest)
         {
             throw ErrorStatus.OutOfRange($"{required} bytes is larger than any volume a pool can hold");
         }
@@ -48,6 +43,4 @@ internal static class Capacity
     /// <summary>Whether an existing volume of <paramref name="size"/> bytes satisfies a range.</summary>
     public static bool Satisfies(CapacityRange? range, long size) =>
         range is null || (size >= range.RequiredBytes && (range.LimitBytes == 0 || size <= range.LimitBytes));
-
-    private static long RoundUp(long bytes) => ByteSize.RoundUp(bytes, Unit);
 }

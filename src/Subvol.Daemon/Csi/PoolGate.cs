@@ -14,7 +14,7 @@ internal sealed class PoolGate(DaemonOptions options, ILogger<PoolGate> logger) 
     public string PoolPath => options.PoolPath;
 
     /// <summary>Whether the pool is there to serve: its metadata exists (a file-backed pool's image is mounted).</summary>
-    public bool IsReady => File.Exists(Path.Combine(options.PoolPath, ".subvol", "pool.db"));
+    public bool IsReady => Pool.Exists(options.PoolPath);
 
     public async Task<T> Run<T>(Func<Pool, T> action, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ internal static class VolumeCapabilities
                 return null;
             case VolumeCapability.AccessTypeOneofCase.Mount:
                 var requested = capability.Mount.FsType;
-                if (requested.Length > 0 && requested is not (FileSystemKind.Xfs or FileSystemKind.Ext4))
+                if (requested.Length > 0 && !FileSystemKind.IsSupported(requested))
                 {
                     return $"fsType '{requested}' is not supported: choose xfs or ext4";
                 }

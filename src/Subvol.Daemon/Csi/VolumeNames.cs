@@ -12,15 +12,10 @@ namespace Subvol.Daemon.Csi;
 /// </summary>
 internal static class VolumeNames
 {
-    /// <summary>Names of the short-lived snapshots a clone of a volume goes through.</summary>
-    public const string ClonePrefix = "csi-clone-";
-
     public static string Subvolume(string csiName) => Valid(csiName) ? csiName : "csi-" + Hash(csiName, 40);
 
-    public static string Snapshot(string csiName) => Valid(csiName) && !csiName.StartsWith(ClonePrefix, StringComparison.Ordinal) ? csiName : "csi-" + Hash(csiName, 40);
-
-    /// <summary>The snapshot a clone of a volume into <paramref name="target"/> is made from; the same on a retry.</summary>
-    public static string CloneSnapshot(string target) => ClonePrefix + Hash(target, 24);
+    /// <summary>A snapshot name; one that the engine keeps for the snapshots clones go through is hashed like any invalid one.</summary>
+    public static string Snapshot(string csiName) => Valid(csiName) && !CloneSnapshotNames.IsCloneSnapshot(csiName) ? csiName : "csi-" + Hash(csiName, 40);
 
     public static string SnapshotId(SnapshotInfo snapshot) => snapshot.FullName;
 

@@ -13,16 +13,19 @@ internal sealed record VolumeParameters(Provisioning Provisioning, string? FileS
         var provisioning = Provisioning.Guaranteed;
         if (parameters.TryGetValue(ProvisioningKey, out var text))
         {
-            provisioning = text switch
+            try
             {
-                ProvisioningNames.Guaranteed => Provisioning.Guaranteed,
-                ProvisioningNames.Thin => Provisioning.Thin,
-                _ => throw ErrorStatus.Invalid($"parameter {ProvisioningKey} must be {ProvisioningNames.Guaranteed} or {ProvisioningNames.Thin}"),
-            };
+                provisioning = ProvisioningNames.Parse(text);
+            }
+            catch (SubvolException)
+            {
+                // The engine's message quotes the value, and parameter values stay out of the log.
+                throw ErrorStatus.Invalid($"parameter {ProvisioningKey} must be {ProvisioningNames.Guaranteed} or {ProvisioningNames.Thin}");
+            }
         }
 
         var fileSystem = parameters.TryGetValue(FileSystemKey, out var value) && value.Length > 0 ? value : null;
-        if (fileSystem is not null and not (FileSystemKind.Xfs or FileSystemKind.Ext4))
+        if (fileSystem is not null && !FileSystemKind.IsSupported(fileSystem))
         {
             throw ErrorStatus.Invalid($"parameter {FileSystemKey} must be xfs or ext4");
         }

@@ -128,13 +128,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
             return new GetCapacityResponse { AvailableCapacity = 0, MinimumVolumeSize = minimum };
         }
 
-        var status = await gate.Run(pool => pool.Status(), context.CancellationToken);
-
-        // What admission would accept: real free space for guaranteed volumes, the overcommit ratio for thin ones.
-        var available = parameters.Provisioning == Provisioning.Guaranteed
-            ? status.Available
-            : status.ThinAvailable;
-        available = Math.Max(0, available / Capacity.Unit * Capacity.Unit);
+        var available = await gate.Run(pool => pool.Status().CapacityFor(parameters.Provisioning), context.CancellationToken);
         return new GetCapacityResponse
         {
             AvailableCapacity = available,
@@ -165,20 +159,8 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         var name = VolumeNames.Snapshot(request.Name);
         var (outcome, snapshot) = await gate.Run(pool =>
         {
-            if (pool.FindSnapshots(snapshot: name) is [var existing, ..])
-            {
-                return existing.Subvolume != request.SourceVolumeId
-                    ? throw ErrorStatus.AlreadyExists($"snapshot {request.Name} already exists, of volume {existing.Subvolume}, not {request.SourceVolumeId}")
-                    : !IsOurs(existing.Creator)
-                    ? throw ErrorStatus.AlreadyExists($"snapshot {existing.FullName} already exists and was not created by the CSI driver {IdentityService.DriverName}; the driver does not adopt it")
-                    : (Outcome.AlreadyExisted, existing);
-            }
-
             RequireVolume(pool, request.SourceVolumeId);
-            pool.CreateSnapshot(request.SourceVolumeId, name, IdentityService.DriverName);
-
-            // Read back as stored, so that a repeated request reports the very same creation time.
-            return (Outcome.Created, pool.FindSnapshots(request.SourceVolumeId, name).Single());
+            return pool.EnsureSnapshot(request.SourceVolumeId, name, IdentityService.DriverName);
         }, context.CancellationToken);
         logger.SnapshotCreated(snapshot.FullName, outcome);
         return new CreateSnapshotResponse { Snapshot = Describe(snapshot) };
@@ -257,22 +239,13 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         }
 
         var size = Capacity.Resolve(range, origin.FileSystem, floor: origin.Size);
-        var reference = snapshotSource?.Reference ?? TemporarySnapshot(pool, volumeSource!.Name, name);
-        try
-        {
-            pool.CloneSnapshot(reference, name, provisioning, IdentityService.DriverName);
-        }
-        finally
-        {
-            if (volumeSource is not null)
-            {
-                pool.DestroySnapshot(reference);
-            }
-        }
+        var clone = snapshotSource?.Reference is { } reference
+            ? pool.CloneSnapshot(reference, name, provisioning, IdentityService.DriverName)
+            : pool.CloneSubvolume(volumeSource!.Name, name, provisioning, IdentityService.DriverName);
 
         // A clone has its source's size; a larger request is honoured by growing it (CSI: capacity "MUST always be honored").
-        var volume = size > origin.Size ? pool.Grow(name, size).Value : pool.GetSubvolume(name);
-        return (Outcome.Created, volume);
+        var volume = size > origin.Size ? pool.Grow(name, size).Value : clone.Value;
+        return (clone.Outcome, volume);
     }
 
     /// <summary>A repeated CreateVolume must ask for what exists; anything else is ALREADY_EXISTS.</summary>
@@ -287,18 +260,6 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
             : snapshotSource is not null && existing.OriginSnapshot != snapshotSource.Guid ? "it was made from another snapshot"
             : null;
         return problem is null ? existing : throw ErrorStatus.AlreadyExists($"volume {existing.Name} already exists and differs: {problem}");
-    }
-
-    /// <summary>A clone of a volume goes through a snapshot of it; a retry after a crash reuses the one already taken.</summary>
-    private static SnapshotReference TemporarySnapshot(Pool pool, string source, string target)
-    {
-        var name = VolumeNames.CloneSnapshot(target);
-        if (pool.FindSnapshots(source, name).Count == 0)
-        {
-            pool.CreateSnapshot(source, name, IdentityService.DriverName);
-        }
-
-        return new SnapshotReference(source, name);
     }
 
     private static (Outcome, SubvolumeInfo) Expand(Pool pool, string volumeId, CapacityRange range)
@@ -334,7 +295,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
 
         return snapshots
             .Where(snapshot => request.SourceVolumeId.Length == 0 || snapshot.Subvolume == request.SourceVolumeId)
-            .Where(snapshot => !snapshot.Name.StartsWith(VolumeNames.ClonePrefix, StringComparison.Ordinal))
+            .Where(snapshot => !CloneSnapshotNames.IsCloneSnapshot(snapshot.Name))
             .OrderBy(snapshot => snapshot.FullName, StringComparer.Ordinal)
             .ToList();
     }

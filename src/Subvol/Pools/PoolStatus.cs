@@ -1,3 +1,5 @@
+using Subvol.Space;
+using Subvol.Subvolumes;
 
 namespace Subvol.Pools;
 
@@ -26,4 +28,12 @@ public sealed record PoolStatus(
     bool? ImageSparse,
     long Shortfall,
     long ImagesUsed,
-    long ThinAvailable);
+    long ThinAvailable)
+{
+    /// <summary>
+    /// The largest new subvolume of <paramref name="provisioning"/> that admission accepts now: the free space beyond the
+    /// reservations for a guaranteed one, what the overcommit ratio still allows for a thin one, in whole MiB.
+    /// </summary>
+    public long CapacityFor(Provisioning provisioning) =>
+        SubvolumeSizes.AtMost(provisioning == Provisioning.Guaranteed ? Available : ThinAvailable);
+}

@@ -12,9 +12,11 @@ public static class FileSystemKind
     /// <summary>mkfs.xfs refuses data sections under 300 MiB (xfsprogs 5.19 and later).</summary>
     public static long MinimumSize(string fileSystem) => fileSystem == Xfs ? 300L << 20 : 16L << 20;
 
+    public static bool IsSupported(string fileSystem) => fileSystem is Xfs or Ext4;
+
     public static void Validate(string fileSystem)
     {
-        if (fileSystem is not (Xfs or Ext4))
+        if (!IsSupported(fileSystem))
         {
             throw SubvolException.Invalid($"unsupported filesystem {Printable.Quote(fileSystem)}: choose xfs or ext4");
         }
