@@ -26,7 +26,7 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
     public T Get<T>(Argument<T> argument) => ParseResult.GetValue(argument)!;
 
     public string PoolPath() =>
-        PoolLocator.Resolve(ParseResult.GetValue(GlobalOptions.Pool), Environment.GetEnvironmentVariable(PoolVariable), Registry.Imported());
+        PoolLocator.Resolve(ParseResult.GetValue(GlobalOptions.Pool), Environment.GetEnvironmentVariable(PoolVariable), Registry.Imported(), Registry.DefaultPool());
 
     public Pool OpenPool()
     {

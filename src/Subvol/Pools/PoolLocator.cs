@@ -1,12 +1,12 @@
 namespace Subvol;
 
 /// <summary>
-/// Chooses the pool a command works on: an explicit --pool, else SUBVOL_POOL, else the only pool
-/// the machine knows. Anything else is ambiguous and refused.
+/// Chooses the pool a command works on: an explicit --pool, else SUBVOL_POOL, else the machine's default
+/// pool, else the only pool the machine knows. Anything else is ambiguous and refused.
 /// </summary>
 public static class PoolLocator
 {
-    public static string Resolve(string? explicitPool, string? environmentPool, IReadOnlyList<KnownPool> knownPools)
+    public static string Resolve(string? explicitPool, string? environmentPool, IReadOnlyList<KnownPool> knownPools, string? defaultPool = null)
     {
         if (!string.IsNullOrEmpty(explicitPool))
         {
@@ -18,12 +18,17 @@ public static class PoolLocator
             return PoolRegistry.Normalize(environmentPool);
         }
 
+        if (!string.IsNullOrEmpty(defaultPool))
+        {
+            return PoolRegistry.Normalize(defaultPool);
+        }
+
         return knownPools.Count switch
         {
             1 => knownPools[0].Path,
             0 => throw SubvolException.NotFound("no pool given and this machine knows none", "create one with 'subvol pool create PATH' or name one with --pool PATH"),
             _ => throw SubvolException.Invalid(
-                $"this machine knows {knownPools.Count} pools ({string.Join(", ", knownPools.Select(pool => pool.Path))})", "choose one with --pool PATH or SUBVOL_POOL"),
+                $"this machine knows {knownPools.Count} pools ({string.Join(", ", knownPools.Select(pool => pool.Path))})", "choose one with --pool PATH or SUBVOL_POOL, or set one as the default with 'subvol pool default PATH'"),
         };
     }
 }

@@ -17,6 +17,14 @@ public sealed class PoolLocatorTests
     }
 
     [Fact]
+    public void TheDefaultPoolComesAfterTheEnvironmentAndBeforeTheOnlyKnownPool()
+    {
+        Assert.Equal("/srv/y", PoolLocator.Resolve(null, "/srv/y", Two, "/srv/a"));
+        Assert.Equal("/srv/a", PoolLocator.Resolve(null, null, Two, "/srv/a/"));
+        Assert.Equal("/srv/a", PoolLocator.Resolve(null, null, [Two[1]], "/srv/a"));
+    }
+
+    [Fact]
     public void TheOnlyKnownPoolIsTheDefault()
     {
         Assert.Equal("/srv/b", PoolLocator.Resolve(null, null, [Two[1]]));
@@ -29,6 +37,7 @@ public sealed class PoolLocatorTests
         Assert.Equal(SubvolErrorCode.InvalidArgument, exception.Code);
         Assert.Contains("/srv/a", exception.Message);
         Assert.Contains("--pool", exception.Remedy);
+        Assert.Contains("subvol pool default", exception.Remedy);
     }
 
     [Fact]
