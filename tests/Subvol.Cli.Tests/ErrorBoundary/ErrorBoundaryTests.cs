@@ -92,7 +92,7 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         AddBad(cases, "pool create", ["pool", "create", "{missing}", "--image", "{missing}-image/pool.img", "--size", "lots"]);
         AddBad(cases, "pool import", ["pool", "import", "--bogus"]);
         AddBad(cases, "pool export", ["pool", "export", "--bogus"]);
-        AddBad(cases, "pool status", ["pool", "status", "extra"]);
+        AddBad(cases, "pool status", ["pool", "status", "--bogus"]);
         AddBad(cases, "delete", ["delete", "--bogus"]);
         AddBad(cases, "list", ["list", "--bogus"]);
         AddBad(cases, "pool list", ["pool", "list", "--bogus"]);
