@@ -28,9 +28,23 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
     public string PoolPath() =>
         PoolLocator.Resolve(ParseResult.GetValue(GlobalOptions.Pool), Environment.GetEnvironmentVariable(PoolVariable), Registry.Imported(), Registry.DefaultPool());
 
-    public Pool OpenPool()
+    /// <summary>Opens the pool a verb names as its own argument (pool status PATH), else the chosen one.</summary>
+    public Pool OpenPool(string? named)
     {
-        var pool = Pool.Open(PoolPath(), Registry);
+        var explicitPool = ParseResult.GetValue(GlobalOptions.Pool);
+        if (named is not null && explicitPool is not null && PoolRegistry.Normalize(named) != PoolRegistry.Normalize(explicitPool))
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, $"two pools given: {PoolRegistry.Normalize(named)} and --pool {PoolRegistry.Normalize(explicitPool)}") { Remedy = "name the pool once" };
+        }
+
+        return named is null ? OpenPool() : Open(PoolRegistry.Normalize(named));
+    }
+
+    public Pool OpenPool() => Open(PoolPath());
+
+    private Pool Open(string path)
+    {
+        var pool = Pool.Open(path, Registry);
         foreach (var mountPoint in pool.RecoveredFreezes)
         {
             Reporter.Warning($"thawed {mountPoint}, which a killed subvol process had left frozen");

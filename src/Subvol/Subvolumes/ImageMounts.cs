@@ -25,6 +25,23 @@ internal static class ImageMounts
         return LoopDevice.List().Where(device => device.BackingFile == full).ToList();
     }
 
+    /// <summary>The image attached to the loop device a mount reports as its source, or null for any other mount.</summary>
+    public static string? ImageMountedAt(MountEntry mount) =>
+        LoopDevice.List().FirstOrDefault(device => device.DevicePath == mount.Source)?.BackingFile;
+
+    /// <summary>Unmounts one mount point of an image; autoclear detaches the loop device with its last mount.</summary>
+    public static void UnmountTarget(string target)
+    {
+        try
+        {
+            Mounts.Unmount(target);
+        }
+        catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
+        {
+            throw SubvolException.Busy($"{target} is busy ({exception.Message}); close the programs using it (see 'fuser -vm {target}') and try again");
+        }
+    }
+
     /// <summary>The writable mount of an image, which is what a snapshot must freeze.</summary>
     public static MountEntry? FindWritable(string image) =>
         Find(image).FirstOrDefault(mount => !mount.MountOptions.Split(',').Contains("ro"));
@@ -71,15 +88,7 @@ internal static class ImageMounts
         var unmounted = new List<string>();
         foreach (var mount in Find(image))
         {
-            try
-            {
-                Mounts.Unmount(mount.Target);
-            }
-            catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
-            {
-                throw SubvolException.Busy($"{mount.Target} is busy ({exception.Message}); close the programs using it (see 'fuser -vm {mount.Target}') and try again");
-            }
-
+            UnmountTarget(mount.Target);
             unmounted.Add(mount.Target);
         }
 

@@ -63,9 +63,17 @@ public sealed partial class Pool
         return new(Outcome.Created, where);
     }
 
-    /// <summary>Unmounts a subvolume or snapshot wherever it is mounted.</summary>
+    /// <summary>
+    /// Unmounts a subvolume or snapshot wherever it is mounted; given a directory instead (a path holds a '/' or starts
+    /// with '.', which no name can), unmounts the subvolume or snapshot of this pool that is mounted there.
+    /// </summary>
     public Outcome Unmount(string target)
     {
+        if (target.Contains('/') || target.StartsWith('.'))
+        {
+            return UnmountDirectory(target);
+        }
+
         using var writeLock = AcquireWriteLock();
         var (subvolume, snapshot) = SnapshotReference.Split(target);
         string image;
@@ -87,5 +95,31 @@ public sealed partial class Pool
         }
 
         return unmounted.Count > 0 ? Outcome.Deleted : Outcome.AlreadyGone;
+    }
+
+    private Outcome UnmountDirectory(string directory)
+    {
+        using var writeLock = AcquireWriteLock();
+        var where = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
+        if (Linux.Mounts.FindByTarget(where) is not { } mount)
+        {
+            throw SubvolException.NotFound($"nothing is mounted at {where}", "'subvol list -t all' shows where each subvolume and snapshot is mounted");
+        }
+
+        var image = ImageMounts.ImageMountedAt(mount);
+        var ours = image is not null
+            && (System.IO.Path.GetDirectoryName(image) == _layout.SubvolumesDirectory || System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(image)) == _layout.SnapshotsDirectory);
+        if (!ours)
+        {
+            throw SubvolException.Invalid($"{where} has {mount.Source} mounted on it, which is no subvolume or snapshot of pool {_layout.Root}; leaving it alone");
+        }
+
+        ImageMounts.UnmountTarget(where);
+        if (System.IO.Path.GetDirectoryName(where) == _layout.MountsDirectory)
+        {
+            DeleteDirectoryIfEmpty(where);
+        }
+
+        return Outcome.Deleted;
     }
 }
