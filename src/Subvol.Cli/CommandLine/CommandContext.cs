@@ -28,8 +28,8 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
     public string PoolPath() =>
         PoolLocator.Resolve(ParseResult.GetValue(GlobalOptions.Pool), Environment.GetEnvironmentVariable(PoolVariable), Registry.Imported(), Registry.DefaultPool());
 
-    /// <summary>Opens the pool a verb names as its own argument (pool status PATH), else the chosen one.</summary>
-    public Pool OpenPool(string? named)
+    /// <summary>The pool a verb names as its own argument (pool status PATH), else the chosen one.</summary>
+    public string PoolPath(string? named)
     {
         var explicitPool = ParseResult.GetValue(GlobalOptions.Pool);
         if (named is not null && explicitPool is not null && PoolRegistry.Normalize(named) != PoolRegistry.Normalize(explicitPool))
@@ -37,8 +37,10 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
             throw new SubvolException(SubvolErrorCode.InvalidArgument, $"two pools given: {PoolRegistry.Normalize(named)} and --pool {PoolRegistry.Normalize(explicitPool)}") { Remedy = "name the pool once" };
         }
 
-        return named is null ? OpenPool() : Open(PoolRegistry.Normalize(named));
+        return named is null ? PoolPath() : PoolRegistry.Normalize(named);
     }
+
+    public Pool OpenPool(string? named) => Open(PoolPath(named));
 
     public Pool OpenPool() => Open(PoolPath());
 

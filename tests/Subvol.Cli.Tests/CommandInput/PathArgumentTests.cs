@@ -26,6 +26,15 @@ public sealed class PathArgumentTests(PoolFixture pool) : IClassFixture<PoolFixt
     }
 
     [RootFact]
+    public void Pool_export_refuses_a_path_and_another_pool_option_and_exports_nothing()
+    {
+        var other = pool.NewDirectory("other-export");
+        pool.Run("--pool", other, "pool", "export", pool.PoolPath).ShouldFailWith(2);
+
+        Assert.NotNull(Kernel.MountAt(pool.PoolPath));
+    }
+
+    [RootFact]
     public void Umount_of_the_directory_given_to_mount_at_unmounts_the_subvolume()
     {
         pool.Create("path-home", "320M");
