@@ -124,7 +124,7 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         AddBad(cases, "trim", ["trim", "../x"]);
         AddBad(cases, "guard --once", ["guard", "--once", "--critical", "lots"]);
         AddBad(cases, "check", ["check", "--bogus"]);
-        AddBad(cases, "check --repair", ["check", "--repair", "extra"]);
+        AddBad(cases, "check --repair", ["check", "--repair", "--bogus"]);
         AddBad(cases, "completion", ["completion", "fish"]);
         AddBad(cases, "response file", ["@{response-file}"]);
         return cases;
