@@ -16,6 +16,16 @@ public sealed class PathArgumentTests(PoolFixture pool) : IClassFixture<PoolFixt
     }
 
     [RootFact]
+    public void Check_takes_the_pool_directory_on_a_machine_that_knows_no_pool()
+    {
+        var bare = new SubvolCli(pool.NewDirectory("check-config"), defaultPool: null);
+
+        var result = bare.Run("check", pool.PoolPath).ShouldSucceed();
+
+        Assert.Equal($"pool {pool.PoolPath} is consistent\n", result.Stdout);
+    }
+
+    [RootFact]
     public void Pool_status_refuses_a_path_and_another_pool_option()
     {
         var other = pool.NewDirectory("other-pool");
