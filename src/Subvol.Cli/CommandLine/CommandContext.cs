@@ -26,11 +26,27 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
     public T Get<T>(Argument<T> argument) => ParseResult.GetValue(argument)!;
 
     public string PoolPath() =>
-        PoolLocator.Resolve(ParseResult.GetValue(GlobalOptions.Pool), Environment.GetEnvironmentVariable(PoolVariable), Registry.Imported());
+        PoolLocator.Resolve(ParseResult.GetValue(GlobalOptions.Pool), Environment.GetEnvironmentVariable(PoolVariable), Registry.Imported(), Registry.DefaultPool());
 
-    public Pool OpenPool()
+    /// <summary>The pool a verb names as its own argument (pool status PATH), else the chosen one.</summary>
+    public string PoolPath(string? named)
     {
-        var pool = Pool.Open(PoolPath(), Registry);
+        var explicitPool = ParseResult.GetValue(GlobalOptions.Pool);
+        if (named is not null && explicitPool is not null && PoolRegistry.Normalize(named) != PoolRegistry.Normalize(explicitPool))
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, $"two pools given: {PoolRegistry.Normalize(named)} and --pool {PoolRegistry.Normalize(explicitPool)}") { Remedy = new Remedy.Advice("name the pool once") };
+        }
+
+        return named is null ? PoolPath() : PoolRegistry.Normalize(named);
+    }
+
+    public Pool OpenPool(string? named) => Open(PoolPath(named));
+
+    public Pool OpenPool() => Open(PoolPath());
+
+    private Pool Open(string path)
+    {
+        var pool = Pool.Open(path, Registry);
         foreach (var mountPoint in pool.RecoveredFreezes)
         {
             Reporter.Warning($"thawed {mountPoint}, which a killed subvol process had left frozen");

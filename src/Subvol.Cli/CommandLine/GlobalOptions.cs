@@ -7,7 +7,7 @@ internal static class GlobalOptions
 {
     public static readonly Option<string?> Pool = new("--pool")
     {
-        Description = "The pool to work on (default: $SUBVOL_POOL, else the only pool this machine knows)",
+        Description = "The pool to work on (default: $SUBVOL_POOL, else the pool set by 'subvol pool default', else the only pool this machine knows)",
         Recursive = true,
         HelpName = "PATH",
     };

@@ -18,7 +18,8 @@ internal static class RemedyWording
             ? $"import it with 'subvol pool import {import.Pool}'"
             : $"import it with 'subvol pool import {import.Pool} --image {import.Image}'",
         Remedy.ImportPoolWithImage import => $"for a file-backed pool give its image: 'subvol pool import {import.Pool} --image FILE'",
-        Remedy.ChoosePool choose => "choose one with --pool PATH or SUBVOL_POOL",
+        Remedy.ListPools => "'subvol pool list' shows the pools this machine knows",
+        Remedy.ChoosePool => "choose one with --pool PATH or SUBVOL_POOL, or set one as the default with 'subvol pool default PATH'",
         Remedy.CheckPool check => $"run '{Command("check")}'",
         Remedy.RepairPool repair => $"rebuild it with '{Command("check --repair")}'",
         Remedy.SetPoolSettings settings => $"set them again with '{Command("pool set")}'",
@@ -29,6 +30,7 @@ internal static class RemedyWording
         Remedy.RunGuard guard => $"run '{Command("guard")}' to keep their filesystems consistent",
         Remedy.ListSubvolumes list => $"'{Command("list")}' shows the ones it has",
         Remedy.ListSnapshots list => $"'{Command($"list -t snapshot {list.Subvolume}")}' shows the ones it has",
+        Remedy.ListMounts => "'subvol list -t all' shows where each subvolume and snapshot is mounted",
         Remedy.Mount mount => $"run '{Command($"mount {mount.Target}")}' first",
         Remedy.Unmount unmount => $"unmount it first with '{Command($"umount {unmount.Target}")}'",
         Remedy.DestroySnapshotsFirst => "destroy them first or use --recursive",

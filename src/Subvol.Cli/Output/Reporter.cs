@@ -79,14 +79,28 @@ internal sealed class Reporter
     }
 
     /// <summary>Runs a transfer with a progress bar (bytes, rate, time left) on a terminal, silently otherwise.</summary>
-    public T Transfer<T>(string label, Func<IProgress<ReplicationProgress>?, T> transfer)
+    public T Transfer<T>(string label, Func<IProgress<ReplicationProgress>?, T> transfer) => Transfer(label, show: true, transfer);
+
+    /// <summary>
+    /// Runs a transfer with a progress bar on standard error when <paramref name="show"/> is set and standard error is
+    /// a terminal, even while standard input or output is a pipe (in 'send | receive' the bar is the only sign of life);
+    /// silently otherwise.
+    /// </summary>
+    public T Transfer<T>(string label, bool show, Func<IProgress<ReplicationProgress>?, T> transfer)
     {
-        if (Console.IsErrorRedirected || _json)
+        if (!show || Console.IsErrorRedirected || _json)
         {
             return transfer(null);
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_error) });
+        // Spectre.Console takes a redirected standard input or output for a console that cannot redraw, and would
+        // print the bar line by line; standard error is the terminal here, so it is told so.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(_error),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
         return console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .Start(context => transfer(new TransferProgress(context.AddTask(label))));

@@ -39,6 +39,9 @@ public abstract record Remedy
     /// <summary>Import a file-backed pool, naming its image, which only the person knows.</summary>
     public sealed record ImportPoolWithImage(string Pool) : Remedy;
 
+    /// <summary>See the pools this machine knows.</summary>
+    public sealed record ListPools : Remedy;
+
     /// <summary>Name the pool to work on, one of <paramref name="KnownPools"/> or another.</summary>
     public sealed record ChoosePool(IReadOnlyList<string> KnownPools) : Remedy;
 
@@ -61,6 +64,9 @@ public abstract record Remedy
     public sealed record ListSubvolumes(string Pool) : Remedy;
 
     public sealed record ListSnapshots(string Pool, string Subvolume) : Remedy;
+
+    /// <summary>See where each subvolume and snapshot of the pool is mounted.</summary>
+    public sealed record ListMounts(string Pool) : Remedy;
 
     public sealed record Mount(string Pool, string Target) : Remedy;
 

@@ -55,13 +55,23 @@ public sealed partial class Pool
             throw SubvolException.AlreadyExists($"{layout.Root} is already a Subvol pool; use it, or import it with 'subvol pool import {layout.Root}'");
         }
 
-        if (image is null)
+        var made = new Pools.CreatedDirectories();
+        try
         {
-            CreateOnDirectory(layout);
+            if (image is null)
+            {
+                CreateOnDirectory(layout, made);
+            }
+            else
+            {
+                CreateFileBacked(layout, image, size ?? throw SubvolException.Invalid("a file-backed pool needs --size, for example --size 100G"), sparse, force, made);
+            }
         }
-        else
+        catch
         {
-            CreateFileBacked(layout, image, size ?? throw SubvolException.Invalid("a file-backed pool needs --size, for example --size 100G"), sparse, force);
+            // A refused create leaves nothing behind that it made.
+            made.RemoveEmpty();
+            throw;
         }
 
         registry.Add(known);
@@ -167,9 +177,9 @@ public sealed partial class Pool
         return Outcome.Deleted;
     }
 
-    private static void CreateOnDirectory(Pools.PoolLayout layout)
+    private static void CreateOnDirectory(Pools.PoolLayout layout, Pools.CreatedDirectories made)
     {
-        Directory.CreateDirectory(layout.Root);
+        made.Create(layout.Root);
         if (!Reflink.IsSupported(layout.Root))
         {
             var type = FileSystemStatistics.Get(layout.Root).TypeName;
@@ -186,7 +196,7 @@ public sealed partial class Pool
         $"the pool image {image} is sparse: it takes host space only as it is written, so when the host filesystem fills, " +
         "writes into every subvolume of the pool fail, guaranteed ones too; guaranteed subvolumes are guaranteed only in a pool whose image is allocated";
 
-    private static void CreateFileBacked(Pools.PoolLayout layout, string image, long size, bool sparse, bool force)
+    private static void CreateFileBacked(Pools.PoolLayout layout, string image, long size, bool sparse, bool force, Pools.CreatedDirectories made)
     {
         if (File.Exists(image))
         {
@@ -204,7 +214,7 @@ public sealed partial class Pool
             throw SubvolException.Invalid($"a file-backed pool needs at least {ByteSize.Format(FileSystemKind.MinimumSize(FileSystemKind.Xfs))}");
         }
 
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(image)!);
+        made.Create(System.IO.Path.GetDirectoryName(image)!);
         EnsureHostCanHold(image, size, sparse, force);
         var mounted = false;
         try
@@ -223,7 +233,7 @@ public sealed partial class Pool
             }
 
             Tools.MakeXfs(image, "subvol-pool", reflink: true);
-            Directory.CreateDirectory(layout.Root);
+            made.Create(layout.Root);
             MountPoolImage(image, layout.Root);
             mounted = true;
             Initialize(layout, image, sparse);

@@ -3,12 +3,12 @@ using Subvol.Errors;
 namespace Subvol.Pools;
 
 /// <summary>
-/// Chooses the pool a command works on: a pool named on the command, else one named by the environment, else the only pool
-/// the machine knows. Anything else is ambiguous and refused.
+/// Chooses the pool a command works on: a pool named on the command, else one named by the environment, else the machine's default
+/// pool, else the only pool the machine knows. Anything else is ambiguous and refused.
 /// </summary>
 public static class PoolLocator
 {
-    public static string Resolve(string? explicitPool, string? environmentPool, IReadOnlyList<KnownPool> knownPools)
+    public static string Resolve(string? explicitPool, string? environmentPool, IReadOnlyList<KnownPool> knownPools, string? defaultPool = null)
     {
         if (!string.IsNullOrEmpty(explicitPool))
         {
@@ -18,6 +18,11 @@ public static class PoolLocator
         if (!string.IsNullOrEmpty(environmentPool))
         {
             return PoolRegistry.Normalize(environmentPool);
+        }
+
+        if (!string.IsNullOrEmpty(defaultPool))
+        {
+            return PoolRegistry.Normalize(defaultPool);
         }
 
         return knownPools.Count switch

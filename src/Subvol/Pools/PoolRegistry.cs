@@ -5,13 +5,15 @@ namespace Subvol.Pools;
 /// <summary>
 /// The machine's list of pools, one per line as "PATH", "PATH&lt;TAB&gt;IMAGE", or either followed by
 /// "&lt;TAB&gt;exported", so that a file-backed pool can be imported again after a reboot or an export
-/// and a lone pool needs no --pool.
+/// and a lone pool needs no --pool. Beside it, "default-pool" holds the path of the pool chosen when none is named.
 /// </summary>
 public sealed class PoolRegistry(string directory)
 {
     public const string DefaultDirectory = "/etc/subvol";
 
     public string FilePath { get; } = Path.Combine(directory, "pools");
+
+    public string DefaultPoolFilePath { get; } = Path.Combine(directory, "default-pool");
 
     public IReadOnlyList<KnownPool> List() => ErrorTranslation.Guard(Read, FilePath);
 
@@ -62,8 +64,63 @@ public sealed class PoolRegistry(string directory)
         }
 
         Write(pools.Where(pool => pool.Path != full));
+        if (DefaultPool() == full)
+        {
+            ClearDefault();
+        }
+
         return true;
     }
+
+    /// <summary>Removes a pool from the list, and as the default, leaving its directory, image and data as they are.</summary>
+    public KnownPool Forget(string path)
+    {
+        var known = Find(path) ?? throw SubvolException.NotFound(
+            $"pool {Normalize(path)} is not in this machine's pool list ({FilePath})", new Remedy.ListPools());
+        Remove(known.Path);
+        return known;
+    }
+
+    /// <summary>The pool chosen when a command names none, or null when none is set.</summary>
+    public string? DefaultPool() => ErrorTranslation.Guard(
+        () => File.Exists(DefaultPoolFilePath) && File.ReadAllText(DefaultPoolFilePath).Trim() is { Length: > 0 } path ? path : null,
+        DefaultPoolFilePath);
+
+    /// <summary>Makes a pool this machine knows, and has not exported, the one chosen when a command names none.</summary>
+    public string SetDefault(string path)
+    {
+        var known = Find(path) ?? throw SubvolException.NotFound(
+            $"pool {Normalize(path)} is not in this machine's pool list", new Remedy.AnyOf([new Remedy.CreatePool(Normalize(path)), new Remedy.ImportPool(Normalize(path)), new Remedy.ListPools()]));
+        if (known.Exported)
+        {
+            throw SubvolException.Invalid($"pool {known.Path} is exported", new Remedy.ImportPool(known.Path));
+        }
+
+        ErrorTranslation.Guard(
+            () =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(DefaultPoolFilePath)!);
+                var temporary = DefaultPoolFilePath + ".new";
+                File.WriteAllText(temporary, known.Path + "\n");
+                File.Move(temporary, DefaultPoolFilePath, overwrite: true);
+            },
+            DefaultPoolFilePath);
+        return known.Path;
+    }
+
+    /// <summary>Says whether there was a default pool to clear.</summary>
+    public bool ClearDefault() => ErrorTranslation.Guard(
+        () =>
+        {
+            if (!File.Exists(DefaultPoolFilePath))
+            {
+                return false;
+            }
+
+            File.Delete(DefaultPoolFilePath);
+            return true;
+        },
+        DefaultPoolFilePath);
 
     public static string Normalize(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 

@@ -112,9 +112,17 @@ internal sealed class Exposure(PoolSession session)
         return new(Outcome.Created, at);
     }
 
-    /// <summary>Unmounts a subvolume or snapshot wherever it is mounted.</summary>
+    /// <summary>
+    /// Unmounts a subvolume or snapshot wherever it is mounted; given a directory instead (a path holds a '/' or starts
+    /// with '.', which no name can), unmounts the subvolume or snapshot of this pool that is mounted there.
+    /// </summary>
     public Outcome Unmount(string target)
     {
+        if (target.Contains('/') || target.StartsWith('.'))
+        {
+            return UnmountDirectory(target);
+        }
+
         using var writeLock = session.AcquireWriteLock();
         var (subvolume, snapshot) = SnapshotReference.Split(target);
         string image;
@@ -136,6 +144,32 @@ internal sealed class Exposure(PoolSession session)
         }
 
         return unmounted.Count > 0 ? Outcome.Deleted : Outcome.AlreadyGone;
+    }
+
+    private Outcome UnmountDirectory(string directory)
+    {
+        using var writeLock = session.AcquireWriteLock();
+        var where = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        if (Mounts.FindByTarget(where) is not { } mount)
+        {
+            throw SubvolException.NotFound($"nothing is mounted at {where}", new Remedy.ListMounts(session.Path));
+        }
+
+        var image = ImageMounts.ImageMountedAt(mount);
+        var ours = image is not null
+            && (Path.GetDirectoryName(image) == Layout.SubvolumesDirectory || Path.GetDirectoryName(Path.GetDirectoryName(image)) == Layout.SnapshotsDirectory);
+        if (!ours)
+        {
+            throw SubvolException.Invalid($"{where} has {mount.Source} mounted on it, which is no subvolume or snapshot of pool {Layout.Root}; leaving it alone");
+        }
+
+        ImageMounts.UnmountTarget(where);
+        if (Path.GetDirectoryName(where) == Layout.MountsDirectory)
+        {
+            Files.DeleteDirectoryIfEmpty(where);
+        }
+
+        return Outcome.Deleted;
     }
 
     /// <summary>

@@ -28,6 +28,10 @@ internal static class ImageMounts
         return LoopDevice.List().Where(device => device.BackingFile == full).ToList();
     }
 
+    /// <summary>The image attached to the loop device a mount reports as its source, or null for any other mount.</summary>
+    public static string? ImageMountedAt(MountEntry mount) =>
+        LoopDevice.List().FirstOrDefault(device => device.DevicePath == mount.Source)?.BackingFile;
+
     /// <summary>Unmounts one mount point of an image; autoclear detaches the loop device with its last mount.</summary>
     public static void UnmountTarget(string target)
     {

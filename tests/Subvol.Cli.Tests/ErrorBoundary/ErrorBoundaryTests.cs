@@ -92,7 +92,7 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         AddBad(cases, "pool create", ["pool", "create", "{missing}", "--image", "{missing}-image/pool.img", "--size", "lots"]);
         AddBad(cases, "pool import", ["pool", "import", "--bogus"]);
         AddBad(cases, "pool export", ["pool", "export", "--bogus"]);
-        AddBad(cases, "pool status", ["pool", "status", "extra"]);
+        AddBad(cases, "pool status", ["pool", "status", "--bogus"]);
         AddBad(cases, "delete", ["delete", "--bogus"]);
         AddBad(cases, "list", ["list", "--bogus"]);
         AddBad(cases, "pool list", ["pool", "list", "--bogus"]);
@@ -124,7 +124,7 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         AddBad(cases, "trim", ["trim", "../x"]);
         AddBad(cases, "guard --once", ["guard", "--once", "--critical", "lots"]);
         AddBad(cases, "check", ["check", "--bogus"]);
-        AddBad(cases, "check --repair", ["check", "--repair", "extra"]);
+        AddBad(cases, "check --repair", ["check", "--repair", "--bogus"]);
         AddBad(cases, "completion", ["completion", "fish"]);
         AddBad(cases, "response file", ["@{response-file}"]);
         return cases;

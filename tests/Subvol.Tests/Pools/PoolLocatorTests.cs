@@ -17,6 +17,14 @@ public sealed class PoolLocatorTests
     }
 
     [Fact]
+    public void TheDefaultPoolComesAfterTheEnvironmentAndBeforeTheOnlyKnownPool()
+    {
+        Assert.Equal("/srv/y", PoolLocator.Resolve(null, "/srv/y", Two, "/srv/a"));
+        Assert.Equal("/srv/a", PoolLocator.Resolve(null, null, Two, "/srv/a/"));
+        Assert.Equal("/srv/a", PoolLocator.Resolve(null, null, [Two[1]], "/srv/a"));
+    }
+
+    [Fact]
     public void TheOnlyKnownPoolIsTheDefault()
     {
         Assert.Equal("/srv/b", PoolLocator.Resolve(null, null, [Two[1]]));

@@ -47,4 +47,70 @@ public sealed class PoolRegistryTests : IDisposable
         Assert.Equal("exported", registry.Find("/srv/pool")!.State);
         Assert.Equal(["/srv/live"], registry.Imported().Select(pool => pool.Path));
     }
+
+    [Fact]
+    public void ForgetRemovesThePoolAndReturnsWhatWasKnown()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/pool", "/images/pool.img"));
+        registry.Add(new KnownPool("/srv/other", null));
+
+        Assert.Equal(new KnownPool("/srv/pool", "/images/pool.img"), registry.Forget("/srv/pool/"));
+        Assert.Equal([new KnownPool("/srv/other", null)], registry.List());
+    }
+
+    [Fact]
+    public void ForgettingAnUnknownPoolIsNotFoundAndNamesTheList()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/other", null));
+
+        var exception = Assert.Throws<SubvolException>(() => registry.Forget("/srv/pool"));
+
+        Assert.Equal(SubvolErrorCode.NotFound, exception.Code);
+        Assert.Contains("/srv/pool", exception.Message);
+        Assert.Contains(registry.FilePath, exception.Message);
+        Assert.Single(registry.List());
+    }
+
+    [Fact]
+    public void TheDefaultPoolIsRememberedAcrossInstancesAndCleared()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/pool", null));
+        Assert.Null(registry.DefaultPool());
+
+        Assert.Equal("/srv/pool", registry.SetDefault("/srv/pool/"));
+        Assert.Equal("/srv/pool", new PoolRegistry(_directory.FullName).DefaultPool());
+
+        Assert.True(registry.ClearDefault());
+        Assert.Null(registry.DefaultPool());
+        Assert.False(registry.ClearDefault());
+    }
+
+    [Fact]
+    public void OnlyAnImportedKnownPoolCanBeTheDefault()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/away", "/images/away.img", Exported: true));
+
+        Assert.Equal(SubvolErrorCode.NotFound, Assert.Throws<SubvolException>(() => registry.SetDefault("/srv/unknown")).Code);
+        Assert.Equal(SubvolErrorCode.InvalidArgument, Assert.Throws<SubvolException>(() => registry.SetDefault("/srv/away")).Code);
+        Assert.Null(registry.DefaultPool());
+    }
+
+    [Fact]
+    public void ForgettingTheDefaultPoolClearsTheDefault()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/pool", null));
+        registry.Add(new KnownPool("/srv/other", null));
+        registry.SetDefault("/srv/pool");
+
+        registry.Forget("/srv/other");
+        Assert.Equal("/srv/pool", registry.DefaultPool());
+
+        registry.Forget("/srv/pool");
+        Assert.Null(registry.DefaultPool());
+    }
 }

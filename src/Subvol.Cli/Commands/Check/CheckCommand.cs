@@ -6,6 +6,7 @@ namespace Subvol.Cli.Commands.Check;
 
 internal static class CheckCommand
 {
+    private static readonly Argument<string?> PathArgument = new("PATH") { Description = "The pool's directory (default: the chosen pool)", Arity = ArgumentArity.ZeroOrOne };
     private static readonly Option<bool> RepairOption = new("--repair")
     {
         Description = "Fix what has a safe fix: finish interrupted renames, remove leftovers, thaw, detach, rewrite identities, rebuild a damaged pool.db from the images",
@@ -13,7 +14,7 @@ internal static class CheckCommand
 
     public static Command Create()
     {
-        var command = new Command("check", "Compare the pool's metadata with its files and the kernel") { RepairOption };
+        var command = new Command("check", "Compare the pool's metadata with its files and the kernel") { PathArgument, RepairOption };
         command.SetBehaviour(Run);
         return command;
     }
@@ -22,8 +23,9 @@ internal static class CheckCommand
     {
         var repair = context.Get(RepairOption);
         // A damaged database is rebuilt before the pool is opened, since opening it is what refuses.
-        var rebuilt = repair ? Subvol.Pool.RebuildDamagedMetadata(context.PoolPath()) : null;
-        using var pool = context.OpenPool();
+        var path = context.PoolPath(context.Get(PathArgument));
+        var rebuilt = repair ? Subvol.Pool.RebuildDamagedMetadata(path) : null;
+        using var pool = context.OpenPool(path);
         var report = pool.Check(repair);
         if (rebuilt is not null)
         {

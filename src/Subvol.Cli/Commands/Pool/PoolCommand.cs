@@ -4,7 +4,7 @@ namespace Subvol.Cli.Commands.Pool;
 
 internal static class PoolCommand
 {
-    public static Command Create() => new("pool", "Create, import, export and inspect pools")
+    public static Command Create() => new("pool", "Create, import, export, forget and inspect pools, and choose the default one")
     {
         PoolCreateCommand.Create(),
         PoolImportCommand.Create(),
@@ -12,5 +12,7 @@ internal static class PoolCommand
         PoolStatusCommand.Create(),
         PoolListCommand.Create(),
         PoolSetCommand.Create(),
+        PoolForgetCommand.Create(),
+        PoolDefaultCommand.Create(),
     };
 }

@@ -22,7 +22,7 @@ internal static class PoolCreateCommand
     {
         var image = context.Get(ImageOption);
         var sizeText = context.Get(SizeOption);
-        long? size = sizeText is null ? null : ByteSize.Parse(sizeText, "size");
+        long? size = sizeText is null ? null : ByteSize.Parse(sizeText, "size", FileSystemKind.MinimumSize(FileSystemKind.Xfs), "a file-backed pool");
         var sparse = context.Get(SparseOption);
         var force = context.Get(ForceOption);
 

@@ -16,7 +16,7 @@ internal static class PoolExportCommand
 
     private static int Run(CommandContext context)
     {
-        var path = context.Get(PathArgument) ?? context.PoolPath();
+        var path = context.PoolPath(context.Get(PathArgument));
         Subvol.Pool.Export(path, context.Registry);
         context.Reporter.Done($"exported pool {PoolRegistry.Normalize(path)}");
         return ExitCodes.Success;

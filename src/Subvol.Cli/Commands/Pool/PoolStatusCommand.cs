@@ -6,16 +6,18 @@ namespace Subvol.Cli.Commands.Pool;
 
 internal static class PoolStatusCommand
 {
+    private static readonly Argument<string?> PathArgument = new("PATH") { Description = "The pool's directory (default: the chosen pool)", Arity = ArgumentArity.ZeroOrOne };
+
     public static Command Create()
     {
-        var command = new Command("status", "Show a pool's host filesystem, space and contents");
+        var command = new Command("status", "Show a pool's host filesystem, space and contents") { PathArgument };
         command.SetBehaviour(Run);
         return command;
     }
 
     private static int Run(CommandContext context)
     {
-        using var pool = context.OpenPool();
+        using var pool = context.OpenPool(context.Get(PathArgument));
         var status = pool.Status();
         if (context.Json)
         {

@@ -10,10 +10,11 @@ internal static class ReceiveCommand
     private static readonly Option<string?> InputOption = new("--input", "-f") { Description = "Read the stream from FILE instead of standard input", HelpName = "FILE" };
     private static readonly Option<bool> ResumeTokenOption = new("--resume-token") { Description = "Print the token that resumes an interrupted receive into NAME" };
     private static readonly Option<bool> AbortOption = new("--abort") { Description = "Discard an interrupted receive into NAME" };
+    private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Draw a progress bar on standard error when it is a terminal (always drawn when reading a file with -f; in 'send | receive' the sender draws it)" };
 
     public static Command Create()
     {
-        var command = new Command("receive", "Read a replication stream, publish it as NAME@SNAPSHOT and move NAME to it") { NameArgument, InputOption, ForceOption, ResumeTokenOption, AbortOption };
+        var command = new Command("receive", "Read a replication stream, publish it as NAME@SNAPSHOT and move NAME to it") { NameArgument, InputOption, ForceOption, ResumeTokenOption, AbortOption, VerboseOption };
         command.Aliases.Add("recv");
         command.SetBehaviour(Run);
         return command;
@@ -44,7 +45,9 @@ internal static class ReceiveCommand
         using var input = inputPath is null
             ? new BufferedStream(Console.OpenStandardInput(), 1 << 20)
             : StreamFiles.OpenRead(inputPath);
-        var result = context.Reporter.Transfer("receiving", progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
+        // In 'send | receive' on one terminal the sender draws the bar; two bars would redraw over each other.
+        var show = inputPath is not null || context.Get(VerboseOption);
+        var result = context.Reporter.Transfer("receiving", show, progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
         context.Reporter.Done($"received {result.Snapshot.FullName} ({ByteSize.Format(result.DataBytes)} of data{(result.Resumed ? ", resumed" : "")})");
         return ExitCodes.Success;
     }

@@ -32,9 +32,10 @@ internal static class CreateCommand
 
     private static int Run(CommandContext context)
     {
-        var size = ByteSize.Parse(context.Get(SizeOption), "size");
+        var fileSystem = context.Get(FileSystemOption);
+        var size = ByteSize.Parse(context.Get(SizeOption), "size", FileSystemKind.MinimumSize(fileSystem), $"an {fileSystem} subvolume");
         using var pool = context.OpenPool();
-        var result = context.Reporter.Progress("creating subvolume", () => pool.CreateSubvolume(context.Get(NameArgument), size, context.Get(FileSystemOption), ProvisioningNames.Parse(context.Get(ProvisioningOption))));
+        var result = context.Reporter.Progress("creating subvolume", () => pool.CreateSubvolume(context.Get(NameArgument), size, fileSystem, ProvisioningNames.Parse(context.Get(ProvisioningOption))));
         var subvolume = result.Value;
         context.Reporter.Done(result.Outcome == Outcome.Created
             ? $"created subvolume {subvolume.Name} ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem}, {ProvisioningNames.Format(subvolume.Provisioning)})"

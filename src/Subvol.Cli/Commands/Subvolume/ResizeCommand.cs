@@ -17,7 +17,8 @@ internal static class ResizeCommand
 
     private static int Run(CommandContext context)
     {
-        var size = ByteSize.Parse(context.Get(SizeArgument), "size");
+        // The subvolume's filesystem is not known before the pool is open; no filesystem holds less than ext4's minimum.
+        var size = ByteSize.Parse(context.Get(SizeArgument), "size", FileSystemKind.MinimumSize(FileSystemKind.Ext4), "a subvolume");
         using var pool = context.OpenPool();
         var name = context.Get(NameArgument);
         var result = context.Reporter.Progress("resizing", () => pool.ResizeSubvolume(name, size));

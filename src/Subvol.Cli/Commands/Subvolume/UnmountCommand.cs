@@ -5,7 +5,7 @@ namespace Subvol.Cli.Commands.Subvolume;
 
 internal static class UnmountCommand
 {
-    private static readonly Argument<string> TargetArgument = new("NAME[@SNAPSHOT]") { Description = "The subvolume or snapshot to unmount" };
+    private static readonly Argument<string> TargetArgument = new("NAME[@SNAPSHOT]|DIR") { Description = "The subvolume or snapshot to unmount, or the directory it is mounted on (a path with a '/')" };
 
     public static Command Create()
     {

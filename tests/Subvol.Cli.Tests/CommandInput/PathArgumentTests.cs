@@ -1,0 +1,116 @@
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests.CommandInput;
+
+/// <summary>Verbs take the paths people type: the pool's directory for pool status, a mount point for umount.</summary>
+public sealed class PathArgumentTests(PoolFixture pool) : IClassFixture<PoolFixture>
+{
+    [RootFact]
+    public void Pool_status_takes_the_pool_directory_on_a_machine_that_knows_no_pool()
+    {
+        var bare = new SubvolCli(pool.NewDirectory("status-config"), defaultPool: null);
+
+        var result = bare.Run("pool", "status", pool.PoolPath + "/").ShouldSucceed();
+
+        Assert.Contains(pool.PoolPath, result.Stdout);
+    }
+
+    [RootFact]
+    public void Check_takes_the_pool_directory_on_a_machine_that_knows_no_pool()
+    {
+        var bare = new SubvolCli(pool.NewDirectory("check-config"), defaultPool: null);
+
+        var result = bare.Run("check", pool.PoolPath).ShouldSucceed();
+
+        Assert.Equal($"pool {pool.PoolPath} is consistent\n", result.Stdout);
+    }
+
+    [RootFact]
+    public void Pool_status_refuses_a_path_and_another_pool_option()
+    {
+        var other = pool.NewDirectory("other-pool");
+        var result = pool.Run("--pool", other, "pool", "status", pool.PoolPath).ShouldFailWith(2);
+
+        Assert.Contains(other, result.Stderr);
+        Assert.Contains(pool.PoolPath, result.Stderr);
+    }
+
+    [RootFact]
+    public void Pool_export_refuses_a_path_and_another_pool_option_and_exports_nothing()
+    {
+        var other = pool.NewDirectory("other-export");
+        pool.Run("--pool", other, "pool", "export", pool.PoolPath).ShouldFailWith(2);
+
+        Assert.NotNull(Kernel.MountAt(pool.PoolPath));
+    }
+
+    [RootFact]
+    public void Umount_of_the_directory_given_to_mount_at_unmounts_the_subvolume()
+    {
+        pool.Create("path-home", "320M");
+        var at = pool.NewDirectory("path-home-at");
+        pool.Run("mount", "path-home", "--at", at).ShouldSucceed();
+        Assert.NotNull(Kernel.MountAt(at));
+
+        pool.Run("umount", at + "/").ShouldSucceed();
+
+        Assert.Null(Kernel.MountAt(at));
+        pool.Run("delete", "path-home").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void Umount_of_a_snapshot_mount_point_unmounts_the_snapshot()
+    {
+        pool.Create("path-snap", "320M");
+        pool.Run("snapshot", "path-snap@s").ShouldSucceed();
+        var at = pool.NewDirectory("path-snap-at");
+        pool.Run("mount", "path-snap@s", "--at", at).ShouldSucceed();
+
+        var result = pool.Run("umount", at).ShouldSucceed();
+
+        Assert.Equal($"unmounted {at}\n", result.Stdout);
+        Assert.Null(Kernel.MountAt(at));
+        pool.Run("delete", "--recursive", "path-snap").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void Umount_of_the_default_mount_point_by_its_path_removes_that_directory()
+    {
+        pool.Create("path-default", "320M");
+        var mountPoint = pool.Mount("path-default");
+
+        pool.Run("umount", mountPoint).ShouldSucceed();
+
+        Assert.Null(Kernel.MountAt(mountPoint));
+        Assert.False(Directory.Exists(mountPoint));
+        pool.Run("delete", "path-default").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void Umount_of_a_directory_with_nothing_mounted_exits_3()
+    {
+        var empty = pool.NewDirectory("path-empty");
+
+        var result = pool.Run("umount", empty).ShouldFailWith(3);
+
+        Assert.Contains($"nothing is mounted at {empty}", result.Stderr);
+    }
+
+    [RootFact]
+    public void Umount_of_a_directory_holding_another_filesystem_exits_2_and_leaves_it_mounted()
+    {
+        var foreign = pool.NewDirectory("path-foreign");
+        Tools.Run("mount", "-t", "tmpfs", "subvol-test-foreign", foreign).ShouldSucceed();
+        try
+        {
+            var result = pool.Run("umount", foreign).ShouldFailWith(2);
+
+            Assert.Contains("leaving it alone", result.Stderr);
+            Assert.NotNull(Kernel.MountAt(foreign));
+        }
+        finally
+        {
+            Tools.Run("umount", foreign);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests.CommandInput;
+
+/// <summary>A refused pool create removes the directories it made, and only those; these refusals need no root.</summary>
+public sealed class PoolCreateRefusalTests : IDisposable
+{
+    private readonly ScratchMachine _machine = new();
+
+    public void Dispose() => _machine.Dispose();
+
+    [Fact]
+    public void A_create_refused_on_a_directory_that_cannot_reflink_leaves_no_directory_it_made()
+    {
+        RequireHostWithoutReflink();
+        var pool = Path.Combine(_machine.Root, "new", "deeper", "pool");
+
+        _machine.Run("pool", "create", pool).ShouldFailWith(7);
+
+        Assert.False(Directory.Exists(Path.Combine(_machine.Root, "new")));
+        Assert.False(File.Exists(_machine.PoolList));
+    }
+
+    [Fact]
+    public void A_create_refused_on_a_directory_that_was_there_leaves_that_directory()
+    {
+        RequireHostWithoutReflink();
+        var pool = Path.Combine(_machine.Root, "existing");
+        Directory.CreateDirectory(pool);
+
+        _machine.Run("pool", "create", pool).ShouldFailWith(7);
+
+        Assert.True(Directory.Exists(pool));
+    }
+
+    [Fact]
+    public void A_file_backed_pool_refused_for_space_leaves_neither_its_image_directory_nor_its_pool_directory()
+    {
+        var image = Path.Combine(_machine.Root, "images", "pool", "pool.img");
+        var pool = Path.Combine(_machine.Root, "pool");
+
+        var result = _machine.Run("pool", "create", pool, "--image", image, "--size", "4E").ShouldFailWith(6);
+
+        Assert.Contains("free", result.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(_machine.Root, "images")));
+        Assert.False(Directory.Exists(pool));
+    }
+
+    [Fact]
+    public void A_file_backed_pool_refused_for_space_keeps_the_image_directory_that_was_there()
+    {
+        var images = Path.Combine(_machine.Root, "images");
+        Directory.CreateDirectory(images);
+
+        _machine.Run("pool", "create", Path.Combine(_machine.Root, "pool"), "--image", Path.Combine(images, "sub", "pool.img"), "--size", "4E").ShouldFailWith(6);
+
+        Assert.True(Directory.Exists(images));
+        Assert.False(Directory.Exists(Path.Combine(images, "sub")));
+    }
+
+    private void RequireHostWithoutReflink()
+    {
+        var type = Tools.Run("stat", "-f", "-c", "%T", _machine.Root).ShouldSucceed().Stdout.Trim();
+        Assert.True(type is "ext2/ext3" or "tmpfs", $"this test needs a temporary directory that cannot reflink, not {type}");
+    }
+}
