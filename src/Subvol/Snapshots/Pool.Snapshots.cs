@@ -35,7 +35,8 @@ public sealed partial class Pool
     public OperationResult<SubvolumeInfo> CloneSnapshot(SnapshotReference source, string name, Provisioning provisioning = Provisioning.Guaranteed, string? creator = null)
     {
         var clone = new SnapshotCloner(_session, _space).Clone(source, name, provisioning, creator);
-        return new(clone.Outcome, Describe(clone.Value, _database.ListSnapshots(name).Count));
+        // A clone is a subvolume, and subvolumes are described where they are made.
+        return new(clone.Outcome, Describe(clone.Value, _session.Database.ListSnapshots(name).Count));
     }
 
     /// <summary>Puts a snapshot's image back in place of its subvolume's; newer snapshots block it unless forced.</summary>
