@@ -190,4 +190,26 @@ public sealed class SnapshotTests(PoolFixture pool) : IClassFixture<PoolFixture>
         pool.Unmount("rb@one");
         pool.Run("check").ShouldSucceed();
     }
+
+    [RootFact]
+    public void Check_tells_to_roll_back_a_subvolume_whose_image_is_lost_and_the_rollback_it_names_restores_it()
+    {
+        pool.Create("lost", "320M");
+        pool.Run("snapshot", "lost@kept").ShouldSucceed();
+        File.Delete(pool.SubvolumeImage("lost"));
+        try
+        {
+            var check = pool.Run("check");
+            Assert.True(check.ExitCode == 10, $"a lost image leaves the pool inconsistent: {check}");
+            Assert.Contains("needs you: the image of subvolume 'lost' is missing; restore it from a snapshot with 'subvol rollback lost@SNAPSHOT'", check.Stdout);
+        }
+        finally
+        {
+            // The other tests of the class check the same pool, so the remedy is applied whatever happened above.
+            pool.Run("rollback", "lost@kept").ShouldSucceed();
+        }
+
+        Assert.Equal(Data.Sha256(pool.SnapshotImage("lost", "kept")), Data.Sha256(pool.SubvolumeImage("lost")));
+        pool.Run("check").ShouldSucceed();
+    }
 }

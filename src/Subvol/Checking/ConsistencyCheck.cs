@@ -164,7 +164,10 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
                 var hasSnapshots = snapshots.Any(snapshot => snapshot.SubvolumeId == subvolume.Id);
                 findings.Add(hasSnapshots
                     ? new Finding(FindingKind.MissingImage, subvolume.Name,
-                        $"the image of subvolume {Printable.Quote(subvolume.Name)} is missing; restore it from a snapshot with 'subvol rollback {subvolume.Name}@SNAPSHOT'", Repairable: false)
+                        $"the image of subvolume {Printable.Quote(subvolume.Name)} is missing", Repairable: false)
+                    {
+                        Remedy = new Remedy.Rollback(layout.Root, subvolume.Name),
+                    }
                     : new Finding(FindingKind.MissingImage, subvolume.Name,
                         $"the image of subvolume {Printable.Quote(subvolume.Name)} is missing and it has no snapshots; repair forgets it", Repairable: true)
                     {
@@ -352,11 +355,16 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
         foreach (var subvolume in Replication.PartialReceive.Subvolumes(files, layout.IncomingDirectory))
         {
             var state = Replication.PartialReceive.Load(files, layout.IncomingDirectory, subvolume);
-            findings.Add(new Finding(FindingKind.PartialReceive, subvolume,
-                state is null
-                    ? $"an interrupted receive into {Printable.Quote(subvolume)} left unreadable state; discard it with 'subvol receive --abort {subvolume}'"
-                    : $"a receive of {subvolume}@{state.Snapshot} stopped at {state.ConfirmedOffset} of {state.ImageSize} bytes; resume it with the token from 'subvol receive --resume-token {subvolume}', or discard it with 'subvol receive --abort {subvolume}'",
-                Repairable: false));
+            var abort = new Remedy.AbortReceive(layout.Root, subvolume);
+            findings.Add(state is null
+                ? new Finding(FindingKind.PartialReceive, subvolume, $"an interrupted receive into {Printable.Quote(subvolume)} left unreadable state", Repairable: false)
+                {
+                    Remedy = abort,
+                }
+                : new Finding(FindingKind.PartialReceive, subvolume, $"a receive of {subvolume}@{state.Snapshot} stopped at {state.ConfirmedOffset} of {state.ImageSize} bytes", Repairable: false)
+                {
+                    Remedy = new Remedy.AnyOf([new Remedy.PrintResumeToken(layout.Root, subvolume), abort]),
+                });
         }
     }
 

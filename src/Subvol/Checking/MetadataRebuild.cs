@@ -1,4 +1,5 @@
 using System.Globalization;
+using Subvol.Errors;
 using Subvol.Metadata;
 using Subvol.Names;
 using Subvol.Pools;
@@ -258,12 +259,18 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
             }
 
             findings.Add(new Finding(FindingKind.IdentityMissing, layout.MetadataDirectory,
-                $"{layout.MetadataDirectory} has no pool settings attribute, so the rebuilt pool has the default settings (overcommit 1); set them again with 'subvol pool set'", Repairable: false));
+                $"{layout.MetadataDirectory} has no pool settings attribute, so the rebuilt pool has the default settings (overcommit 1)", Repairable: false)
+            {
+                Remedy = new Remedy.SetPoolSettings(layout.Root),
+            });
         }
         catch (FormatException exception)
         {
             findings.Add(new Finding(FindingKind.IdentityMissing, layout.MetadataDirectory,
-                $"the pool settings attribute of {layout.MetadataDirectory} cannot be read ({exception.Message}), so the rebuilt pool has the default settings; set them again with 'subvol pool set'", Repairable: false));
+                $"the pool settings attribute of {layout.MetadataDirectory} cannot be read ({exception.Message}), so the rebuilt pool has the default settings", Repairable: false)
+            {
+                Remedy = new Remedy.SetPoolSettings(layout.Root),
+            });
         }
 
         return new Dictionary<string, string>();

@@ -46,6 +46,9 @@ internal sealed class PoolFiles : IDisposable
     /// <summary>Whether something has the name; a link counts, so that nothing is created over it.</summary>
     public bool Exists(string path) => Status(path).Kind != EntryKind.Missing;
 
+    /// <summary>Bytes allocated to an image; a missing image, or a link in its place, holds none.</summary>
+    public long AllocatedBytes(string image) => Status(image) is { Kind: EntryKind.File } status ? status.AllocatedBytes : 0;
+
     /// <summary>The names in a directory of the layout; none when it does not exist.</summary>
     public IReadOnlyList<string> List(string directory) =>
         Status(directory).Kind == EntryKind.Missing ? [] : Confined(() => _root.List(Relative(directory)));

@@ -50,15 +50,9 @@ internal sealed class SpaceAdmission(PoolSession session)
     public SpaceWarning? Warning()
     {
         var usage = FileSystemStatistics.Get(session.Layout.Root);
-        var freeSpaceAndGuard = new Remedy.AnyOf([new Remedy.Advice("destroy old snapshots or remove other files"), new Remedy.RunGuard(Path)]);
-        if (Shortfall(usage) is var shortfall and > 0)
+        if (ShortfallWarning(usage) is { } shortfall)
         {
-            var free = UsableFreeBytes(usage);
-            return new SpaceWarning(
-                $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + free)} " +
-                $"but the host has {ByteSize.Format(free)} free, because other writers (thin subvolumes, files outside Subvol) took the rest; " +
-                "until space is freed their writes can fail, and the space guard keeps their filesystems consistent meanwhile",
-                freeSpaceAndGuard);
+            return shortfall.Warning;
         }
 
         if (usage.TotalBytes <= 0 || usage.AvailableBytes >= usage.TotalBytes * WarningFreeShare)
@@ -69,8 +63,26 @@ internal sealed class SpaceAdmission(PoolSession session)
         return new SpaceWarning(
             $"pool {Path} has only {ByteSize.Format(usage.AvailableBytes)} free of {ByteSize.Format(usage.TotalBytes)}; " +
             "thin subvolumes fail writes when it fills, and the space guard keeps their filesystems consistent",
-            freeSpaceAndGuard);
+            FreeSpaceAndGuard);
     }
+
+    /// <summary>The shortfall and what to say about it, wherever a person sees it (a warning, or check); null when there is none.</summary>
+    public (long Bytes, SpaceWarning Warning)? ShortfallWarning(FileSystemUsage usage)
+    {
+        if (Shortfall(usage) is not (var shortfall and > 0))
+        {
+            return null;
+        }
+
+        var free = UsableFreeBytes(usage);
+        return (shortfall, new SpaceWarning(
+            $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + free)} " +
+            $"but the host has {ByteSize.Format(free)} free, because other writers (thin subvolumes, files outside Subvol) took the rest; " +
+            "until space is freed their writes can fail, and the space guard keeps their filesystems consistent meanwhile",
+            FreeSpaceAndGuard));
+    }
+
+    private Remedy FreeSpaceAndGuard => new Remedy.AnyOf([new Remedy.Advice("destroy old snapshots or remove other files"), new Remedy.RunGuard(Path)]);
 
     /// <summary>
     /// How much of the guaranteed subvolumes' reservation other writers have taken: the headroom they

@@ -123,7 +123,7 @@ public sealed class ConsistencyCheckTests : IDisposable
 
         var finding = Assert.Single(report.Findings, finding => finding.Kind == FindingKind.MissingImage);
         Assert.False(finding.Repaired);
-        Assert.Contains("subvol rollback home@SNAPSHOT", finding.Message);
+        Assert.Equal(new Remedy.Rollback(Pool.Path, "home"), finding.Remedy);
         Assert.False(report.Consistent);
         Assert.Single(Pool.ListSubvolumes());
     }

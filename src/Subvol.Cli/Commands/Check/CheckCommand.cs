@@ -49,7 +49,7 @@ internal static class CheckCommand
                     : finding.Kind == FindingKind.ForeignFile ? "foreign"
                     : finding.Kind == FindingKind.Shortfall ? "shortfall"
                     : finding.Repairable ? "repairable" : "needs you";
-                context.Reporter.Done($"{state}: {finding.Message}");
+                context.Reporter.Done(finding.Remedy is null ? $"{state}: {finding.Message}" : $"{state}: {finding.Message}; {RemedyWording.For(finding.Remedy)}");
             }
         }
 

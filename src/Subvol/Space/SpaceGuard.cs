@@ -1,14 +1,19 @@
-using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Names;
+using Subvol.Pools;
 using Subvol.Safety;
-using Subvol.Space;
 using Subvol.Subvolumes;
 
-namespace Subvol;
+namespace Subvol.Space;
 
-public sealed partial class Pool
+/// <summary>
+/// Keeps subvolumes' filesystems consistent when the host runs out of space: it remounts them
+/// read-only (or freezes them) before their writes fail, and undoes exactly that when space returns.
+/// </summary>
+internal sealed class SpaceGuard(PoolSession session, SpaceAdmission space)
 {
+    private PoolFiles Files => session.Files;
+
     /// <summary>
     /// One pass of the guard. When the host's free space falls under the critical threshold it
     /// remounts mounted thin subvolumes read-only (freezing them when a remount is refused and the
@@ -20,20 +25,20 @@ public sealed partial class Pool
     /// <param name="canHoldFreezes">True for a long-running guard: a freeze lasts only while its process lives.</param>
     public IReadOnlyList<GuardAction> GuardOnce(GuardThresholds thresholds, bool canHoldFreezes)
     {
-        using var writeLock = AcquireWriteLock();
-        var usage = FileSystemStatistics.Get(_layout.Root);
-        var critical = thresholds.Critical ?? Slop(usage.TotalBytes);
+        using var writeLock = session.AcquireWriteLock();
+        var usage = FileSystemStatistics.Get(session.Layout.Root);
+        var critical = thresholds.Critical ?? SpaceAdmission.Slop(usage.TotalBytes);
         var resume = Math.Max(critical, thresholds.Resume ?? critical * 2);
-        var stateDirectory = GuardState.Directory(_layout.MetadataDirectory);
+        var stateDirectory = GuardState.Directory(session.Layout.MetadataDirectory);
         var actions = new List<GuardAction>();
         var free = $"{ByteSize.Format(usage.AvailableBytes)} free";
         if (usage.AvailableBytes < critical)
         {
             var reason = $"{free}, under the critical {ByteSize.Format(critical)}";
-            var shortfall = Shortfall(usage);
-            foreach (var subvolume in _database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Thin || shortfall > 0))
+            var shortfall = space.Shortfall(usage);
+            foreach (var subvolume in session.Database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Thin || shortfall > 0))
             {
-                if (ImageMounts.FindWritable(_layout.SubvolumeImage(subvolume.Name)) is { } mount)
+                if (ImageMounts.FindWritable(session.Layout.SubvolumeImage(subvolume.Name)) is { } mount)
                 {
                     var why = subvolume.Provisioning == Provisioning.Thin ? reason : $"{reason}, and a shortfall of {ByteSize.Format(shortfall)} leaves its guarantee uncovered";
                     actions.Add(Protect(subvolume.Name, mount, stateDirectory, canHoldFreezes, why));
@@ -42,7 +47,7 @@ public sealed partial class Pool
         }
         else if (usage.AvailableBytes > resume)
         {
-            foreach (var state in GuardState.ReadAll(_files, stateDirectory))
+            foreach (var state in GuardState.ReadAll(Files, stateDirectory))
             {
                 actions.Add(Release(state, stateDirectory, $"{free}, over the resume threshold {ByteSize.Format(resume)}"));
             }
@@ -57,7 +62,7 @@ public sealed partial class Pool
         {
             // A read-only remount flushes and cleans the log, so the filesystem stays consistent however full the host gets.
             Mounts.Mount(mount.Source, mount.Target, mount.FileSystemType, MountFlags.Remount | MountFlags.ReadOnly, null);
-            new GuardState(subvolume, mount.Target, GuardState.ReadOnly).Save(_files, stateDirectory);
+            new GuardState(subvolume, mount.Target, GuardState.ReadOnly).Save(Files, stateDirectory);
             return new GuardAction(subvolume, mount.Target, "remounted read-only", reason);
         }
         catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
@@ -69,9 +74,9 @@ public sealed partial class Pool
             }
 
             // The freeze record ties the freeze to this process: if the guard dies, the next subvol command thaws it.
-            FreezeRecord.Write(_files, _layout.FreezeDirectory, subvolume, mount.Target);
+            FreezeRecord.Write(Files, session.Layout.FreezeDirectory, subvolume, mount.Target);
             _ = Freeze.Begin(mount.Target); // held on purpose: Release thaws it when space returns
-            new GuardState(subvolume, mount.Target, GuardState.Frozen).Save(_files, stateDirectory);
+            new GuardState(subvolume, mount.Target, GuardState.Frozen).Save(Files, stateDirectory);
             return new GuardAction(subvolume, mount.Target, "frozen", $"{reason}; it could not be remounted read-only ({exception.ErrnoName})");
         }
     }
@@ -81,8 +86,8 @@ public sealed partial class Pool
         if (state.How == GuardState.Frozen)
         {
             Freeze.TryThaw(state.MountPoint);
-            _files.Delete(System.IO.Path.Combine(_layout.FreezeDirectory, state.Subvolume));
-            state.Delete(_files, stateDirectory);
+            Files.Delete(Path.Combine(session.Layout.FreezeDirectory, state.Subvolume));
+            state.Delete(Files, stateDirectory);
             return new GuardAction(state.Subvolume, state.MountPoint, "thawed", reason);
         }
 
@@ -91,7 +96,7 @@ public sealed partial class Pool
             Mounts.Mount(mount.Source, mount.Target, mount.FileSystemType, MountFlags.Remount, null);
         }
 
-        state.Delete(_files, stateDirectory);
+        state.Delete(Files, stateDirectory);
         return new GuardAction(state.Subvolume, state.MountPoint, "remounted read-write", reason);
     }
 }

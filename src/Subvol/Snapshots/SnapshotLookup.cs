@@ -1,0 +1,56 @@
+using Subvol.Accounting;
+using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Subvolumes;
+
+namespace Subvol.Snapshots;
+
+/// <summary>Snapshots as front ends show them: one query, with or without the usage that only every extent map can tell.</summary>
+internal sealed class SnapshotLookup(PoolSession session)
+{
+    /// <summary>The snapshots of one subvolume, or of all, with their exclusive bytes; an unknown subvolume is an error.</summary>
+    public IReadOnlyList<SnapshotInfo> List(string? subvolume)
+    {
+        if (subvolume is not null)
+        {
+            session.RequireSubvolume(subvolume);
+        }
+
+        var exclusive = new UsageReport(session).ExclusiveBytes();
+        return Query(subvolume, snapshot: null)
+            .Select(info => info with { Exclusive = exclusive.GetValueOrDefault(info.FullName) })
+            .ToList();
+    }
+
+    /// <summary>
+    /// Snapshots by subvolume and name, either of which may be left out, without usage; a subvolume
+    /// that does not exist (or cannot) simply has none, since callers that poll often ask for anything.
+    /// </summary>
+    public IReadOnlyList<SnapshotInfo> Find(string? subvolume, string? snapshot)
+    {
+        if (subvolume is not null && (NameRules.Problem(subvolume) is not null || session.Database.FindSubvolume(subvolume) is null))
+        {
+            return [];
+        }
+
+        return Query(subvolume, snapshot).ToList();
+    }
+
+    public SnapshotInfo Get(SnapshotReference reference) => Describe(session.RequireSnapshot(reference));
+
+    public SnapshotInfo Describe(SnapshotRecord record)
+    {
+        var image = session.Layout.SnapshotImage(record.SubvolumeName, record.Name);
+        var mount = ImageMounts.Find(image).FirstOrDefault();
+        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, session.Files.AllocatedBytes(image), mount?.Target)
+        {
+            Creator = record.Creator,
+        };
+    }
+
+    private IEnumerable<SnapshotInfo> Query(string? subvolume, string? snapshot) =>
+        session.Database.ListSnapshots(subvolume)
+            .Where(record => snapshot is null || record.Name == snapshot)
+            .Select(Describe);
+}

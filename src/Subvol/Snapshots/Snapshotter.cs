@@ -1,0 +1,132 @@
+using Subvol.Errors;
+using Subvol.Linux;
+using Subvol.Metadata;
+using Subvol.Names;
+using Subvol.Pools;
+using Subvol.Safety;
+using Subvol.Space;
+using Subvol.Subvolumes;
+
+namespace Subvol.Snapshots;
+
+/// <summary>
+/// Takes and destroys snapshots. A snapshot is a reflink clone of its subvolume's image, taken
+/// frozen when the subvolume is mounted, published under its name and then made immutable.
+/// </summary>
+internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
+{
+    private PoolLayout Layout => session.Layout;
+
+    private PoolDatabase Database => session.Database;
+
+    private PoolFiles Files => session.Files;
+
+    /// <summary>
+    /// Freezes the subvolume's filesystem if mounted, reflink-clones its image and thaws. A
+    /// freeze record and a watchdog make sure that even a killed process leaves nothing frozen.
+    /// </summary>
+    /// <param name="creator">Recorded as the snapshot's creator, so that a program such as the CSI driver can tell its own.</param>
+    public SnapshotInfo Create(string subvolume, string? snapshot, string? creator)
+    {
+        using var writeLock = session.AcquireWriteLock();
+        var record = session.RequireSubvolume(subvolume);
+        snapshot ??= SnapshotNames.Timestamp(DateTimeOffset.UtcNow, name => Database.FindSnapshot(subvolume, name) is not null);
+        NameRules.Validate(snapshot, "snapshot");
+        if (Database.FindSnapshot(subvolume, snapshot) is not null)
+        {
+            throw SubvolException.AlreadyExists($"snapshot {subvolume}@{snapshot} already exists; choose another name");
+        }
+
+        var image = Layout.SubvolumeImage(subvolume);
+        if (record.Provisioning == Provisioning.Guaranteed)
+        {
+            // Every written block the image holds alone becomes shared, so its next writes may need that much again.
+            space.EnsureCanReserve(Headroom.SharedBySnapshot(Files, image, record.Size), $"a snapshot of {Printable.Quote(subvolume)}");
+        }
+
+        var guid = Guid.NewGuid();
+        var partial = Layout.PartialImage(guid);
+        var created = DateTimeOffset.UtcNow;
+        try
+        {
+            // Only an image nobody has open stays as the snapshot found it; one in use counts as written from now on.
+            var idle = ImageMounts.LoopDevices(image).Count == 0;
+            CloneConsistent(subvolume, image, partial);
+            DateTime? writeStamp = idle ? WriteStamp.Apply(Files, image) : null;
+            var destination = Layout.SnapshotImage(subvolume, snapshot);
+            Files.CreateDirectory(Layout.SnapshotDirectory(subvolume));
+            ImageIdentity.Write(Files, partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, Files.Status(partial).Size, record.FileSystem) { Creator = creator });
+            Files.Publish(partial, destination);
+            PausePoint.Reach("snapshot-published");
+            SnapshotRecord snapshotRecord;
+            using (var transaction = Database.BeginTransaction())
+            {
+                snapshotRecord = Database.InsertSnapshot(record, snapshot, guid, Files.Status(destination).Size, record.FileSystem, created, creator);
+                Database.UpdateWriteStamp(record.Id, writeStamp);
+                transaction.Commit();
+            }
+
+            MakeImmutable(destination);
+            ImageIdentity.Refresh(Files, image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
+            return new SnapshotLookup(session).Describe(snapshotRecord);
+        }
+        catch (SystemCallException exception)
+        {
+            Files.Delete(partial);
+            throw ErrorTranslation.OperationFailed(exception, $"cannot snapshot {Printable.Quote(subvolume)}");
+        }
+        catch
+        {
+            Files.Delete(partial);
+            throw;
+        }
+    }
+
+    public Outcome Destroy(SnapshotReference reference)
+    {
+        using var writeLock = session.AcquireWriteLock();
+        session.RequireSubvolume(reference.Subvolume);
+        var record = Database.FindSnapshot(reference.Subvolume, reference.Snapshot);
+        if (record is null)
+        {
+            return Outcome.AlreadyGone;
+        }
+
+        var image = Layout.SnapshotImage(reference.Subvolume, reference.Snapshot);
+        ImageInUse.RefuseIfMounted(session.Path, image, $"snapshot {reference}", reference.ToString());
+        Files.RefuseUnlessImageOrMissing(image);
+        Database.DeleteSnapshot(record.Id);
+        PausePoint.Reach("destroy-unlinking");
+        Files.DeleteImage(image);
+        Files.DeleteDirectoryIfEmpty(Layout.SnapshotDirectory(reference.Subvolume));
+        return Outcome.Deleted;
+    }
+
+    /// <summary>A published snapshot never changes: not even root writes to it without first lifting the flag.</summary>
+    public void MakeImmutable(string path) => Files.SetImmutable(path, true);
+
+    /// <summary>Clones an image so that the copy is a consistent filesystem: frozen if mounted, as is otherwise.</summary>
+    private void CloneConsistent(string subvolume, string image, string destination)
+    {
+        var mount = ImageMounts.FindWritable(image);
+        if (mount is null)
+        {
+            Files.Clone(image, destination);
+            return;
+        }
+
+        // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
+        var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, subvolume, mount.Target);
+        using (ThawWatchdog.Start(mount.Target, record.Path))
+        {
+            using (var freeze = Freeze.Begin(mount.Target))
+            {
+                PausePoint.Reach("snapshot-frozen");
+                Files.Clone(image, destination);
+                freeze.Thaw();
+            }
+
+            record.Delete(Files);
+        }
+    }
+}
