@@ -40,7 +40,7 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
 
     public void AbortReceive(string subvolume) => Check(Run(["receive", "--abort", subvolume]), "discard the interrupted receive on the destination");
 
-    public string Receive(string subvolume, bool force, Action<System.IO.Stream> send)
+    public void Receive(string subvolume, bool force, Action<System.IO.Stream> send)
     {
         using var process = PipedProcess.Start(Command(force ? ["receive", "--force", subvolume] : ["receive", subvolume]));
         try
@@ -52,9 +52,7 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
             // A broken pipe means the remote receive stopped; its exit status and message say why.
         }
 
-        var result = process.Finish();
-        Check(result, "receive on the destination");
-        return result.StandardOutput.Trim();
+        Check(process.Finish(), "receive on the destination");
     }
 
     public void Dispose()
