@@ -20,10 +20,18 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
         }
 
         Check(result, "list the destination's snapshots");
-        using var document = JsonDocument.Parse(result.StandardOutput);
-        return document.RootElement.EnumerateArray()
-            .Select(element => Guid.Parse(element.GetProperty("guid").GetString()!))
-            .ToHashSet();
+        try
+        {
+            var snapshots = JsonSerializer.Deserialize(result.StandardOutput, RemoteSnapshotJson.Default.ListRemoteSnapshot)
+                ?? throw new JsonException("the listing is null");
+            return snapshots.Select(snapshot => snapshot.Guid).ToHashSet();
+        }
+        catch (JsonException exception)
+        {
+            throw new SubvolException(SubvolErrorCode.Failed,
+                $"could not read the destination's snapshots at {address}: its snapshot listing is not one this subvol can read ({exception.Message})",
+                new Remedy.Advice("install the same version of subvol on both hosts"), exception);
+        }
     }
 
     public string? ResumeToken(string subvolume)
