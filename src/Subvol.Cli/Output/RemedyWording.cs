@@ -39,9 +39,10 @@ internal static class RemedyWording
         Remedy.SendFromEarlierSnapshot send => send.Candidates.Count == 0
             ? "send --from an earlier snapshot"
             : $"send --from one of those ({string.Join(", ", send.Candidates)})",
-        Remedy.PrintResumeToken token => $"print a fresh token with '{Command($"receive --resume-token {token.Subvolume}")}' on the receiver",
+        Remedy.PrintResumeToken token => $"print a fresh token with '{Command($"receive --resume-token {token.Subvolume ?? "NAME"}")}' on the receiver",
         Remedy.AbortReceive abort => $"discard the partial receive with '{Command($"receive --abort {abort.Subvolume}")}'",
         Remedy.Replicate replicate => $"run '{Command($"replicate {replicate.Subvolume} {replicate.Destination}")}' again to resume from there",
+        Remedy.ReplicateTakingSnapshot => "drop --no-snapshot",
         _ => remedy.ToString(),
     };
 

@@ -36,9 +36,10 @@ internal static class RemedyWording
         Remedy.TakeSnapshot snapshot => "create a VolumeSnapshot of the volume first",
         Remedy.Rollback rollback => OnNode($"rollback {rollback.Subvolume}@SNAPSHOT --pool {rollback.Pool}"),
         Remedy.SendFromEarlierSnapshot => "send from an earlier snapshot",
-        Remedy.PrintResumeToken token => OnNode($"receive --resume-token {token.Subvolume}"),
+        Remedy.PrintResumeToken token => OnNode($"receive --resume-token {token.Subvolume ?? "NAME"}"),
         Remedy.AbortReceive abort => OnNode($"receive --abort {abort.Subvolume} --pool {abort.Pool}"),
         Remedy.Replicate replicate => OnNode($"replicate {replicate.Subvolume} {replicate.Destination} --pool {replicate.Pool}"),
+        Remedy.ReplicateTakingSnapshot replicate => OnNode($"replicate {replicate.Subvolume} {replicate.Destination} --pool {replicate.Pool}"),
         _ => remedy.ToString(),
     };
 

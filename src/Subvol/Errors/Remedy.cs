@@ -82,11 +82,14 @@ public abstract record Remedy
     /// <summary>Send again, with a base snapshot the receiver holds (one of <paramref name="Candidates"/>, when known) or an earlier one.</summary>
     public sealed record SendFromEarlierSnapshot(IReadOnlyList<string> Candidates) : Remedy;
 
-    /// <summary>Ask the receiving pool for a fresh resume token for the subvolume.</summary>
-    public sealed record PrintResumeToken(string? Pool, string Subvolume) : Remedy;
+    /// <summary>Ask the receiving pool for a fresh resume token for the subvolume; either is null when the failing call could not know it.</summary>
+    public sealed record PrintResumeToken(string? Pool, string? Subvolume) : Remedy;
 
     public sealed record AbortReceive(string Pool, string Subvolume) : Remedy;
 
     /// <summary>Replicate again: it resumes an interrupted transfer.</summary>
     public sealed record Replicate(string Pool, string Subvolume, string Destination) : Remedy;
+
+    /// <summary>Replicate again and let it take a snapshot first, which the request had asked it not to.</summary>
+    public sealed record ReplicateTakingSnapshot(string Pool, string Subvolume, string Destination) : Remedy;
 }

@@ -15,8 +15,8 @@ internal interface IReplicationDestination : IDisposable
     void AbortReceive(string subvolume);
 
     /// <summary>
-    /// Receives into the subvolume whatever <paramref name="send"/> writes; returns what the receiver said.
+    /// Receives into the subvolume whatever <paramref name="send"/> writes, and fails as the receiver failed.
     /// <paramref name="force"/> lets the receive discard writes made on the destination since its last snapshot.
     /// </summary>
-    string Receive(string subvolume, bool force, Action<System.IO.Stream> send);
+    void Receive(string subvolume, bool force, Action<System.IO.Stream> send);
 }

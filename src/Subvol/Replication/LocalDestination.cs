@@ -23,7 +23,7 @@ internal sealed class LocalDestination(Pool pool) : IReplicationDestination
 
     public void AbortReceive(string subvolume) => pool.AbortReceive(subvolume);
 
-    public string Receive(string subvolume, bool force, Action<System.IO.Stream> send)
+    public void Receive(string subvolume, bool force, Action<System.IO.Stream> send)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
         var sending = Task.Run(() =>
@@ -40,12 +40,11 @@ internal sealed class LocalDestination(Pool pool) : IReplicationDestination
             }
         });
 
-        ReceiveResult result;
         using (var reader = pipe.Reader.AsStream())
         {
             try
             {
-                result = pool.Receive(subvolume, reader, force: force);
+                pool.Receive(subvolume, reader, force: force);
             }
             catch
             {
@@ -57,7 +56,6 @@ internal sealed class LocalDestination(Pool pool) : IReplicationDestination
         }
 
         sending.GetAwaiter().GetResult();
-        return $"received {result.Snapshot.FullName}";
     }
 
     public void Dispose() => pool.Dispose();

@@ -1,5 +1,5 @@
 
 namespace Subvol.Replication;
 
-/// <summary>What replicate did, step by step, for the person who asked.</summary>
-public sealed record ReplicateResult(IReadOnlyList<string> Steps, long DataBytes);
+/// <summary>What replicate did to <paramref name="Destination"/>, step by step, and how much image data it sent.</summary>
+public sealed record ReplicateResult(IReadOnlyList<ReplicatedStep> Steps, long DataBytes, string Destination);

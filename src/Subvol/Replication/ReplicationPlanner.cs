@@ -17,7 +17,8 @@ internal static class ReplicationPlanner
     {
         if (source.Count == 0)
         {
-            throw SubvolException.NotFound("the subvolume has no snapshot to replicate; take one with 'subvol snapshot NAME' or drop --no-snapshot");
+            // The replicator refuses this first, naming the subvolume and what to do; this only keeps the function total.
+            throw SubvolException.NotFound("the subvolume has no snapshot to replicate");
         }
 
         if (resumeToken is not null && ResumeToken.TryDecode(resumeToken, out var token, out _) && token is not null && source.Contains(token.TargetGuid))

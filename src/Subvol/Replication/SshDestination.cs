@@ -20,10 +20,18 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
         }
 
         Check(result, "list the destination's snapshots");
-        using var document = JsonDocument.Parse(result.StandardOutput);
-        return document.RootElement.EnumerateArray()
-            .Select(element => Guid.Parse(element.GetProperty("guid").GetString()!))
-            .ToHashSet();
+        try
+        {
+            var snapshots = JsonSerializer.Deserialize(result.StandardOutput, RemoteSnapshotJson.Default.ListRemoteSnapshot)
+                ?? throw new JsonException("the listing is null");
+            return snapshots.Select(snapshot => snapshot.Guid).ToHashSet();
+        }
+        catch (JsonException exception)
+        {
+            throw new SubvolException(SubvolErrorCode.Failed,
+                $"could not read the destination's snapshots at {address}: its snapshot listing is not one this subvol can read ({exception.Message})",
+                new Remedy.Advice("install the same version of subvol on both hosts"), exception);
+        }
     }
 
     public string? ResumeToken(string subvolume)
@@ -40,7 +48,7 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
 
     public void AbortReceive(string subvolume) => Check(Run(["receive", "--abort", subvolume]), "discard the interrupted receive on the destination");
 
-    public string Receive(string subvolume, bool force, Action<System.IO.Stream> send)
+    public void Receive(string subvolume, bool force, Action<System.IO.Stream> send)
     {
         using var process = PipedProcess.Start(Command(force ? ["receive", "--force", subvolume] : ["receive", subvolume]));
         try
@@ -52,9 +60,7 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
             // A broken pipe means the remote receive stopped; its exit status and message say why.
         }
 
-        var result = process.Finish();
-        Check(result, "receive on the destination");
-        return result.StandardOutput.Trim();
+        Check(process.Finish(), "receive on the destination");
     }
 
     public void Dispose()

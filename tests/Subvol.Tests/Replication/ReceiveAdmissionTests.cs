@@ -40,7 +40,7 @@ public sealed class ReceiveAdmissionTests : IDisposable
         Assert.Equal(SubvolErrorCode.NoSpace, exception.Code);
         Assert.Contains("overcommit", exception.Message);
         Assert.Contains(ByteSize.Format(grown), exception.Message);
-        Assert.Contains("subvol receive --resume-token replica", exception.Message);
+        Assert.Contains(new Remedy.PrintResumeToken(Pool.Path, "replica"), Assert.IsType<Remedy.AnyOf>(exception.Remedy).Choices);
         Assert.Equal(HeaderSize, new FileInfo(PartialImage).Length);
         Assert.Empty(Pool.ListSubvolumes());
         var partial = Assert.Single(Pool.ListPartialReceives());
@@ -61,7 +61,7 @@ public sealed class ReceiveAdmissionTests : IDisposable
         Assert.Equal(SubvolErrorCode.NoSpace, exception.Code);
         Assert.Contains("largest overcommit ratio", exception.Message);
         Assert.Contains(ByteSize.Format(absurd), exception.Message);
-        Assert.Contains("subvol receive --abort replica", exception.Message);
+        Assert.Contains(new Remedy.AbortReceive(Pool.Path, "replica"), Assert.IsType<Remedy.AnyOf>(exception.Remedy).Choices);
         Assert.Equal(HeaderSize, new FileInfo(PartialImage).Length);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 using Subvol.Stream;
 
 namespace Subvol.Cli.Commands.Replication;
@@ -37,7 +38,7 @@ internal static class ReplicateCommand
         var result = context.Reporter.Transfer("replicating", progress => pool.Replicate(context.Get(NameArgument), context.Get(DestinationArgument), options, progress));
         foreach (var step in result.Steps)
         {
-            context.Reporter.Done(step);
+            context.Reporter.Done(ReplicatedStepWording.For(step, result.Destination));
         }
 
         return ExitCodes.Success;

@@ -4,17 +4,35 @@ using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Names;
 using Subvol.Pools;
-using Subvol.Replication;
 using Subvol.Safety;
 using Subvol.Snapshots;
 using Subvol.Space;
 using Subvol.Stream;
 using Subvol.Subvolumes;
 
-namespace Subvol;
+namespace Subvol.Replication;
 
-public sealed partial class Pool
+/// <summary>
+/// Receives streams into a pool: admits the sizes they bring, keeps an interrupted receive in
+/// incoming/ to resume or abort, and publishes a verified stream as a snapshot that the subvolume
+/// then moves to. A snapshot's description and the move of a subvolume to a snapshot belong to the
+/// snapshots, so they come in as <paramref name="describe"/> and <paramref name="replaceImage"/>.
+/// </summary>
+/// <param name="replaceImage">Replaces a subvolume's image by a clone of the snapshot and returns the write stamp it carries; the string says what failed if it fails.</param>
+internal sealed class ReceiveOperation(
+    PoolSession session,
+    SpaceAdmission space,
+    Func<SnapshotRecord, SnapshotInfo> describe,
+    Func<SubvolumeRecord, SnapshotRecord, string, DateTime> replaceImage)
 {
+    private PoolLayout Layout => session.Layout;
+
+    private PoolDatabase Database => session.Database;
+
+    private PoolFiles Files => session.Files;
+
+    private string Path => session.Path;
+
     /// <summary>
     /// Reads a stream into incoming/ (cloned from its base for an incremental stream), syncs it,
     /// and only after the whole stream verified publishes it as NAME@SNAP; then the subvolume
@@ -23,10 +41,10 @@ public sealed partial class Pool
     /// Writes made to the subvolume since its last snapshot are never discarded unless
     /// <paramref name="force"/> says so.
     /// </summary>
-    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress = null, bool force = false)
+    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress, bool force)
     {
         NameRules.Validate(subvolume, "subvolume");
-        using var writeLock = AcquireWriteLock();
+        using var writeLock = session.AcquireWriteLock();
         using var reader = new ReplicationStreamReader(input);
         StreamHeader header;
         try
@@ -40,13 +58,13 @@ public sealed partial class Pool
 
         NameRules.Validate(header.SnapshotName, "snapshot");
         FileSystemKind.Validate(header.FileSystemType);
-        var existing = _database.FindSubvolume(subvolume);
-        if (_database.FindSnapshot(header.TargetGuid) is { } already)
+        var existing = Database.FindSubvolume(subvolume);
+        if (Database.FindSnapshot(header.TargetGuid) is { } already)
         {
             throw SubvolException.AlreadyExists($"this pool already holds that snapshot, as {already.SubvolumeName}@{already.Name}");
         }
 
-        if (existing is not null && _database.FindSnapshot(subvolume, header.SnapshotName) is not null)
+        if (existing is not null && Database.FindSnapshot(subvolume, header.SnapshotName) is not null)
         {
             throw SubvolException.AlreadyExists($"{subvolume}@{header.SnapshotName} already exists with another GUID; rename or destroy it first");
         }
@@ -54,15 +72,15 @@ public sealed partial class Pool
         SnapshotRecord? baseline = null;
         if (header.BaseGuid is { } baseGuid)
         {
-            baseline = _database.FindSnapshot(baseGuid);
+            baseline = Database.FindSnapshot(baseGuid);
             if (baseline is null || existing is null || baseline.SubvolumeId != existing.Id)
             {
-                var held = existing is null ? [] : _database.ListSnapshots(subvolume);
-                throw new SubvolException(SubvolErrorCode.StreamMismatch,
-                    $"this incremental stream needs base snapshot {baseGuid} in {Printable.Quote(subvolume)}, which this pool does not have; " +
-                    (held.Count == 0
-                        ? $"{Printable.Quote(subvolume)} has no snapshots here, so send a full stream first"
-                        : $"it has {string.Join(", ", held.Select(s => $"{s.Name} ({s.Guid})"))}; send --from one of those"));
+                var held = existing is null ? [] : Database.ListSnapshots(subvolume);
+                var needed = $"this incremental stream needs base snapshot {baseGuid} in {Printable.Quote(subvolume)}, which this pool does not have; ";
+                throw held.Count == 0
+                    ? new SubvolException(SubvolErrorCode.StreamMismatch, needed + $"{Printable.Quote(subvolume)} has no snapshots here", new Remedy.Advice("send a full stream first"))
+                    : new SubvolException(SubvolErrorCode.StreamMismatch, needed + $"it has {string.Join(", ", held.Select(s => $"{s.Name} ({s.Guid})"))}",
+                        new Remedy.SendFromEarlierSnapshot(held.Select(s => s.Name).ToList()));
             }
         }
         else if (existing is not null)
@@ -76,19 +94,27 @@ public sealed partial class Pool
             RefuseToDiscardWrites(existing, force);
         }
 
-        var kept = $"; the partial receive is kept: 'subvol receive --resume-token {subvolume}' prints a token to resume, 'subvol receive --abort {subvolume}' discards it";
+        const string kept = "; the partial receive is kept";
+        var keptRemedy = new Remedy.AnyOf([new Remedy.PrintResumeToken(Path, subvolume), new Remedy.AbortReceive(Path, subvolume)]);
 
         // Received subvolumes are admitted as create admits them: the header's size now, every size change before it is applied.
         // A resumed stream is admitted again, since the pool may have promised its space to others in the meantime.
-        AdmitReceivedSize(subvolume, existing, header.ImageSize, header.IsResumed ? kept : "");
+        try
+        {
+            AdmitReceivedSize(subvolume, existing, header.ImageSize);
+        }
+        catch (SubvolException exception) when (header.IsResumed)
+        {
+            throw SubvolException.NoSpace(exception.Message + kept, Either(exception.Remedy, keptRemedy), exception);
+        }
 
-        var incoming = _layout.IncomingDirectory;
+        var incoming = Layout.IncomingDirectory;
         var partialImage = PartialReceive.ImagePath(incoming, subvolume);
         var state = PrepareReceive(subvolume, header, baseline, partialImage);
-        var promised = ReservedBytes() + Slop(FileSystemStatistics.Get(_layout.Root).TotalBytes);
-        var sink = new ReceiveSink(_files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(_files, incoming), progress,
+        var promised = space.ReservedBytes() + SpaceAdmission.Slop(FileSystemStatistics.Get(Layout.Root).TotalBytes);
+        var sink = new ReceiveSink(Files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(Files, incoming), progress,
             spaceCheck: () => StopIfEatingReservations(promised, subvolume),
-            admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize, suffix: ""));
+            admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize));
         try
         {
             reader.ReadRecords(sink);
@@ -108,11 +134,11 @@ public sealed partial class Pool
             sink.Dispose();
             throw exception switch
             {
-                StreamFormatException format => StreamError(format, kept),
-                SubvolException { Code: SubvolErrorCode.NoSpace } space => SubvolException.NoSpace(space.Message + kept, space),
+                StreamFormatException format => StreamError(format, kept, keptRemedy),
+                SubvolException { Code: SubvolErrorCode.NoSpace } full => SubvolException.NoSpace(full.Message + kept, Either(full.Remedy, keptRemedy), full),
                 // Both .NET's write errors and the Linux layer's SystemCallException carry the errno as HResult.
                 IOException io when io.HResult == Errno.ENOSPC => SubvolException.NoSpace(
-                    $"receiving into {Printable.Quote(subvolume)} stopped: the filesystem of pool {Path} is full ({io.Message}); free space there, then resume{kept}", io),
+                    $"receiving into {Printable.Quote(subvolume)} stopped: the filesystem of pool {Path} is full ({io.Message}); free space there, then resume{kept}", keptRemedy, io),
                 _ => exception,
             };
         }
@@ -132,38 +158,38 @@ public sealed partial class Pool
     public string ResumeTokenFor(string subvolume)
     {
         NameRules.Validate(subvolume, "subvolume");
-        var state = PartialReceive.Load(_files, _layout.IncomingDirectory, subvolume)
+        var state = PartialReceive.Load(Files, Layout.IncomingDirectory, subvolume)
             ?? throw SubvolException.NotFound($"there is no interrupted receive into {Printable.Quote(subvolume)} in pool {Path}");
         // A receive interrupted by an older subvol may have recorded progress beyond the header's size; a resumed
         // stream can start no later than that size (docs/stream-format.md, "the resume rule"), so it starts there.
         return new ResumeToken(state.TargetGuid, state.BaseGuid, Math.Min(state.ConfirmedOffset, state.ImageSize), state.ImageSize).Encode();
     }
 
-    public Outcome AbortReceive(string subvolume)
+    public Outcome Abort(string subvolume)
     {
         NameRules.Validate(subvolume, "subvolume");
-        using var writeLock = AcquireWriteLock();
-        var incoming = _layout.IncomingDirectory;
-        if (!_files.Exists(PartialReceive.ImagePath(incoming, subvolume)) && !_files.Exists(PartialReceive.StatePath(incoming, subvolume)))
+        using var writeLock = session.AcquireWriteLock();
+        var incoming = Layout.IncomingDirectory;
+        if (!Files.Exists(PartialReceive.ImagePath(incoming, subvolume)) && !Files.Exists(PartialReceive.StatePath(incoming, subvolume)))
         {
             return Outcome.AlreadyGone;
         }
 
-        PartialReceive.Discard(_files, incoming, subvolume);
+        PartialReceive.Discard(Files, incoming, subvolume);
         return Outcome.Deleted;
     }
 
-    public IReadOnlyList<PartialReceiveInfo> ListPartialReceives() =>
-        PartialReceive.Subvolumes(_files, _layout.IncomingDirectory)
-            .Select(name => PartialReceive.Load(_files, _layout.IncomingDirectory, name))
+    public IReadOnlyList<PartialReceiveInfo> ListPartial() =>
+        PartialReceive.Subvolumes(Files, Layout.IncomingDirectory)
+            .Select(name => PartialReceive.Load(Files, Layout.IncomingDirectory, name))
             .OfType<PartialReceive>()
             .Select(state => new PartialReceiveInfo(state.Subvolume, state.Snapshot, state.TargetGuid, state.BaseGuid, state.ImageSize, state.ConfirmedOffset))
             .ToList();
 
     private PartialReceive PrepareReceive(string subvolume, StreamHeader header, SnapshotRecord? baseline, string partialImage)
     {
-        var incoming = _layout.IncomingDirectory;
-        var previous = PartialReceive.Load(_files, incoming, subvolume);
+        var incoming = Layout.IncomingDirectory;
+        var previous = PartialReceive.Load(Files, incoming, subvolume);
         if (header.ResumeOffset > 0)
         {
             if (previous is null || previous.TargetGuid != header.TargetGuid || previous.BaseGuid != header.BaseGuid || previous.ImageSize != header.ImageSize)
@@ -175,53 +201,56 @@ public sealed partial class Pool
             if (header.ResumeOffset > previous.ConfirmedOffset)
             {
                 throw new SubvolException(SubvolErrorCode.StreamMismatch,
-                    $"this stream resumes at byte {header.ResumeOffset}, but only {previous.ConfirmedOffset} bytes are safely received; ask for a fresh token with 'subvol receive --resume-token {subvolume}'");
+                    $"this stream resumes at byte {header.ResumeOffset}, but only {previous.ConfirmedOffset} bytes are safely received",
+                    new Remedy.PrintResumeToken(Path, subvolume));
             }
 
             // A planted symlink must not redirect our writes outside the pool; ReceiveSink opens beneath the root too.
-            if (_files.Status(partialImage).Kind != Linux.EntryKind.File)
+            if (Files.Status(partialImage).Kind != EntryKind.File)
             {
-                throw Pools.PoolFiles.Refusal(new ConfinementException(partialImage, "is not a regular file"));
+                throw PoolFiles.Refusal(new ConfinementException(partialImage, "is not a regular file"));
             }
 
             return previous;
         }
 
-        if (previous is not null && previous.TargetGuid != header.TargetGuid && _database.FindSnapshot(previous.TargetGuid) is null)
+        if (previous is not null && previous.TargetGuid != header.TargetGuid && Database.FindSnapshot(previous.TargetGuid) is null)
         {
             throw SubvolException.Busy(
-                $"a receive of {subvolume}@{previous.Snapshot} into this pool was interrupted; resume it ('subvol receive --resume-token {subvolume}') or discard it ('subvol receive --abort {subvolume}') first");
+                $"a receive of {subvolume}@{previous.Snapshot} into this pool was interrupted; resume or discard it first",
+                new Remedy.AnyOf([new Remedy.PrintResumeToken(Path, subvolume), new Remedy.AbortReceive(Path, subvolume)]));
         }
 
-        PartialReceive.Discard(_files, incoming, subvolume);
-        _files.CreateDirectory(incoming);
+        PartialReceive.Discard(Files, incoming, subvolume);
+        Files.CreateDirectory(incoming);
         try
         {
             if (baseline is null)
             {
-                using var file = _files.CreateFile(partialImage);
+                using var file = Files.CreateFile(partialImage);
                 RandomAccess.SetLength(file, header.ImageSize);
             }
             else
             {
                 // Cloning the base makes every unchanged range share its extents: a 1% change costs about 1% of new space.
-                _files.Clone(_layout.SnapshotImage(baseline.SubvolumeName, baseline.Name), partialImage);
+                Files.Clone(Layout.SnapshotImage(baseline.SubvolumeName, baseline.Name), partialImage);
             }
         }
         catch (SystemCallException exception)
         {
-            _files.Delete(partialImage);
-            throw Translate(exception, $"cannot receive into {Printable.Quote(subvolume)}");
+            Files.Delete(partialImage);
+            var translated = ErrorTranslation.Translate(exception);
+            throw new SubvolException(translated.Code, $"cannot receive into {Printable.Quote(subvolume)}: {translated.Message}", translated.Remedy, exception);
         }
 
         var state = new PartialReceive(subvolume, header.SnapshotName, header.TargetGuid, header.BaseGuid, header.ImageSize, 0, header.FileSystemType, header.CreatedAt);
-        state.Save(_files, incoming);
+        state.Save(Files, incoming);
         return state;
     }
 
     private SnapshotInfo PublishReceived(string subvolume, StreamHeader header, SubvolumeRecord? existing, string partialImage, long size)
     {
-        var snapshotImage = _layout.SnapshotImage(subvolume, header.SnapshotName);
+        var snapshotImage = Layout.SnapshotImage(subvolume, header.SnapshotName);
         DateTime? writeStamp = null;
         var subvolumeGuid = existing?.Guid ?? Guid.NewGuid();
         var created = DateTimeOffset.UtcNow;
@@ -229,43 +258,44 @@ public sealed partial class Pool
         {
             // A full stream brings its subvolume along: a reflink clone of the received snapshot costs no space.
             // It keeps the source's filesystem UUID, as every later receive will; Subvol mounts it with nouuid.
-            var subvolumePartial = _layout.PartialImage(Guid.NewGuid());
-            _files.Clone(partialImage, subvolumePartial);
-            writeStamp = WriteStamp.Apply(_files, subvolumePartial);
-            ImageIdentity.Write(_files, subvolumePartial, new ImageIdentity(
+            var subvolumePartial = Layout.PartialImage(Guid.NewGuid());
+            Files.Clone(partialImage, subvolumePartial);
+            writeStamp = WriteStamp.Apply(Files, subvolumePartial);
+            ImageIdentity.Write(Files, subvolumePartial, new ImageIdentity(
                 subvolumeGuid, ImageKind.Subvolume, header.TargetGuid, created, Provisioning.Thin, size, header.FileSystemType) { WriteStamp = writeStamp });
-            Publish(subvolumePartial, _layout.SubvolumeImage(subvolume));
+            Files.Publish(subvolumePartial, Layout.SubvolumeImage(subvolume));
         }
 
-        _files.CreateDirectory(_layout.SnapshotDirectory(subvolume));
-        ImageIdentity.Write(_files, partialImage, new ImageIdentity(
+        Files.CreateDirectory(Layout.SnapshotDirectory(subvolume));
+        ImageIdentity.Write(Files, partialImage, new ImageIdentity(
             header.TargetGuid, ImageKind.Snapshot, subvolumeGuid, header.CreatedAt, existing?.Provisioning ?? Provisioning.Thin, size, header.FileSystemType));
-        Publish(partialImage, snapshotImage);
+        Files.Publish(partialImage, snapshotImage);
         SnapshotRecord record;
-        using (var transaction = _database.BeginTransaction())
+        using (var transaction = Database.BeginTransaction())
         {
             // A received subvolume is a replica: thin, so that a backup pool holds only what was sent.
-            var owner = existing ?? _database.InsertSubvolume(
+            var owner = existing ?? Database.InsertSubvolume(
                 subvolume, subvolumeGuid, size, header.FileSystemType, header.TargetGuid, Provisioning.Thin, writeStamp, created: created);
-            record = _database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, size, header.FileSystemType, header.CreatedAt);
+            record = Database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, size, header.FileSystemType, header.CreatedAt);
             transaction.Commit();
         }
 
-        MakeImmutable(snapshotImage);
+        // Snapshots are immutable, as every snapshot the pool takes itself.
+        Files.SetImmutable(snapshotImage, true);
         // The snapshot is published, so nothing is left to resume.
-        PartialReceive.Discard(_files, _layout.IncomingDirectory, subvolume);
+        PartialReceive.Discard(Files, Layout.IncomingDirectory, subvolume);
         if (existing is not null)
         {
             // The subvolume follows the stream. Until this is done it still holds its previous snapshot, unwritten, so a crash here loses nothing.
             PausePoint.Reach("receive-published");
-            var moved = ReplaceImage(existing, record, $"received {subvolume}@{header.SnapshotName}, but cannot move {Printable.Quote(subvolume)} to it");
-            using var transaction = _database.BeginTransaction();
-            _database.UpdateSubvolumeSize(existing.Id, size);
-            _database.UpdateWriteStamp(existing.Id, moved);
+            var moved = replaceImage(existing, record, $"received {subvolume}@{header.SnapshotName}, but cannot move {Printable.Quote(subvolume)} to it");
+            using var transaction = Database.BeginTransaction();
+            Database.UpdateSubvolumeSize(existing.Id, size);
+            Database.UpdateWriteStamp(existing.Id, moved);
             transaction.Commit();
         }
 
-        return Describe(record);
+        return describe(record);
     }
 
     /// <summary>
@@ -274,15 +304,28 @@ public sealed partial class Pool
     /// </summary>
     private void RefuseToDiscardWrites(SubvolumeRecord subvolume, bool force)
     {
-        var image = _layout.SubvolumeImage(subvolume.Name);
-        RefuseIfMounted(image, $"subvolume {Printable.Quote(subvolume.Name)}, which a receive moves to the received snapshot,", $"subvol umount {subvolume.Name}");
-        RefuseIfAttached(image, subvolume.Name);
-        if (!force && WriteStamp.WrittenSince(_files, image, subvolume.WriteStamp))
+        var image = Layout.SubvolumeImage(subvolume.Name);
+        if (ImageMounts.Find(image) is [var mount, ..])
         {
-            var last = _database.ListSnapshots(subvolume.Name)[^1];
             throw SubvolException.Busy(
-                $"subvolume {Printable.Quote(subvolume.Name)} was written or mounted read-write since its last snapshot {subvolume.Name}@{last.Name}; a receive moves it to the received snapshot and would discard those writes. " +
-                $"Keep them with 'subvol snapshot {subvolume.Name}' first, or use --force to discard them");
+                $"subvolume {Printable.Quote(subvolume.Name)}, which a receive moves to the received snapshot, is mounted at {mount.Target}",
+                new Remedy.Unmount(Path, subvolume.Name));
+        }
+
+        if (ImageMounts.LoopDevices(image) is [var device, ..])
+        {
+            throw SubvolException.Busy(
+                $"the image of {Printable.Quote(subvolume.Name)} is attached to {device.DevicePath}",
+                new Remedy.Advice($"detach it with 'losetup -d {device.DevicePath}' first"));
+        }
+
+        if (!force && WriteStamp.WrittenSince(Files, image, subvolume.WriteStamp))
+        {
+            var last = Database.ListSnapshots(subvolume.Name)[^1];
+            throw SubvolException.Busy(
+                $"subvolume {Printable.Quote(subvolume.Name)} was written or mounted read-write since its last snapshot {subvolume.Name}@{last.Name}; " +
+                "a receive moves it to the received snapshot and would discard those writes",
+                new Remedy.AnyOf([new Remedy.TakeSnapshot(Path, subvolume.Name), new Remedy.RepeatWithForce("discarding those writes")]));
         }
     }
 
@@ -291,7 +334,7 @@ public sealed partial class Pool
     /// received subvolume is made) by the overcommit ratio, a guaranteed one by the space it must reserve. Only growth
     /// beyond the recorded size asks for more. A size no ratio could admit is refused as such, before anything is applied.
     /// </summary>
-    private void AdmitReceivedSize(string subvolume, SubvolumeRecord? existing, long newSize, string suffix)
+    private void AdmitReceivedSize(string subvolume, SubvolumeRecord? existing, long newSize)
     {
         var recorded = existing?.Size ?? 0;
         var growth = newSize - recorded;
@@ -300,7 +343,7 @@ public sealed partial class Pool
             return;
         }
 
-        var poolSize = FileSystemStatistics.Get(_layout.Root).TotalBytes;
+        var poolSize = FileSystemStatistics.Get(Layout.Root).TotalBytes;
         if (growth > poolSize * SpaceAdmission.MaximumOvercommit)
         {
             throw SubvolException.NoSpace(
@@ -313,20 +356,13 @@ public sealed partial class Pool
         var what = existing is null
             ? $"receiving the new subvolume {Printable.Quote(subvolume)} of {ByteSize.Format(newSize)}"
             : $"receiving {Printable.Quote(subvolume)}, which the stream grows from {ByteSize.Format(recorded)} to {ByteSize.Format(newSize)},";
-        try
-        {
-            Admit(existing?.Provisioning ?? Provisioning.Thin, growth, what,
-                thinRemedy: new Remedy.AnyOf([new Remedy.RaiseOvercommit(Path), new Remedy.Advice("received subvolumes are thin: delete what this pool no longer needs, then receive again")]));
-        }
-        catch (SubvolException exception) when (suffix.Length > 0)
-        {
-            throw SubvolException.NoSpace(exception.Message + suffix, exception.Remedy, exception);
-        }
+        space.Admit(existing?.Provisioning ?? Provisioning.Thin, growth, what,
+            thinRemedy: new Remedy.AnyOf([new Remedy.RaiseOvercommit(Path), new Remedy.Advice("received subvolumes are thin: delete what this pool no longer needs, then receive again")]));
     }
 
     private void StopIfEatingReservations(long promised, string subvolume)
     {
-        var available = FileSystemStatistics.Get(_layout.Root).AvailableBytes;
+        var available = FileSystemStatistics.Get(Layout.Root).AvailableBytes;
         if (available < promised)
         {
             throw SubvolException.NoSpace(
@@ -334,9 +370,15 @@ public sealed partial class Pool
         }
     }
 
-    private static SubvolException StreamError(StreamFormatException exception, string suffix = "")
+    /// <summary>Both remedies as one list of choices, each choice once.</summary>
+    private static Remedy Either(Remedy? first, Remedy second) =>
+        first is null ? second : new Remedy.AnyOf(Choices(first).Concat(Choices(second)).Distinct().ToList());
+
+    private static IEnumerable<Remedy> Choices(Remedy remedy) => remedy is Remedy.AnyOf any ? any.Choices.SelectMany(Choices) : [remedy];
+
+    private static SubvolException StreamError(StreamFormatException exception, string suffix = "", Remedy? remedy = null)
     {
         var code = exception.Error == StreamFormatError.UnsupportedVersion ? SubvolErrorCode.NotSupported : SubvolErrorCode.StreamCorrupt;
-        return new SubvolException(code, $"the stream was refused: {exception.Message}{suffix}", exception);
+        return new SubvolException(code, $"the stream was refused: {exception.Message}{suffix}", remedy, exception);
     }
 }

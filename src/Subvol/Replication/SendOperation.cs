@@ -3,23 +3,23 @@ using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Names;
-using Subvol.Replication;
+using Subvol.Pools;
 using Subvol.Stream;
 
-namespace Subvol;
+namespace Subvol.Replication;
 
-public sealed partial class Pool
+/// <summary>
+/// Writes a stream of a snapshot: all its data for a full stream, or, from a base, only the ranges
+/// whose physical extents differ, with holes as holes; or the rest of one from a receiver's token.
+/// Sending takes no lock: snapshot images never change, and an open image survives a concurrent destroy.
+/// </summary>
+internal sealed class SendOperation(PoolSession session)
 {
     private const int ReadChunk = 1 << 20;
 
-    /// <summary>
-    /// Writes a stream of a snapshot: all its data for a full stream, or, from a base, only the
-    /// ranges whose physical extents differ, with holes as holes. Sending takes no lock: snapshot
-    /// images never change, and an open image survives a concurrent destroy.
-    /// </summary>
-    public SendResult Send(SnapshotReference target, SnapshotReference? from, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null)
+    public SendResult Send(SnapshotReference target, SnapshotReference? from, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
     {
-        var snapshot = RequireSnapshot(target);
+        var snapshot = session.RequireSnapshot(target);
         SnapshotRecord? baseline = null;
         if (from is { } fromReference)
         {
@@ -28,33 +28,33 @@ public sealed partial class Pool
                 throw SubvolException.Invalid($"the base {fromReference} must be an earlier snapshot of {Printable.Quote(target.Subvolume)}");
             }
 
-            baseline = RequireSnapshot(fromReference);
+            baseline = session.RequireSnapshot(fromReference);
             if (baseline.Id >= snapshot.Id)
             {
-                throw SubvolException.Invalid($"the base {fromReference} is not older than {target}; send --from an earlier snapshot");
+                throw SubvolException.Invalid($"the base {fromReference} is not older than {target}", new Remedy.SendFromEarlierSnapshot([]));
             }
         }
 
-        return SendCore(snapshot, baseline, resumeOffset: 0, output, compression, progress);
+        return Send(snapshot, baseline, resumeOffset: 0, output, compression, progress);
     }
 
     /// <summary>
     /// Continues a send from a receiver's token. The token only names a snapshot of this pool and
     /// an offset, so it can ask for the rest of that snapshot and nothing else.
     /// </summary>
-    public SendResult ResumeSend(string token, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null)
+    public SendResult Resume(string token, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
     {
         if (!ResumeToken.TryDecode(token, out var decoded, out var error) || decoded is null)
         {
-            throw SubvolException.Invalid($"invalid resume token: {error}; print a fresh one with 'subvol receive --resume-token NAME' on the receiver");
+            throw SubvolException.Invalid($"invalid resume token: {error}", new Remedy.PrintResumeToken(null, null));
         }
 
-        var snapshot = _database.FindSnapshot(decoded.TargetGuid)
+        var snapshot = session.Database.FindSnapshot(decoded.TargetGuid)
             ?? throw SubvolException.NotFound($"this pool has no snapshot {decoded.TargetGuid}, which the resume token names");
         SnapshotRecord? baseline = null;
         if (decoded.BaseGuid is { } baseGuid)
         {
-            baseline = _database.FindSnapshot(baseGuid)
+            baseline = session.Database.FindSnapshot(baseGuid)
                 ?? throw SubvolException.NotFound($"this pool has no snapshot {baseGuid}, the base the resume token names");
             if (baseline.SubvolumeId != snapshot.SubvolumeId || baseline.Id >= snapshot.Id)
             {
@@ -67,14 +67,17 @@ public sealed partial class Pool
             throw SubvolException.Invalid($"the resume token's size or offset does not match snapshot {snapshot.SubvolumeName}@{snapshot.Name}; refusing it");
         }
 
-        return SendCore(snapshot, baseline, decoded.Offset, output, compression, progress);
+        return Send(snapshot, baseline, decoded.Offset, output, compression, progress);
     }
 
-    private SendResult SendCore(SnapshotRecord snapshot, SnapshotRecord? baseline, long resumeOffset, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
+    /// <summary>Writes the stream of <paramref name="snapshot"/> from <paramref name="baseline"/> (null for a full stream), from <paramref name="resumeOffset"/> on.</summary>
+    public SendResult Send(SnapshotRecord snapshot, SnapshotRecord? baseline, long resumeOffset, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
     {
-        var image = _layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
-        var targetMap = _files.ReadExtents(image);
-        var baseMap = baseline is null ? null : _files.ReadExtents(_layout.SnapshotImage(baseline.SubvolumeName, baseline.Name));
+        var layout = session.Layout;
+        var files = session.Files;
+        var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
+        var targetMap = files.ReadExtents(image);
+        var baseMap = baseline is null ? null : files.ReadExtents(layout.SnapshotImage(baseline.SubvolumeName, baseline.Name));
         var changes = ExtentDiff.Compute(baseMap, targetMap, snapshot.Size);
         var header = new StreamHeader(
             StreamHeader.CurrentVersion,
@@ -95,7 +98,7 @@ public sealed partial class Pool
             .ToList();
         var total = toRead.Sum(range => range.Length);
         long dataBytes = 0, holeBytes = 0;
-        using var handle = _files.OpenFile(image, FileAccess.Read);
+        using var handle = files.OpenFile(image, FileAccess.Read);
         using var writer = new ReplicationStreamWriter(output, header);
         var buffer = new byte[ReadChunk];
         var readahead = new Readahead(handle, image, toRead);
