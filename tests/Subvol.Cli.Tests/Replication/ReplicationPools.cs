@@ -13,6 +13,8 @@ namespace Subvol.Cli.Tests.Replication;
 public class ReplicationPools : IDisposable
 {
     private readonly TestArea? _area;
+    private readonly PoolFixture? _sourceFixture;
+    private readonly PoolFixture? _destinationFixture;
 
     public ReplicationPools()
     {
@@ -28,6 +30,8 @@ public class ReplicationPools : IDisposable
         Cli = new SubvolCli(ConfigurationDirectory, defaultPool: null);
         Source = new ReplicationPool(Path.Combine(Root, "source"), Cli);
         Destination = new ReplicationPool(Path.Combine(Root, "destination"), Cli);
+        _sourceFixture = new PoolFixture(_area, "source");
+        _destinationFixture = new PoolFixture(_area, "destination");
         try
         {
             foreach (var pool in new[] { Source, Destination })
@@ -56,6 +60,15 @@ public class ReplicationPools : IDisposable
     public ReplicationPool Source { get; }
 
     public ReplicationPool Destination { get; }
+
+    /// <summary>
+    /// The source pool as the tests of a single pool see it: commands find it as their default
+    /// pool, and Create makes guaranteed subvolumes.
+    /// </summary>
+    public PoolFixture SourceFixture => _sourceFixture ?? throw new InvalidOperationException(Capabilities.SkipReason);
+
+    /// <summary>The destination pool as the tests of a single pool see it, as <see cref="SourceFixture"/>.</summary>
+    public PoolFixture DestinationFixture => _destinationFixture ?? throw new InvalidOperationException(Capabilities.SkipReason);
 
     /// <summary>Runs subvol without a pool (stream dump).</summary>
     public CliResult Run(params string[] arguments) => Cli.Run(arguments);
