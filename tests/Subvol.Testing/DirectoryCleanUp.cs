@@ -118,7 +118,7 @@ public sealed class DirectoryCleanUp(string directory)
     public static bool IsReleased(string directory) => Kernel.MountsUnder(directory).Count == 0 && Kernel.LoopsUnder(directory).Count == 0;
 
     /// <summary>Waits until <paramref name="condition"/> holds or <paramref name="timeout"/> passes, and returns whether it held.</summary>
-    public static bool Eventually(Func<bool> condition, TimeSpan timeout)
+    private static bool Eventually(Func<bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
