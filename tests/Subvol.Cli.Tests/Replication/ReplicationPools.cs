@@ -8,7 +8,8 @@ namespace Subvol.Cli.Tests.Replication;
 /// Two file-backed pools, a source and a destination, under one temporary directory named
 /// subvol-test-*, shared by the tests of a class. Dispose stops what the tests started, exports
 /// both pools, unmounts and detaches whatever is left under the directory, deletes it, and then
-/// asserts that neither losetup -a nor /proc/self/mountinfo shows anything of it.
+/// asserts that no mount and no loop device of it survived. The tests of a single pool see each
+/// pool as a PoolFixture (SourceFixture, DestinationFixture); the replication tests as a ReplicationPool.
 /// </summary>
 public class ReplicationPools : IDisposable
 {
