@@ -21,8 +21,9 @@ done
 [[ "$size_gib" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --size takes whole GiB, e.g. 4G" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
 
-scripts/install-dependencies
-[ -x artifacts/bin/subvol ] || ./build >/dev/null
+scripts/install-dependencies build integration bench
+# Always build: an executable left by an earlier build would time older code than the sources say.
+./build >/dev/null
 subvol=$PWD/artifacts/bin/subvol
 
 work=$(mktemp -d /var/tmp/subvol-bench.XXXXXX)

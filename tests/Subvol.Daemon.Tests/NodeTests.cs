@@ -33,8 +33,8 @@ public sealed class NodeTests(DaemonFixture fixture)
         stage.Secrets["password"] = DaemonFixture.SecretValue;
         fixture.Node.NodeStageVolume(stage);
         fixture.Node.NodeStageVolume(stage);
-        Assert.True(Tools.IsMountPoint(staging));
-        Assert.Contains("noatime", File.ReadAllLines("/proc/self/mountinfo").Single(line => line.Split(' ')[4] == staging));
+        Assert.True(Kernel.MountAt(staging) is not null);
+        Assert.Contains("noatime", Kernel.Mounts().Single(mount => mount.Target == staging).MountOptions);
 
         var publish = new NodePublishVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging, TargetPath = target, VolumeCapability = capability };
         fixture.Node.NodePublishVolume(publish);
@@ -72,8 +72,8 @@ public sealed class NodeTests(DaemonFixture fixture)
 
         fixture.Node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging });
         fixture.Node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging });
-        Assert.False(Tools.IsMountPoint(staging));
-        Assert.True(Tools.Eventually(() => Tools.LoopsOf(fixture.SubvolumeImage(volume.VolumeId)).Count == 0, TimeSpan.FromSeconds(10)), "the loop device should go with the last unmount");
+        Assert.Null(Kernel.MountAt(staging));
+        Assert.True(Tools.Eventually(() => !Kernel.LoopDevices().Any(loop => loop.BackingFile == fixture.SubvolumeImage(volume.VolumeId)), TimeSpan.FromSeconds(10)), "the loop device should go with the last unmount");
         fixture.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = volume.VolumeId });
     }
 
@@ -92,7 +92,7 @@ public sealed class NodeTests(DaemonFixture fixture)
         var publish = new NodePublishVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging, TargetPath = target, VolumeCapability = capability };
         fixture.Node.NodePublishVolume(publish);
         fixture.Node.NodePublishVolume(publish);
-        Assert.True(Tools.IsMountPoint(target));
+        Assert.True(Kernel.MountAt(target) is not null);
         Assert.Equal((32 * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture), Tools.Run("blockdev", "--getsize64", target).Stdout.Trim());
 
         // Raw bytes written through the published node read back.
@@ -126,7 +126,7 @@ public sealed class NodeTests(DaemonFixture fixture)
         Assert.False(Path.Exists(target));
         fixture.Node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging });
         fixture.Node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging });
-        Assert.Empty(Tools.LoopsOf(fixture.SubvolumeImage(volume.VolumeId)));
+        Assert.DoesNotContain(Kernel.LoopDevices(), loop => loop.BackingFile == fixture.SubvolumeImage(volume.VolumeId));
         fixture.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = volume.VolumeId });
     }
 

@@ -37,7 +37,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -55,7 +55,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -72,7 +72,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -91,7 +91,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -108,7 +108,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -128,7 +128,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -156,7 +156,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -181,7 +181,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -211,7 +211,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 

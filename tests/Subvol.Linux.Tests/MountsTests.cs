@@ -38,7 +38,7 @@ public sealed class MountsTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(target);
+            DirectoryCleanUp.Release(target);
         }
 
         Assert.Null(Mounts.FindByTarget(target));
@@ -62,7 +62,7 @@ public sealed class MountsTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(target);
+            DirectoryCleanUp.Release(target);
         }
     }
 

@@ -59,7 +59,7 @@ public sealed class ToolsFormatTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 
@@ -130,7 +130,7 @@ public sealed class ToolsFormatTests(XfsPoolFixture pool)
         }
         finally
         {
-            Scratch.Release(directory);
+            DirectoryCleanUp.Release(directory);
         }
     }
 }

@@ -13,7 +13,7 @@ public sealed class XfsPoolFixture : IDisposable
         Root = Directory.CreateTempSubdirectory("subvol-linux-tests-").FullName;
         MountPoint = Path.Combine(Root, "pool");
         Image = Path.Combine(Root, "pool.img");
-        if (!RootFactAttribute.IsAvailable)
+        if (!Capabilities.CanUseLoopDevices)
         {
             return;
         }
@@ -61,15 +61,9 @@ public sealed class XfsPoolFixture : IDisposable
 
     public void Dispose()
     {
-        Scratch.Release(Root);
-        var leakedMounts = Scratch.MountsUnder(Root);
-        var leakedLoops = Scratch.LoopsUnder(Root);
-        if (leakedMounts.Count == 0 && leakedLoops.Count == 0)
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-
-        Assert.Empty(leakedMounts);
-        Assert.Empty(leakedLoops);
+        var cleanUp = new DirectoryCleanUp(Root);
+        cleanUp.ReleaseLeftovers();
+        cleanUp.DeleteDirectory();
+        cleanUp.AssertNothingLeft();
     }
 }

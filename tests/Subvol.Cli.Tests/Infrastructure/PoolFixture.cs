@@ -10,6 +10,20 @@ namespace Subvol.Cli.Tests.Infrastructure;
 public class PoolFixture : IDisposable
 {
     private readonly TestArea? _area;
+    private readonly bool _ownsArea = true;
+    private readonly string _name = "pool";
+
+    /// <summary>
+    /// A pool that another fixture made in its own area, named <paramref name="name"/> there, and
+    /// cleans up: commands find it as their default pool.
+    /// </summary>
+    internal PoolFixture(TestArea area, string name)
+    {
+        _area = area;
+        _ownsArea = false;
+        _name = name;
+        Cli = new SubvolCli(ConfigurationDirectory, PoolPath);
+    }
 
     public PoolFixture()
     {
@@ -43,9 +57,9 @@ public class PoolFixture : IDisposable
 
     public string Root => _area?.Root ?? throw new InvalidOperationException(Capabilities.SkipReason);
 
-    public string PoolPath => Path.Combine(Root, "pool");
+    public string PoolPath => Path.Combine(Root, _name);
 
-    public string ImagePath => Path.Combine(Root, "pool.img");
+    public string ImagePath => Path.Combine(Root, _name + ".img");
 
     public string ConfigurationDirectory => Area.ConfigurationDirectory;
 
@@ -160,6 +174,9 @@ public class PoolFixture : IDisposable
     public void Dispose()
     {
         GC.SuppressFinalize(this);
-        _area?.CleanUp(Cli, [PoolPath]);
+        if (_ownsArea)
+        {
+            _area?.CleanUp(Cli, [PoolPath]);
+        }
     }
 }

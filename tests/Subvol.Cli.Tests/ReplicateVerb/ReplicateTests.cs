@@ -3,11 +3,11 @@ using Subvol.Cli.Tests.Infrastructure;
 
 namespace Subvol.Cli.Tests.ReplicateVerb;
 
-public sealed class ReplicateTests(TwoPoolsFixture pools) : IClassFixture<TwoPoolsFixture>
+public sealed class ReplicateTests(ReplicatePools pools) : IClassFixture<ReplicatePools>
 {
-    private PoolFixture Source => pools.Source;
+    private PoolFixture Source => pools.SourceFixture;
 
-    private PoolFixture Destination => pools.Destination;
+    private PoolFixture Destination => pools.DestinationFixture;
 
     [RootFact]
     public void ReplicateSendsInFullThenIncrementallyAndTheCopiesAreIdentical()

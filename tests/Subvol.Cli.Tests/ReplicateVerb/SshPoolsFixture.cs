@@ -5,7 +5,7 @@ namespace Subvol.Cli.Tests.ReplicateVerb;
 /// <summary>A source pool, a destination pool, and an sshd on 127.0.0.1 through which the destination is reached.</summary>
 public sealed class SshPoolsFixture : IDisposable
 {
-    private readonly TwoPoolsFixture _pools = new();
+    private readonly ReplicatePools _pools = new();
     private readonly SshServer? _server;
 
     public SshPoolsFixture()
@@ -26,9 +26,9 @@ public sealed class SshPoolsFixture : IDisposable
         }
     }
 
-    public PoolFixture Source => _pools.Source;
+    public PoolFixture Source => _pools.SourceFixture;
 
-    public PoolFixture Destination => _pools.Destination;
+    public PoolFixture Destination => _pools.DestinationFixture;
 
     public SshServer Server => _server ?? throw new InvalidOperationException(Capabilities.SkipReason);
 

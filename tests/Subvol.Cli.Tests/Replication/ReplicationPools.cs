@@ -8,11 +8,14 @@ namespace Subvol.Cli.Tests.Replication;
 /// Two file-backed pools, a source and a destination, under one temporary directory named
 /// subvol-test-*, shared by the tests of a class. Dispose stops what the tests started, exports
 /// both pools, unmounts and detaches whatever is left under the directory, deletes it, and then
-/// asserts that neither losetup -a nor /proc/self/mountinfo shows anything of it.
+/// asserts that no mount and no loop device of it survived. The tests of a single pool see each
+/// pool as a PoolFixture (SourceFixture, DestinationFixture); the replication tests as a ReplicationPool.
 /// </summary>
 public class ReplicationPools : IDisposable
 {
     private readonly TestArea? _area;
+    private readonly PoolFixture? _sourceFixture;
+    private readonly PoolFixture? _destinationFixture;
 
     public ReplicationPools()
     {
@@ -28,6 +31,8 @@ public class ReplicationPools : IDisposable
         Cli = new SubvolCli(ConfigurationDirectory, defaultPool: null);
         Source = new ReplicationPool(Path.Combine(Root, "source"), Cli);
         Destination = new ReplicationPool(Path.Combine(Root, "destination"), Cli);
+        _sourceFixture = new PoolFixture(_area, "source");
+        _destinationFixture = new PoolFixture(_area, "destination");
         try
         {
             foreach (var pool in new[] { Source, Destination })
@@ -56,6 +61,15 @@ public class ReplicationPools : IDisposable
     public ReplicationPool Source { get; }
 
     public ReplicationPool Destination { get; }
+
+    /// <summary>
+    /// The source pool as the tests of a single pool see it: commands find it as their default
+    /// pool, and Create makes guaranteed subvolumes.
+    /// </summary>
+    public PoolFixture SourceFixture => _sourceFixture ?? throw new InvalidOperationException(Capabilities.SkipReason);
+
+    /// <summary>The destination pool as the tests of a single pool see it, as <see cref="SourceFixture"/>.</summary>
+    public PoolFixture DestinationFixture => _destinationFixture ?? throw new InvalidOperationException(Capabilities.SkipReason);
 
     /// <summary>Runs subvol without a pool (stream dump).</summary>
     public CliResult Run(params string[] arguments) => Cli.Run(arguments);

@@ -18,7 +18,7 @@ public sealed class DaemonFixture : IDisposable
 
     public DaemonFixture()
     {
-        if (!RootFactAttribute.CanRun)
+        if (!Capabilities.CanUseLoopDevices)
         {
             return;
         }
@@ -36,7 +36,7 @@ public sealed class DaemonFixture : IDisposable
         }
     }
 
-    public string Root => _directory?.FullName ?? throw new InvalidOperationException(RootFactAttribute.SkipReason);
+    public string Root => _directory?.FullName ?? throw new InvalidOperationException(Capabilities.SkipReason);
 
     public string PoolPath => Path.Combine(Root, "pool");
 
@@ -148,25 +148,25 @@ public sealed class DaemonFixture : IDisposable
             return;
         }
 
-        var problems = new List<string>();
         var root = _directory.FullName;
-        Attempt(problems, "stopping subvold", () =>
+        var cleanUp = new DirectoryCleanUp(root);
+        cleanUp.Attempt("stopping subvold", () =>
         {
             var output = Daemon?.Output ?? "";
             Daemon?.Dispose();
             Daemon = null;
             if (output.Contains(SecretValue, StringComparison.Ordinal))
             {
-                problems.Add("subvold logged a secret");
+                cleanUp.Report("subvold logged a secret");
             }
         });
 
         // What the tests left staged or published outside the pool: unmount deepest first.
-        Attempt(problems, "unstaging leftovers", () =>
+        cleanUp.Attempt("unstaging leftovers", () =>
         {
-            foreach (var target in Tools.MountsUnder(root).Where(target => target != PoolPath && !target.StartsWith(PoolPath + "/", StringComparison.Ordinal)).OrderByDescending(target => target.Length))
+            foreach (var target in Kernel.MountsUnder(root).Select(mount => mount.Target).Where(target => !Kernel.IsUnder(target, PoolPath)).OrderByDescending(target => target.Length))
             {
-                problems.Add($"left mounted by the tests: {target}");
+                cleanUp.Report($"left mounted by the tests: {target}");
                 if (Tools.Run("umount", target).ExitCode != 0)
                 {
                     Tools.Run("umount", "-l", target);
@@ -175,7 +175,7 @@ public sealed class DaemonFixture : IDisposable
         });
 
         // Export unmounts every subvolume, detaches their loop devices, and unmounts the pool.
-        Attempt(problems, "exporting", () =>
+        cleanUp.Attempt("exporting", () =>
         {
             if (File.Exists(Path.Combine(PoolPath, ".subvol", "pool.db")))
             {
@@ -183,48 +183,12 @@ public sealed class DaemonFixture : IDisposable
             }
         });
 
-        Tools.Eventually(() => Tools.MountsUnder(root).Count == 0 && Tools.LoopsUnder(root).Count == 0, TimeSpan.FromSeconds(10));
-        Attempt(problems, "detaching leftovers", () =>
-        {
-            foreach (var mount in Tools.MountsUnder(root).OrderByDescending(target => target.Length))
-            {
-                problems.Add($"still mounted after export: {mount}");
-                Tools.Run("umount", "-l", mount);
-            }
-
-            foreach (var (device, backing) in Tools.LoopsUnder(root).OrderByDescending(loop => loop.BackingFile.Length))
-            {
-                problems.Add($"still attached after export: {device} ({backing})");
-                Tools.Run("losetup", "-d", device);
-            }
-        });
-
-        Attempt(problems, "deleting the directory", () =>
-        {
-            if (Tools.MountsUnder(root).Count == 0)
-            {
-                Tools.Run("chattr", "-R", "-i", root);
-                _directory.Delete(recursive: true);
-            }
-        });
-
-        var losetup = Tools.Run("losetup", "-a").Stdout.Split('\n').Where(line => line.Contains(root, StringComparison.Ordinal));
-        var mountinfo = File.ReadAllLines("/proc/self/mountinfo").Where(line => line.Contains(root, StringComparison.Ordinal));
-        problems.AddRange(losetup.Select(line => $"losetup -a still shows: {line}"));
-        problems.AddRange(mountinfo.Select(line => $"mountinfo still shows: {line}"));
-        Assert.True(problems.Count == 0, $"cleaning up {root}:\n{string.Join('\n', problems)}");
-    }
-
-    private static void Attempt(List<string> problems, string step, Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (Exception exception)
-        {
-            problems.Add($"{step}: {exception}");
-        }
+        cleanUp.WaitUntilReleased();
+        cleanUp.Report(Kernel.MountsUnder(root).Select(mount => $"still mounted after export: {mount.Target}"));
+        cleanUp.Report(Kernel.LoopsUnder(root).Select(loop => $"still attached after export: {loop.DevicePath} ({loop.BackingFile})"));
+        cleanUp.ReleaseLeftovers();
+        cleanUp.DeleteDirectory();
+        cleanUp.AssertNothingLeft();
     }
 }
 

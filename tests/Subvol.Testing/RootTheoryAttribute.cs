@@ -1,4 +1,4 @@
-namespace Subvol.Cli.Tests.Infrastructure;
+namespace Subvol.Testing;
 
 /// <summary>A theory that runs only as root on a machine with loop devices, and is skipped elsewhere.</summary>
 [AttributeUsage(AttributeTargets.Method)]

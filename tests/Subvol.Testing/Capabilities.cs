@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Subvol.Cli.Tests.Infrastructure;
+namespace Subvol.Testing;
 
 /// <summary>What the integration tests need from the machine: root, and loop devices.</summary>
-internal static class Capabilities
+public static class Capabilities
 {
     public const string SkipReason = "needs root and /dev/loop-control (loop devices, mounts, freezing)";
 
