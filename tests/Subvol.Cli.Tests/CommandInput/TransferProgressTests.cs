@@ -7,14 +7,18 @@ namespace Subvol.Cli.Tests.CommandInput;
 /// Who draws a progress bar in 'send | receive': the sender on a terminal, the receiver only with -v or when it reads
 /// a file, and nobody when standard error is not a terminal. The terminal is a pseudo-terminal that script(1) records.
 /// </summary>
-public sealed class TransferProgressTests(TwoPoolsFixture pools) : IClassFixture<TwoPoolsFixture>
+public sealed class TransferProgressTests(ReplicatePools pools) : IClassFixture<ReplicatePools>
 {
+    private PoolFixture Source => pools.SourceFixture;
+
+    private PoolFixture Destination => pools.DestinationFixture;
+
     [RootFact]
     public void In_send_piped_to_receive_on_a_terminal_the_sender_draws_the_bar_and_the_receiver_none()
     {
         Snapshot("bar-pipe");
 
-        var screen = OnTerminal($"{Subvol(pools.Source)} send bar-pipe@s | {Subvol(pools.Destination)} receive bar-pipe");
+        var screen = OnTerminal($"{Subvol(Source)} send bar-pipe@s | {Subvol(Destination)} receive bar-pipe");
 
         Assert.Contains("sending", screen);
         Assert.Contains("100%", screen);
@@ -27,7 +31,7 @@ public sealed class TransferProgressTests(TwoPoolsFixture pools) : IClassFixture
     {
         Snapshot("bar-verbose");
 
-        var screen = OnTerminal($"{Subvol(pools.Source)} send bar-verbose@s | {Subvol(pools.Destination)} receive -v bar-verbose");
+        var screen = OnTerminal($"{Subvol(Source)} send bar-verbose@s | {Subvol(Destination)} receive -v bar-verbose");
 
         Assert.Contains("sending", screen);
         Assert.Contains("receiving", screen);
@@ -37,10 +41,10 @@ public sealed class TransferProgressTests(TwoPoolsFixture pools) : IClassFixture
     public void A_receive_that_reads_a_file_draws_its_bar()
     {
         Snapshot("bar-file");
-        var stream = Path.Combine(pools.Destination.NewDirectory("bar-file"), "s.stream");
-        pools.Source.Run("send", "bar-file@s", "-o", stream).ShouldSucceed();
+        var stream = Path.Combine(Destination.NewDirectory("bar-file"), "s.stream");
+        Source.Run("send", "bar-file@s", "-o", stream).ShouldSucceed();
 
-        var screen = OnTerminal($"{Subvol(pools.Destination)} receive bar-file -f '{stream}'");
+        var screen = OnTerminal($"{Subvol(Destination)} receive bar-file -f '{stream}'");
 
         Assert.Contains("receiving", screen);
         Assert.Contains("received bar-file@s", screen);
@@ -51,7 +55,7 @@ public sealed class TransferProgressTests(TwoPoolsFixture pools) : IClassFixture
     {
         Snapshot("bar-none");
 
-        var piped = Tools.Bash($"{Subvol(pools.Source)} send bar-none@s | {Subvol(pools.Destination)} receive -v bar-none").ShouldSucceed();
+        var piped = Tools.Bash($"{Subvol(Source)} send bar-none@s | {Subvol(Destination)} receive -v bar-none").ShouldSucceed();
 
         Assert.Equal("", piped.Stderr);
         Assert.StartsWith("received bar-none@s", piped.Stdout);
@@ -59,8 +63,8 @@ public sealed class TransferProgressTests(TwoPoolsFixture pools) : IClassFixture
 
     private void Snapshot(string name)
     {
-        pools.Source.Create(name, "320M");
-        pools.Source.Run("snapshot", $"{name}@s").ShouldSucceed();
+        Source.Create(name, "320M");
+        Source.Run("snapshot", $"{name}@s").ShouldSucceed();
     }
 
     /// <summary>Runs a shell command on a fresh pseudo-terminal and returns everything it drew there.</summary>
