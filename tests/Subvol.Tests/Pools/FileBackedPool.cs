@@ -3,7 +3,7 @@ namespace Subvol.Tests.Pools;
 /// <summary>
 /// A file-backed pool of 4 GiB (sparse) under a temporary directory named subvol-test-*: XFS with
 /// reflink on a loop device, for the rules that snapshot and clone. Dispose exports it, which unmounts
-/// and detaches everything, and then asserts that no mount and no loop device of the directory survived.
+/// and detaches everything, and then the shared clean-up asserts that nothing of the directory survived.
 /// </summary>
 public sealed class FileBackedPool : IDisposable
 {
@@ -14,7 +14,7 @@ public sealed class FileBackedPool : IDisposable
 
     public FileBackedPool()
     {
-        if (!RootFactAttribute.CanRun)
+        if (!Capabilities.CanUseLoopDevices)
         {
             return;
         }
@@ -32,7 +32,7 @@ public sealed class FileBackedPool : IDisposable
         }
     }
 
-    public Pool Pool => _pool ?? throw new InvalidOperationException(RootFactAttribute.SkipReason);
+    public Pool Pool => _pool ?? throw new InvalidOperationException(Capabilities.SkipReason);
 
     private string PoolPath => Path.Combine(_directory!.FullName, "pool");
 
@@ -45,23 +45,18 @@ public sealed class FileBackedPool : IDisposable
             return;
         }
 
-        _pool?.Dispose();
-        if (Pool.Exists(PoolPath))
+        var cleanUp = new DirectoryCleanUp(_directory.FullName);
+        cleanUp.Attempt("closing the pool", () => _pool?.Dispose());
+        cleanUp.Attempt("exporting the pool", () =>
         {
-            Pool.Export(PoolPath, Registry);
-        }
-
-        var root = _directory.FullName;
-        var mounts = File.ReadAllLines("/proc/self/mountinfo").Where(line => line.Contains(root, StringComparison.Ordinal)).ToList();
-        var loops = Directory.EnumerateDirectories("/sys/block", "loop*")
-            .Select(device => Path.Combine(device, "loop", "backing_file"))
-            .Where(file => File.Exists(file) && File.ReadAllText(file).StartsWith(root, StringComparison.Ordinal))
-            .ToList();
-        if (mounts.Count == 0 && loops.Count == 0)
-        {
-            _directory.Delete(recursive: true);
-        }
-
-        Assert.True(mounts.Count == 0 && loops.Count == 0, $"left behind under {root}:\n{string.Join('\n', mounts.Concat(loops))}");
+            if (Pool.Exists(PoolPath))
+            {
+                Pool.Export(PoolPath, Registry);
+            }
+        });
+        cleanUp.WaitUntilReleased();
+        cleanUp.ReleaseLeftovers();
+        cleanUp.DeleteDirectory();
+        cleanUp.AssertNothingLeft();
     }
 }
