@@ -200,7 +200,7 @@ public sealed class ReplicateTests(TwoPoolsFixture pools) : IClassFixture<TwoPoo
     {
         var held = SnapshotGuids(Destination, name);
         var newest = Source.Json("list", "-t", "snapshot", name).EnumerateArray().Last();
-        var snapshot = newest.GetProperty("name").GetString()!;
+        var snapshot = newest.GetProperty("snapshot").GetString()!;
         Assert.Contains(newest.GetProperty("guid").GetGuid(), held);
         Assert.Equal(Data.Sha256(Source.SnapshotImage(name, snapshot)), Data.Sha256(Destination.SnapshotImage(name, snapshot)));
     }
