@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 using Subvol.Stream;
 
 namespace Subvol.Cli.Commands.Replication;
@@ -35,6 +36,32 @@ internal static class ReplicateCommand
             Force: context.Get(ForceOption));
         using var pool = context.OpenPool();
         var result = context.Reporter.Transfer("replicating", progress => pool.Replicate(context.Get(NameArgument), context.Get(DestinationArgument), options, progress));
+        if (context.Json)
+        {
+            // Replicate brings the newest snapshot across, whether it took it now or found it; that is the one a script reads back.
+            var sent = pool.FindSnapshots(context.Get(NameArgument)).LastOrDefault();
+            context.Reporter.WriteJson(writer =>
+            {
+                writer.WriteStartObject();
+                if (sent is not null)
+                {
+                    Mutation.Image(writer, ImageRow.From(sent));
+                }
+
+                writer.WriteString("destination", context.Get(DestinationArgument));
+                writer.WriteNumber("data_bytes", result.DataBytes);
+                writer.WriteStartArray("steps");
+                foreach (var step in result.Steps)
+                {
+                    writer.WriteStringValue(step);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            });
+            return ExitCodes.Success;
+        }
+
         foreach (var step in result.Steps)
         {
             context.Reporter.Done(step);
