@@ -52,4 +52,11 @@ public sealed class ListingUsageTests
         var result = Cli.Run("send", "home@s", "--json").ShouldFailWith(2);
         Assert.Contains("-o FILE", result.Stderr);
     }
+
+    [Fact]
+    public void Guard_json_without_once_exits_2_since_a_watching_guard_never_finishes_a_document()
+    {
+        var result = Cli.Run("guard", "--json").ShouldFailWith(2);
+        Assert.Contains("--once", result.Stderr);
+    }
 }

@@ -178,6 +178,16 @@ public sealed class OutputForScriptsTests(PoolFixture pool) : IClassFixture<Pool
         pool.Run("pool", "set", "overcommit", "1").ShouldSucceed();
     }
 
+    [RootFact]
+    public void Guard_once_json_lists_what_it_did_and_nothing_on_a_pool_with_room()
+    {
+        var guard = Document("guard", "--once");
+
+        Assert.False(guard.GetProperty("changed").GetBoolean());
+        Assert.Equal(JsonValueKind.Array, guard.GetProperty("actions").ValueKind);
+        Assert.Empty(guard.GetProperty("actions").EnumerateArray());
+    }
+
     private JsonElement Document(params string[] arguments)
     {
         var result = pool.Run([.. arguments, "--json"]).ShouldSucceed();

@@ -67,9 +67,9 @@ internal static class FieldValue
         }
     }
 
-    /// <summary>UTC, to the tick, with a Z: one spelling of a time in every JSON document.</summary>
+    /// <summary>UTC to the millisecond, as the pool records times, with a Z: one spelling of a time in every JSON document.</summary>
     public static string Iso(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Orders values of one field: no value first, numbers and times by size, text by its characters.</summary>
     public static int Compare(object? left, object? right) => (left, right) switch

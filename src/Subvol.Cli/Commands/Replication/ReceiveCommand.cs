@@ -47,7 +47,7 @@ internal static class ReceiveCommand
             var outcome = pool.AbortReceive(name);
             if (context.Json)
             {
-                Mutation.Write(context.Reporter, Mutation.Changed(outcome), writer => writer.WriteString("receive_of", name));
+                Mutation.Write(context.Reporter, Mutation.Changed(outcome), _ => { });
                 return ExitCodes.Success;
             }
 
