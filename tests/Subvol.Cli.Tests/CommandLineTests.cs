@@ -85,7 +85,7 @@ public sealed class CommandLineTests(PoolFixture pool) : IClassFixture<PoolFixtu
 
         var result = pool.Run("pool", "create", directory).ShouldFailWith(7);
         Assert.Contains("--image", result.Stderr);
-        Assert.DoesNotContain(pool.Json("pool", "list").EnumerateArray(), known => known.GetProperty("path").GetString() == directory);
+        Assert.DoesNotContain(pool.Json("pool", "list").EnumerateArray(), known => known.GetProperty("pool").GetString() == directory);
         Assert.False(File.Exists(Path.Combine(directory, ".subvol", "pool.db")));
     }
 
@@ -102,33 +102,33 @@ public sealed class CommandLineTests(PoolFixture pool) : IClassFixture<PoolFixtu
         var a = subvolumes.EnumerateArray().Single(item => item.GetProperty("name").GetString() == "json-a");
         Assert.True(Guid.TryParse(a.GetProperty("guid").GetString(), out _));
         Assert.Equal(320 * MiB, a.GetProperty("size").GetInt64());
-        Assert.Equal("xfs", a.GetProperty("file_system").GetString());
+        Assert.Equal("xfs", a.GetProperty("filesystem").GetString());
         Assert.True(DateTimeOffset.TryParse(a.GetProperty("created").GetString(), out _));
-        Assert.Equal(mountPoint, a.GetProperty("mount_point").GetString());
-        Assert.True(a.GetProperty("allocated_bytes").GetInt64() > 0);
+        Assert.Equal(mountPoint, a.GetProperty("mountpoint").GetString());
+        Assert.True(a.GetProperty("referenced").GetInt64() > 0);
         Assert.Equal(1, a.GetProperty("snapshots").GetInt32());
         Assert.Equal(JsonValueKind.Null, a.GetProperty("origin_snapshot").ValueKind);
 
         var snapshots = pool.Json("list", "-t", "snapshot");
-        var s1 = snapshots.EnumerateArray().Single(item => item.GetProperty("full_name").GetString() == "json-a@s1");
+        var s1 = snapshots.EnumerateArray().Single(item => item.GetProperty("name").GetString() == "json-a@s1");
         Assert.Equal("json-a", s1.GetProperty("subvolume").GetString());
-        Assert.Equal("s1", s1.GetProperty("name").GetString());
+        Assert.Equal("s1", s1.GetProperty("snapshot").GetString());
         Assert.True(Guid.TryParse(s1.GetProperty("guid").GetString(), out _));
         Assert.Equal(320 * MiB, s1.GetProperty("size").GetInt64());
-        Assert.Equal("xfs", s1.GetProperty("file_system").GetString());
+        Assert.Equal("xfs", s1.GetProperty("filesystem").GetString());
         Assert.True(DateTimeOffset.TryParse(s1.GetProperty("created").GetString(), out _));
-        Assert.True(s1.GetProperty("allocated_bytes").GetInt64() >= 0);
-        Assert.Equal(JsonValueKind.Null, s1.GetProperty("mount_point").ValueKind);
+        Assert.True(s1.GetProperty("referenced").GetInt64() >= 0);
+        Assert.Equal(JsonValueKind.Null, s1.GetProperty("mountpoint").ValueKind);
 
         var b = pool.Json("list", "json-b").EnumerateArray().Single();
         Assert.Equal(s1.GetProperty("guid").GetString(), b.GetProperty("origin_snapshot").GetString());
-        Assert.Equal(JsonValueKind.Null, b.GetProperty("mount_point").ValueKind);
+        Assert.Equal(JsonValueKind.Null, b.GetProperty("mountpoint").ValueKind);
         Assert.Single(pool.Json("list", "-t", "snapshot", "json-a").EnumerateArray());
 
         var status = pool.Json("pool", "status");
-        Assert.Equal(pool.PoolPath, status.GetProperty("path").GetString());
+        Assert.Equal(pool.PoolPath, status.GetProperty("pool").GetString());
         Assert.Equal(pool.ImagePath, status.GetProperty("image").GetString());
-        Assert.Equal("xfs", status.GetProperty("host_file_system").GetString());
+        Assert.Equal("xfs", status.GetProperty("host_filesystem").GetString());
         Assert.True(status.GetProperty("size").GetInt64() > 15L * 1024 * MiB);
         Assert.True(status.GetProperty("used").GetInt64() > 0);
         Assert.True(status.GetProperty("available").GetInt64() > 0);
@@ -142,7 +142,7 @@ public sealed class CommandLineTests(PoolFixture pool) : IClassFixture<PoolFixtu
 
         var pools = pool.Json("pool", "list");
         var known = pools.EnumerateArray().Single();
-        Assert.Equal(pool.PoolPath, known.GetProperty("path").GetString());
+        Assert.Equal(pool.PoolPath, known.GetProperty("pool").GetString());
         Assert.Equal(pool.ImagePath, known.GetProperty("image").GetString());
 
         pool.Unmount("json-a");
@@ -224,7 +224,7 @@ public sealed class CommandLineTests(PoolFixture pool) : IClassFixture<PoolFixtu
             pool.Run("list").ShouldFailWith(3);
 
             // An exported pool is either forgotten, or remembered as exported so that import finds its image.
-            var known = pool.Json("pool", "list").EnumerateArray().Where(item => item.GetProperty("path").GetString() == pool.PoolPath).ToList();
+            var known = pool.Json("pool", "list").EnumerateArray().Where(item => item.GetProperty("pool").GetString() == pool.PoolPath).ToList();
             if (known.Count == 0)
             {
                 Assert.Contains("--image", pool.Run("pool", "import", pool.PoolPath).ShouldFailWith(3).Stderr);
@@ -245,7 +245,7 @@ public sealed class CommandLineTests(PoolFixture pool) : IClassFixture<PoolFixtu
             }
         }
 
-        Assert.Equal("imported", pool.Json("pool", "list").EnumerateArray().Single(item => item.GetProperty("path").GetString() == pool.PoolPath).GetProperty("state").GetString());
+        Assert.Equal("imported", pool.Json("pool", "list").EnumerateArray().Single(item => item.GetProperty("pool").GetString() == pool.PoolPath).GetProperty("state").GetString());
         Assert.Equal(subvolumesBefore, pool.SubvolumeNames());
         Assert.Equal(snapshotsBefore, pool.AllSnapshotFullNames());
         Assert.Equal(tree, Data.Tree(pool.Mount("travel")));

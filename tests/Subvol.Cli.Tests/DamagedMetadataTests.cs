@@ -89,7 +89,7 @@ public sealed class DamagedMetadataTests(DamagedPoolFixture pools) : IClassFixtu
     public void An_incremental_send_from_a_snapshot_made_before_the_rebuild_still_works(string damage)
     {
         var source = pools.Source;
-        var newest = pools.Destination.Json("list", "-t", "snapshot", "home").EnumerateArray().Last().GetProperty("name").GetString()!;
+        var newest = pools.Destination.Json("list", "-t", "snapshot", "home").EnumerateArray().Last().GetProperty("snapshot").GetString()!;
         Damage(damage);
         source.Run("check", "--repair").ShouldSucceed();
 

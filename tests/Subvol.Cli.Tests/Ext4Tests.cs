@@ -11,7 +11,7 @@ public sealed class Ext4Tests(PoolFixture pool) : IClassFixture<PoolFixture>
     public void Ext4_subvolume_creates_mounts_snapshots_clones_and_rolls_back_with_exact_checksums()
     {
         pool.Create("e4", "48M", "ext4");
-        Assert.Equal("ext4", pool.Json("list", "e4").EnumerateArray().Single().GetProperty("file_system").GetString());
+        Assert.Equal("ext4", pool.Json("list", "e4").EnumerateArray().Single().GetProperty("filesystem").GetString());
         var mountPoint = pool.Mount("e4");
         Assert.Equal("ext4", Kernel.MountAt(mountPoint)!.FileSystemType);
         Directory.CreateDirectory(Path.Combine(mountPoint, "docs"));
@@ -20,7 +20,7 @@ public sealed class Ext4Tests(PoolFixture pool) : IClassFixture<PoolFixture>
         var original = Data.Tree(mountPoint);
 
         pool.Run("snapshot", "e4@s1").ShouldSucceed();
-        Assert.Equal("ext4", pool.Json("list", "-t", "snapshot", "e4").EnumerateArray().Single().GetProperty("file_system").GetString());
+        Assert.Equal("ext4", pool.Json("list", "-t", "snapshot", "e4").EnumerateArray().Single().GetProperty("filesystem").GetString());
         var snapshot = pool.Mount("e4@s1");
         Assert.True(Kernel.MountAt(snapshot)!.ReadOnly, "a snapshot mounts read-only");
         Assert.Equal(original, Data.Tree(snapshot));

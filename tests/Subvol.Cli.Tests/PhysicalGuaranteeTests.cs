@@ -132,7 +132,7 @@ public sealed class PhysicalGuaranteeTests(SmallHostArea area) : IClassFixture<S
         using (var report = JsonDocument.Parse(found.Stdout))
         {
             var finding = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray());
-            Assert.Equal("PoolImageNotAllocated", finding.GetProperty("kind").GetString());
+            Assert.Equal("pool_image_not_allocated", finding.GetProperty("kind").GetString());
             Assert.True(finding.GetProperty("bytes").GetInt64() > 0, found.ToString());
         }
 
@@ -194,7 +194,7 @@ public sealed class PhysicalGuaranteeTests(SmallHostArea area) : IClassFixture<S
             var check = cli.Run("check", "--json").ShouldSucceed();
             using (var report = JsonDocument.Parse(check.Stdout))
             {
-                var finding = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray(), finding => finding.GetProperty("kind").GetString() == "Shortfall");
+                var finding = Assert.Single(report.RootElement.GetProperty("findings").EnumerateArray(), finding => finding.GetProperty("kind").GetString() == "shortfall");
                 Assert.True(finding.GetProperty("bytes").GetInt64() > 100 * MiB, check.ToString());
             }
 
@@ -264,7 +264,7 @@ public sealed class PhysicalGuaranteeTests(SmallHostArea area) : IClassFixture<S
         using (var document = JsonDocument.Parse(report.Stdout))
         {
             var finding = Assert.Single(document.RootElement.GetProperty("findings").EnumerateArray());
-            Assert.Equal("ForeignFile", finding.GetProperty("kind").GetString());
+            Assert.Equal("foreign_file", finding.GetProperty("kind").GetString());
             Assert.Equal(stray, finding.GetProperty("subject").GetString());
             Assert.Equal(32 * MiB, finding.GetProperty("bytes").GetInt64());
             Assert.False(finding.GetProperty("repaired").GetBoolean());

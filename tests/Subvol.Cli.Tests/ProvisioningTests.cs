@@ -12,15 +12,15 @@ public sealed class ProvisioningTests(AllocatedPoolFixture pool) : IClassFixture
 
         var listed = Listed("prov-full");
 
-        Assert.Equal("Guaranteed", listed.GetProperty("provisioning").GetString());
-        Assert.True(listed.GetProperty("allocated_bytes").GetInt64() >= 320L << 20);
+        Assert.Equal("guaranteed", listed.GetProperty("provisioning").GetString());
+        Assert.True(listed.GetProperty("referenced").GetInt64() >= 320L << 20);
     }
 
     [RootFact]
     public void AThinSubvolumeIsAllocatedOnlyAsItIsWritten()
     {
         pool.Run("create", "prov-thin", "--size", "1G", "--provisioning", "thin").ShouldSucceed();
-        Assert.True(Listed("prov-thin").GetProperty("allocated_bytes").GetInt64() < 128L << 20);
+        Assert.True(Listed("prov-thin").GetProperty("referenced").GetInt64() < 128L << 20);
     }
 
     [RootFact]
@@ -51,7 +51,7 @@ public sealed class ProvisioningTests(AllocatedPoolFixture pool) : IClassFixture
 
         pool.Run("clone", "prov-origin@one", "prov-clone").ShouldSucceed();
 
-        Assert.True(Listed("prov-clone").GetProperty("allocated_bytes").GetInt64() >= 320L << 20);
+        Assert.True(Listed("prov-clone").GetProperty("referenced").GetInt64() >= 320L << 20);
     }
 
     [RootFact]
@@ -60,13 +60,13 @@ public sealed class ProvisioningTests(AllocatedPoolFixture pool) : IClassFixture
         pool.Run("create", "prov-trim", "--size", "320M", "--provisioning", "thin").ShouldSucceed();
         var mounted = pool.Mount("prov-trim");
         Data.WriteRandom(Path.Combine(mounted, "big.bin"), 96L << 20);
-        var allocated = File.Exists(pool.SubvolumeImage("prov-trim")) ? Listed("prov-trim").GetProperty("allocated_bytes").GetInt64() : 0;
+        var allocated = File.Exists(pool.SubvolumeImage("prov-trim")) ? Listed("prov-trim").GetProperty("referenced").GetInt64() : 0;
         File.Delete(Path.Combine(mounted, "big.bin"));
 
         var result = pool.Run("trim", "prov-trim").ShouldSucceed();
 
         Assert.Contains("returned to the pool", result.Stdout);
-        Assert.True(Listed("prov-trim").GetProperty("allocated_bytes").GetInt64() < allocated - (64L << 20), result.Stdout);
+        Assert.True(Listed("prov-trim").GetProperty("referenced").GetInt64() < allocated - (64L << 20), result.Stdout);
         pool.Unmount("prov-trim");
     }
 

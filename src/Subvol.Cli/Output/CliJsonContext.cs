@@ -2,16 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Subvol.Cli.Output;
 
-/// <summary>Source-generated JSON for every listing, so --json works in a trimmed native executable.</summary>
+/// <summary>Source-generated JSON for the check report, so --json works in a trimmed native executable; listings write their own fields.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     WriteIndented = true,
-    UseStringEnumConverter = true)]
-[JsonSerializable(typeof(IReadOnlyList<SubvolumeInfo>))]
-[JsonSerializable(typeof(IReadOnlyList<SnapshotInfo>))]
-[JsonSerializable(typeof(IReadOnlyList<KnownPool>))]
-[JsonSerializable(typeof(PoolStatus))]
+    Converters = [typeof(SnakeCaseEnumConverter<FindingKind>)])]
 [JsonSerializable(typeof(CheckReport))]
-[JsonSerializable(typeof(SpaceUsage))]
-[JsonSerializable(typeof(Listing))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,4 +1,12 @@
 namespace Subvol.Cli.Output;
 
-/// <summary>One column of a listing: its heading and how to print a row's cell.</summary>
-internal sealed record Column<T>(string Heading, Func<T, string> Cell, bool AlignRight = false);
+/// <summary>
+/// One field of a listing: its name, which is at once the JSON field, the -o and -s column and, in
+/// upper case, the table heading, so the three never disagree; and how to read it from a row. A
+/// value is text, a byte count (long), a count (int), a ratio (double), a flag, a time, a GUID or
+/// null; Human, when given, says it differently in a table meant for people.
+/// </summary>
+internal sealed record Column<T>(string Name, Func<T, object?> Value, Func<T, string>? Human = null)
+{
+    public string Heading => Name.ToUpperInvariant();
+}

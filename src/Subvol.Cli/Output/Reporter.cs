@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Spectre.Console;
@@ -23,8 +25,26 @@ internal sealed class Reporter
 
     public bool Json => _json;
 
-    public void Table<T>(IEnumerable<T> rows, params Column<T>[] columns)
+    /// <summary>Prints rows as a table, as tab-separated lines (-H), or as a JSON array (--json).</summary>
+    public void Listing<T>(IReadOnlyList<T> rows, ListingView<T> view)
     {
+        if (_json)
+        {
+            WriteJson(writer => view.WriteArray(writer, rows));
+            return;
+        }
+
+        var ordered = view.Order(rows);
+        if (view.Scripted)
+        {
+            foreach (var row in ordered)
+            {
+                _output.WriteLine(string.Join('\t', view.Columns.Select(column => view.Cell(column, row))));
+            }
+
+            return;
+        }
+
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(_output),
@@ -38,23 +58,48 @@ internal sealed class Reporter
         }
 
         var table = new Table().Border(TableBorder.None).HideRowSeparators();
-        foreach (var column in columns)
+        foreach (var column in view.Columns)
         {
             var tableColumn = new TableColumn(column.Heading).PadLeft(0).PadRight(2).NoWrap();
-            table.AddColumn(column.AlignRight ? tableColumn.RightAligned() : tableColumn);
+            // Numbers line up on the right, as in df and zfs list.
+            table.AddColumn(ordered.Any(row => FieldValue.IsNumber(column.Value(row))) ? tableColumn.RightAligned() : tableColumn);
         }
 
-        foreach (var row in rows)
+        foreach (var row in ordered)
         {
-            table.AddRow(columns.Select(column => new Text(column.Cell(row))).ToArray());
+            table.AddRow(view.Columns.Select(column => new Text(view.Cell(column, row))).ToArray());
         }
 
         console.Write(table);
     }
 
+    /// <summary>Prints one row, such as a pool's status: a table of one line, or a JSON object.</summary>
+    public void Row<T>(T row, ListingView<T> view)
+    {
+        if (_json)
+        {
+            WriteJson(writer => view.WriteObject(writer, row));
+            return;
+        }
+
+        Listing([row], view);
+    }
+
     public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
     {
         _output.WriteLine(JsonSerializer.Serialize(value, typeInfo));
+    }
+
+    /// <summary>Prints one JSON document that the caller writes, such as what a mutation did.</summary>
+    public void WriteJson(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            write(writer);
+        }
+
+        _output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     /// <summary>Says what a mutation did, on standard output.</summary>

@@ -116,10 +116,10 @@ public class PoolFixture : IDisposable
         Json("list").EnumerateArray().Select(item => item.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
 
     public IReadOnlyList<string> SnapshotNames(string subvolume) =>
-        Json("list", "-t", "snapshot", subvolume).EnumerateArray().Select(item => item.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
+        Json("list", "-t", "snapshot", subvolume).EnumerateArray().Select(item => item.GetProperty("snapshot").GetString()!).Order(StringComparer.Ordinal).ToList();
 
     public IReadOnlyList<string> AllSnapshotFullNames() =>
-        Json("list", "-t", "snapshot").EnumerateArray().Select(item => item.GetProperty("full_name").GetString()!).Order(StringComparer.Ordinal).ToList();
+        Json("list", "-t", "snapshot").EnumerateArray().Select(item => item.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
 
     public JsonElement PoolStatus() => Json("pool", "status");
 

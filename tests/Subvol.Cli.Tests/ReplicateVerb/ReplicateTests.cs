@@ -196,11 +196,57 @@ public sealed class ReplicateTests(ReplicatePools pools) : IClassFixture<Replica
         Source.Unmount(name);
     }
 
+    [RootFact]
+    public void Replicate_json_names_the_snapshot_it_made_and_sent()
+    {
+        const string name = "rep-json";
+        Source.Create(name, "320M");
+        Data.WriteRandom(Path.Combine(Source.Mount(name), "data.bin"), 4 << 20);
+
+        var result = Source.Run("replicate", name, Destination.PoolPath, "--json").ShouldSucceed();
+        using var document = JsonDocument.Parse(result.Stdout);
+        var snapshot = document.RootElement.GetProperty("snapshot");
+
+        Assert.Equal(Source.Json("list", "-t", "snapshot", name).EnumerateArray().Single().GetProperty("guid").GetGuid(), snapshot.GetProperty("guid").GetGuid());
+        Assert.Contains(snapshot.GetProperty("guid").GetGuid(), SnapshotGuids(Destination, name));
+        Assert.Equal(name, snapshot.GetProperty("subvolume").GetString());
+        Assert.Equal(Destination.PoolPath, document.RootElement.GetProperty("destination").GetString());
+        Assert.True(document.RootElement.GetProperty("data_bytes").GetInt64() >= 4 << 20, result.ToString());
+        Assert.NotEmpty(document.RootElement.GetProperty("steps").EnumerateArray());
+        Source.Unmount(name);
+    }
+
+    [RootFact]
+    public void Send_and_receive_json_name_the_snapshot_and_what_was_carried()
+    {
+        const string name = "carried";
+        Source.Create(name, "320M");
+        Data.WriteRandom(Path.Combine(Source.Mount(name), "a.bin"), 4 << 20);
+        Source.Run("snapshot", $"{name}@s").ShouldSucceed();
+        var stream = Path.Combine(Source.NewDirectory("carried-stream"), "s.stream");
+
+        using var sent = JsonDocument.Parse(Source.Run("send", $"{name}@s", "-o", stream, "--json").ShouldSucceed().Stdout);
+        using var received = JsonDocument.Parse(Destination.Run("receive", name, "-f", stream, "--json").ShouldSucceed().Stdout);
+
+        var sentSnapshot = sent.RootElement.GetProperty("snapshot");
+        var receivedSnapshot = received.RootElement.GetProperty("snapshot");
+        Assert.Equal($"{name}@s", sentSnapshot.GetProperty("name").GetString());
+        Assert.Equal(new FileInfo(stream).Length, sent.RootElement.GetProperty("stream_bytes").GetInt64());
+        Assert.True(sent.RootElement.GetProperty("data_bytes").GetInt64() >= 4 << 20, sent.RootElement.ToString());
+        Assert.Equal($"{name}@s", receivedSnapshot.GetProperty("name").GetString());
+        Assert.Equal(sentSnapshot.GetProperty("guid").GetGuid(), receivedSnapshot.GetProperty("guid").GetGuid());
+        Assert.Contains(receivedSnapshot.GetProperty("guid").GetGuid(), SnapshotGuids(Destination, name));
+        Assert.Equal(name, received.RootElement.GetProperty("subvolume").GetProperty("name").GetString());
+        Assert.True(received.RootElement.GetProperty("created_subvolume").GetBoolean());
+        Assert.Equal(sent.RootElement.GetProperty("data_bytes").GetInt64(), received.RootElement.GetProperty("data_bytes").GetInt64());
+        Source.Unmount(name);
+    }
+
     private void AssertReplicasIdentical(string name)
     {
         var held = SnapshotGuids(Destination, name);
         var newest = Source.Json("list", "-t", "snapshot", name).EnumerateArray().Last();
-        var snapshot = newest.GetProperty("name").GetString()!;
+        var snapshot = newest.GetProperty("snapshot").GetString()!;
         Assert.Contains(newest.GetProperty("guid").GetGuid(), held);
         Assert.Equal(Data.Sha256(Source.SnapshotImage(name, snapshot)), Data.Sha256(Destination.SnapshotImage(name, snapshot)));
     }

@@ -47,7 +47,7 @@ public sealed class ReplicationHostFullTests(SmallReplicationPools pools) : ICla
             Assert.Contains("--resume-token tight", stopped.Stderr);
             Assert.DoesNotContain("tight@s2", Destination.AllSnapshots());
             Assert.Equal(earlier, Data.Sha256(Destination.SnapshotImage("tight", "s1")));
-            Assert.Contains("PartialReceive", Destination.CheckConsistent());
+            Assert.Contains("partial_receive", Destination.CheckConsistent());
             var token = Destination.Run("receive", "--resume-token", "tight").ShouldSucceed().Stdout.Trim();
             Assert.True(Subvol.Stream.ResumeToken.TryDecode(token, out var decoded, out var error), $"'{token}' is not a token: {error}");
             Assert.True(decoded!.Offset > 0, "what was received before the host filled should be kept");
@@ -87,7 +87,7 @@ public sealed class ReplicationHostFullTests(SmallReplicationPools pools) : ICla
             Assert.Contains($"the filesystem of pool {Destination.Path} is full", stopped.Stderr);
             Assert.Contains("--resume-token brim", stopped.Stderr);
             Assert.DoesNotContain("brim", Destination.SubvolumeNames());
-            Assert.Contains("PartialReceive", Destination.CheckConsistent());
+            Assert.Contains("partial_receive", Destination.CheckConsistent());
 
             File.Delete(Filler);
             Receive(Destination, "brim", SendRest(Source, Destination, streams, "brim")).ShouldSucceed();

@@ -151,10 +151,10 @@ public sealed class ReplicationPool(string path, SubvolCli cli)
 
     /// <summary>Every snapshot of the pool as NAME@SNAP, sorted.</summary>
     public IReadOnlyList<string> AllSnapshots() =>
-        Json("list", "-t", "snapshot").EnumerateArray().Select(item => item.GetProperty("full_name").GetString()!).Order(StringComparer.Ordinal).ToList();
+        Json("list", "-t", "snapshot").EnumerateArray().Select(item => item.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
 
     public string Guid(string subvolume, string snapshot) =>
-        Json("list", "-t", "snapshot", subvolume).EnumerateArray().Single(item => item.GetProperty("name").GetString() == snapshot).GetProperty("guid").GetString()!;
+        Json("list", "-t", "snapshot", subvolume).EnumerateArray().Single(item => item.GetProperty("snapshot").GetString() == snapshot).GetProperty("guid").GetString()!;
 
     /// <summary>SHA-256 of every snapshot image, by NAME@SNAP.</summary>
     public SortedDictionary<string, string> SnapshotChecksums()

@@ -177,7 +177,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
             result.ShouldFailWith(8);
             AssertUnchanged(state, what);
             var findings = Destination.CheckConsistent();
-            Assert.All(findings, kind => Assert.Equal("PartialReceive", kind));
+            Assert.All(findings, kind => Assert.Equal("partial_receive", kind));
         }
 
         // The intact stream still applies, over whatever partial state the refused ones left.
@@ -391,7 +391,7 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
         using var report = System.Text.Json.JsonDocument.Parse(result.Stdout);
         Assert.True(report.RootElement.GetProperty("consistent").GetBoolean(), result.ToString());
         Assert.Contains(report.RootElement.GetProperty("findings").EnumerateArray(),
-            finding => finding.GetProperty("kind").GetString() == "PartialReceive" && finding.GetProperty("subject").GetString() == subvolume);
+            finding => finding.GetProperty("kind").GetString() == "partial_receive" && finding.GetProperty("subject").GetString() == subvolume);
     }
 
     private (IReadOnlyList<string> Subvolumes, SortedDictionary<string, string> Snapshots) DestinationState() =>

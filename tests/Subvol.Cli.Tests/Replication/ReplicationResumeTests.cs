@@ -24,7 +24,7 @@ public sealed class ReplicationResumeTests(ReplicationPools pools) : IClassFixtu
         var failed = Receive(Destination, "big", truncated).ShouldFailWith(8);
         Assert.Contains("--resume-token big", failed.Stderr);
         Assert.DoesNotContain("big", Destination.SubvolumeNames());
-        Assert.Contains("PartialReceive", Destination.CheckConsistent());
+        Assert.Contains("partial_receive", Destination.CheckConsistent());
 
         var token = Destination.Run("receive", "--resume-token", "big").ShouldSucceed().Stdout.Trim();
         Assert.True(ResumeToken.TryDecode(token, out var decoded, out var error), $"the receiver printed '{token}', which is not a token: {error}");
@@ -90,7 +90,7 @@ public sealed class ReplicationResumeTests(ReplicationPools pools) : IClassFixtu
         }
 
         Assert.DoesNotContain("killed", Destination.SubvolumeNames());
-        Assert.Contains("PartialReceive", Destination.CheckConsistent());
+        Assert.Contains("partial_receive", Destination.CheckConsistent());
         var token = Destination.Run("receive", "--resume-token", "killed").ShouldSucceed().Stdout.Trim();
         Assert.True(ResumeToken.TryDecode(token, out var decoded, out _) && decoded!.Offset >= 256 * MiB, $"the token should resume after the checkpoint: {token}");
         var rest = Path.Combine(streams, "rest.stream");

@@ -241,7 +241,7 @@ public sealed class ReplicationRoundTripTests(ReplicationPools pools) : IClassFi
         Source.Unmount("e4");
         Replicate(Source, Destination, streams, "e4", "s3", fromSnapshot: "s2", fileSystem: "ext4");
 
-        Assert.Equal("ext4", Destination.Json("list", "-t", "snapshot", "e4").EnumerateArray().First().GetProperty("file_system").GetString());
+        Assert.Equal("ext4", Destination.Json("list", "-t", "snapshot", "e4").EnumerateArray().First().GetProperty("filesystem").GetString());
         AssertSameSnapshot(Source, Destination, "e4", "s1", "ext4");
         Destination.CheckConsistent();
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Pool;
 
@@ -30,6 +31,12 @@ internal static class PoolCreateCommand
         if (sparse && result.Outcome == Outcome.Created)
         {
             context.Reporter.Warning(Subvol.Pool.SparseImageRisk(result.Value.Image!));
+        }
+
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, Mutation.Changed(result.Outcome), writer => PoolRows.Known.WriteObject(writer, "pool", result.Value));
+            return ExitCodes.Success;
         }
 
         context.Reporter.Done(result.Outcome == Outcome.Created

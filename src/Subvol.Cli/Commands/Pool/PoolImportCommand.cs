@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Pool;
 
@@ -18,6 +19,12 @@ internal static class PoolImportCommand
     private static int Run(CommandContext context)
     {
         var result = Subvol.Pool.Import(context.Get(PathArgument), context.Get(ImageOption), context.Registry);
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, Mutation.Changed(result.Outcome), writer => PoolRows.Known.WriteObject(writer, "pool", result.Value));
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done(result.Outcome == Outcome.Created ? $"imported pool {result.Value.Path}" : $"pool {result.Value.Path} is already imported");
         return ExitCodes.Success;
     }

@@ -6,27 +6,20 @@ namespace Subvol.Cli.Commands.Pool;
 
 internal static class PoolListCommand
 {
+    private static readonly ListingOptions<KnownPool> Listing = new(PoolRows.Known);
+
     public static Command Create()
     {
         var command = new Command("list", "List the pools this machine knows");
+        Listing.AddTo(command);
         command.SetBehaviour(Run);
         return command;
     }
 
     private static int Run(CommandContext context)
     {
-        var pools = context.Registry.List();
-        if (context.Json)
-        {
-            context.Reporter.WriteJson(pools, CliJsonContext.Default.IReadOnlyListKnownPool);
-            return ExitCodes.Success;
-        }
-
-        context.Reporter.Table(
-            pools,
-            new Column<KnownPool>("POOL", pool => pool.Path),
-            new Column<KnownPool>("IMAGE", pool => pool.Image ?? "-"),
-            new Column<KnownPool>("STATE", pool => pool.State));
+        var view = Listing.View(context);
+        context.Reporter.Listing(context.Registry.List(), view);
         return ExitCodes.Success;
     }
 }

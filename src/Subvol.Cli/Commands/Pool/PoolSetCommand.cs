@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Pool;
 
@@ -27,6 +28,12 @@ internal static class PoolSetCommand
 
         using var pool = context.OpenPool();
         pool.SetOvercommit(ratio);
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, changed: true, writer => PoolRows.Status.WriteObject(writer, "pool", pool.Status()));
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done($"pool {pool.Path}: overcommit {ratio.ToString("0.##", CultureInfo.InvariantCulture)}");
         return ExitCodes.Success;
     }

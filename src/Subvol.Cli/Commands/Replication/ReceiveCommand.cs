@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Replication;
 
@@ -26,13 +27,32 @@ internal static class ReceiveCommand
         using var pool = context.OpenPool();
         if (context.Get(ResumeTokenOption))
         {
-            context.Reporter.Done(pool.ResumeTokenFor(name));
+            var token = pool.ResumeTokenFor(name);
+            if (context.Json)
+            {
+                context.Reporter.WriteJson(writer =>
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("resume_token", token);
+                    writer.WriteEndObject();
+                });
+                return ExitCodes.Success;
+            }
+
+            context.Reporter.Done(token);
             return ExitCodes.Success;
         }
 
         if (context.Get(AbortOption))
         {
-            context.Reporter.Done(pool.AbortReceive(name) == Outcome.Deleted ? $"discarded the interrupted receive into {name}" : $"there was no interrupted receive into {name}");
+            var outcome = pool.AbortReceive(name);
+            if (context.Json)
+            {
+                Mutation.Write(context.Reporter, Mutation.Changed(outcome), _ => { });
+                return ExitCodes.Success;
+            }
+
+            context.Reporter.Done(outcome == Outcome.Deleted ? $"discarded the interrupted receive into {name}" : $"there was no interrupted receive into {name}");
             return ExitCodes.Success;
         }
 
@@ -48,6 +68,19 @@ internal static class ReceiveCommand
         // In 'send | receive' on one terminal the sender draws the bar; two bars would redraw over each other.
         var show = inputPath is not null || context.Get(VerboseOption);
         var result = context.Reporter.Transfer("receiving", show, progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, changed: true, writer =>
+            {
+                Mutation.Image(writer, ImageRow.From(result.Snapshot));
+                Mutation.Image(writer, ImageRow.From(pool.GetSubvolume(name)));
+                writer.WriteBoolean("created_subvolume", result.CreatedSubvolume);
+                writer.WriteNumber("data_bytes", result.DataBytes);
+                writer.WriteBoolean("resumed", result.Resumed);
+            });
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done($"received {result.Snapshot.FullName} ({ByteSize.Format(result.DataBytes)} of data{(result.Resumed ? ", resumed" : "")})");
         return ExitCodes.Success;
     }

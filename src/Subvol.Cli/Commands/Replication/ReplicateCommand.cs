@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Subvol.Cli.CommandLine;
 using Subvol.Cli.Output;
 using Subvol.Stream;
@@ -36,6 +37,39 @@ internal static class ReplicateCommand
             Force: context.Get(ForceOption));
         using var pool = context.OpenPool();
         var result = context.Reporter.Transfer("replicating", progress => pool.Replicate(context.Get(NameArgument), context.Get(DestinationArgument), options, progress));
+        if (context.Json)
+        {
+            // The snapshot replicate brought across (or found already there) is the one a script reads back.
+            var brought = result.Steps.LastOrDefault(step => step.Kind != ReplicatedStepKind.TookSnapshot && step.Kind != ReplicatedStepKind.DiscardedStale);
+            var sent = brought is null ? null : pool.FindSnapshots(brought.Subvolume, brought.Snapshot).SingleOrDefault();
+            context.Reporter.WriteJson(writer =>
+            {
+                writer.WriteStartObject();
+                if (sent is not null)
+                {
+                    Mutation.Image(writer, ImageRow.From(sent));
+                }
+
+                writer.WriteString("destination", result.Destination);
+                writer.WriteBoolean("changed", result.Steps.Any(step => step.Kind != ReplicatedStepKind.UpToDate));
+                writer.WriteNumber("data_bytes", result.DataBytes);
+                writer.WriteStartArray("steps");
+                foreach (var step in result.Steps)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("step", JsonNamingPolicy.SnakeCaseLower.ConvertName(step.Kind.ToString()));
+                    writer.WriteString("name", $"{step.Subvolume}@{step.Snapshot}");
+                    writer.WriteString("base", step.Base);
+                    writer.WriteNumber("data_bytes", step.DataBytes);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            });
+            return ExitCodes.Success;
+        }
+
         foreach (var step in result.Steps)
         {
             context.Reporter.Done(ReplicatedStepWording.For(step, result.Destination));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 using Subvol.Stream;
 
 namespace Subvol.Cli.Commands.Replication;
@@ -35,6 +36,14 @@ internal static class SendCommand
             };
         }
 
+        if (outputPath is null && context.Json)
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "--json needs -o FILE, since the stream goes to standard output")
+            {
+                Remedy = new Remedy.Advice("write the stream with -o FILE, or leave out --json and use -v for a summary on standard error"),
+            };
+        }
+
         var compression = context.Get(CompressOption) == "zstd" ? StreamCompression.Zstd : StreamCompression.None;
         var token = context.Get(ResumeOption);
         var target = context.Get(SnapshotArgument);
@@ -60,6 +69,25 @@ internal static class SendCommand
                 : (SnapshotReference?)null;
             return pool.Send(reference, from, output, compression, progress);
         });
+        if (context.Json)
+        {
+            context.Reporter.WriteJson(writer =>
+            {
+                writer.WriteStartObject();
+                if (target is not null && token is null)
+                {
+                    Mutation.Image(writer, ImageRow.From(pool.GetSnapshot(SnapshotReference.Parse(target))));
+                }
+
+                writer.WriteString("output", outputPath);
+                writer.WriteNumber("data_bytes", result.DataBytes);
+                writer.WriteNumber("hole_bytes", result.HoleBytes);
+                writer.WriteNumber("stream_bytes", result.StreamBytes);
+                writer.WriteString("digest", result.Digest);
+                writer.WriteEndObject();
+            });
+        }
+
         if (context.Get(VerboseOption))
         {
             context.Reporter.Note($"sent {ByteSize.Format(result.DataBytes)} of data and {ByteSize.Format(result.HoleBytes)} of holes in a {ByteSize.Format(result.StreamBytes)} stream (digest {result.Digest})");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Snapshot;
 
@@ -28,6 +29,12 @@ internal static class CloneCommand
         var reference = SnapshotReference.Parse(context.Get(SnapshotArgument));
         using var pool = context.OpenPool();
         var result = context.Reporter.Progress("cloning", () => pool.CloneSnapshot(reference, context.Get(NewArgument), ProvisioningNames.Parse(context.Get(ProvisioningOption))));
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, Mutation.Changed(result.Outcome), writer => Mutation.Image(writer, ImageRow.From(result.Value)));
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done(result.Outcome == Outcome.Created
             ? $"cloned {reference} to {result.Value.Name}"
             : $"{result.Value.Name} is already a clone of {reference}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Snapshot;
 
@@ -20,6 +21,12 @@ internal static class SnapshotCommand
         var (subvolume, snapshot) = SnapshotReference.Split(context.Get(TargetArgument));
         using var pool = context.OpenPool();
         var created = pool.CreateSnapshot(subvolume, snapshot);
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, changed: true, writer => Mutation.Image(writer, ImageRow.From(created)));
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done($"created snapshot {created.FullName}");
         return ExitCodes.Success;
     }

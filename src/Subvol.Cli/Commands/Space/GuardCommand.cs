@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Space;
 
@@ -29,6 +30,13 @@ internal static class GuardCommand
             context.Get(ResumeOption) is { } resume ? ByteSize.Parse(resume, "resume size") : null);
         var interval = TimeSpan.FromSeconds(Math.Max(1, context.Get(IntervalOption)));
         var once = context.Get(OnceOption);
+        if (context.Json && !once)
+        {
+            // A watching guard never finishes a document; one pass does.
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "guard --json reports one pass") { Remedy = new Remedy.Advice("add --once") };
+        }
+
+        var done = new List<(string Pool, GuardAction Action)>();
         var paths = context.Get(AllOption) ? context.Registry.Imported().Select(pool => pool.Path).ToList() : [context.PoolPath()];
         var pools = paths.Select(path => Subvol.Pool.Open(path, context.Registry)).ToList();
         try
@@ -39,6 +47,7 @@ internal static class GuardCommand
                 {
                     foreach (var action in pool.GuardOnce(thresholds, canHoldFreezes: !once))
                     {
+                        done.Add((pool.Path, action));
                         // One line per action, on standard error, which is where the service's journal looks.
                         context.Reporter.Note(string.Create(CultureInfo.InvariantCulture,
                             $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} pool {pool.Path}: {action.Action} {action.Subvolume} at {action.MountPoint}: {action.Reason}"));
@@ -53,6 +62,26 @@ internal static class GuardCommand
             {
                 pool.Dispose();
             }
+        }
+
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, done.Count > 0, writer =>
+            {
+                writer.WriteStartArray("actions");
+                foreach (var (path, action) in done)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("pool", path);
+                    writer.WriteString("subvolume", action.Subvolume);
+                    writer.WriteString("mountpoint", action.MountPoint);
+                    writer.WriteString("action", action.Action);
+                    writer.WriteString("reason", action.Reason);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            });
         }
 
         return ExitCodes.Success;

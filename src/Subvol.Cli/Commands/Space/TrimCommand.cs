@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Space;
 
@@ -19,6 +20,17 @@ internal static class TrimCommand
         using var pool = context.OpenPool();
         var name = context.Get(NameArgument);
         var result = context.Reporter.Progress("trimming", () => pool.Trim(name));
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, result.Discarded > 0, writer =>
+            {
+                Mutation.Image(writer, ImageRow.From(pool.GetSubvolume(name)));
+                writer.WriteNumber("discarded", result.Discarded);
+                writer.WriteNumber("returned", result.Returned);
+            });
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done($"trimmed {name}: {ByteSize.Format(result.Discarded)} discarded, {ByteSize.Format(result.Returned)} returned to the pool");
         return ExitCodes.Success;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Subvolume;
 
@@ -37,6 +38,12 @@ internal static class CreateCommand
         using var pool = context.OpenPool();
         var result = context.Reporter.Progress("creating subvolume", () => pool.CreateSubvolume(context.Get(NameArgument), size, fileSystem, ProvisioningNames.Parse(context.Get(ProvisioningOption))));
         var subvolume = result.Value;
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, Mutation.Changed(result.Outcome), writer => Mutation.Image(writer, ImageRow.From(subvolume)));
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done(result.Outcome == Outcome.Created
             ? $"created subvolume {subvolume.Name} ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem}, {ProvisioningNames.Format(subvolume.Provisioning)})"
             : $"subvolume {subvolume.Name} already exists ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem})");

@@ -14,10 +14,13 @@ internal static class ListCommand
         HelpName = "subvolume|snapshot|all",
     };
 
+    private static readonly ListingOptions<ImageRow> Listing = new(ImageRow.Listing);
+
     public static Command Create()
     {
         TypeOption.AcceptOnlyFromAmong("subvolume", "snapshot", "all");
         var command = new Command("list", "List subvolumes or snapshots") { NameArgument, TypeOption };
+        Listing.AddTo(command);
         command.Aliases.Add("ls");
         command.SetBehaviour(Run);
         return command;
@@ -25,12 +28,18 @@ internal static class ListCommand
 
     private static int Run(CommandContext context)
     {
-        using var pool = context.OpenPool();
         var name = context.Get(NameArgument);
         var type = context.Get(TypeOption);
+        var view = Listing.View(context, type switch
+        {
+            "snapshot" => ImageRow.SnapshotColumns,
+            "all" => ImageRow.AllColumns,
+            _ => ImageRow.SubvolumeColumns,
+        });
+        using var pool = context.OpenPool();
         if (type == "snapshot")
         {
-            WriteSnapshots(context, pool.ListSnapshots(name));
+            context.Reporter.Listing(pool.ListSnapshots(name).Select(ImageRow.From).ToList(), view);
             return ExitCodes.Success;
         }
 
@@ -38,19 +47,16 @@ internal static class ListCommand
         var subvolumes = name is null ? pool.ListSubvolumes() : [pool.ListSubvolumes().FirstOrDefault(subvolume => subvolume.Name == name) ?? pool.GetSubvolume(name)];
         if (type == "all")
         {
-            if (context.Json)
-            {
-                context.Reporter.WriteJson(new Listing(subvolumes, pool.ListSnapshots(name)), CliJsonContext.Default.Listing);
-                return ExitCodes.Success;
-            }
-
-            WriteSubvolumes(context, subvolumes);
-            context.Reporter.Done("");
-            WriteSnapshots(context, pool.ListSnapshots(name));
+            // One list of one shape, each subvolume followed by its snapshots, as 'zfs list -t all' shows them.
+            var snapshots = pool.ListSnapshots(name);
+            var rows = subvolumes.SelectMany(subvolume => snapshots.Where(snapshot => snapshot.Subvolume == subvolume.Name).Select(ImageRow.From).Prepend(ImageRow.From(subvolume)))
+                .Concat(snapshots.Where(snapshot => subvolumes.All(subvolume => subvolume.Name != snapshot.Subvolume)).Select(ImageRow.From))
+                .ToList();
+            context.Reporter.Listing(rows, view);
             return ExitCodes.Success;
         }
 
-        WriteSubvolumes(context, subvolumes);
+        context.Reporter.Listing(subvolumes.Select(ImageRow.From).ToList(), view);
         foreach (var receive in pool.ListPartialReceives())
         {
             context.Reporter.Note(
@@ -58,44 +64,5 @@ internal static class ListCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    private static void WriteSubvolumes(CommandContext context, IReadOnlyList<SubvolumeInfo> subvolumes)
-    {
-        if (context.Json)
-        {
-            context.Reporter.WriteJson(subvolumes, CliJsonContext.Default.IReadOnlyListSubvolumeInfo);
-            return;
-        }
-
-        context.Reporter.Table(
-            subvolumes,
-            new Column<SubvolumeInfo>("NAME", s => s.Name),
-            new Column<SubvolumeInfo>("SIZE", s => Units.Size(s.Size), AlignRight: true),
-            new Column<SubvolumeInfo>("REFERENCED", s => Units.Size(s.AllocatedBytes), AlignRight: true),
-            new Column<SubvolumeInfo>("EXCLUSIVE", s => s.Exclusive is { } bytes ? Units.Size(bytes) : "-", AlignRight: true),
-            new Column<SubvolumeInfo>("FS", s => s.FileSystem),
-            new Column<SubvolumeInfo>("PROVISIONING", s => ProvisioningNames.Format(s.Provisioning)),
-            new Column<SubvolumeInfo>("SNAPSHOTS", s => s.Snapshots.ToString(System.Globalization.CultureInfo.InvariantCulture), AlignRight: true),
-            new Column<SubvolumeInfo>("MOUNTPOINT", s => s.MountPoint ?? "-"));
-    }
-
-    private static void WriteSnapshots(CommandContext context, IReadOnlyList<SnapshotInfo> snapshots)
-    {
-        if (context.Json)
-        {
-            context.Reporter.WriteJson(snapshots, CliJsonContext.Default.IReadOnlyListSnapshotInfo);
-            return;
-        }
-
-        context.Reporter.Table(
-            snapshots,
-            new Column<SnapshotInfo>("NAME", s => s.FullName),
-            new Column<SnapshotInfo>("SIZE", s => Units.Size(s.Size), AlignRight: true),
-            new Column<SnapshotInfo>("REFERENCED", s => Units.Size(s.AllocatedBytes), AlignRight: true),
-            new Column<SnapshotInfo>("EXCLUSIVE", s => s.Exclusive is { } bytes ? Units.Size(bytes) : "-", AlignRight: true),
-            new Column<SnapshotInfo>("FS", s => s.FileSystem),
-            new Column<SnapshotInfo>("CREATED", s => Units.Time(s.Created)),
-            new Column<SnapshotInfo>("MOUNTPOINT", s => s.MountPoint ?? "-"));
     }
 }

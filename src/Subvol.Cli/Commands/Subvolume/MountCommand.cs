@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Subvolume;
 
@@ -20,6 +21,13 @@ internal static class MountCommand
         using var pool = context.OpenPool();
         var target = context.Get(TargetArgument);
         var result = pool.Mount(target, context.Get(AtOption));
+        if (context.Json)
+        {
+            // The mount point this mount made or found, whichever one the listing would show.
+            Mutation.Write(context.Reporter, Mutation.Changed(result.Outcome), writer => Mutation.Image(writer, ImageRow.Of(pool, target) with { MountPoint = result.Value }));
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done(result.Outcome == Outcome.Created ? $"mounted {target} at {result.Value}" : $"{target} is already mounted at {result.Value}");
         return ExitCodes.Success;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Subvolume;
 
@@ -19,6 +20,16 @@ internal static class RenameCommand
     {
         using var pool = context.OpenPool();
         pool.RenameSubvolume(context.Get(OldArgument), context.Get(NewArgument));
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, changed: true, writer =>
+            {
+                Mutation.Image(writer, ImageRow.From(pool.GetSubvolume(context.Get(NewArgument))));
+                writer.WriteString("renamed_from", context.Get(OldArgument));
+            });
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done($"renamed {context.Get(OldArgument)} to {context.Get(NewArgument)}");
         return ExitCodes.Success;
     }

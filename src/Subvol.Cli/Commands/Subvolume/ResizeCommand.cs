@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Subvolume;
 
@@ -22,6 +23,12 @@ internal static class ResizeCommand
         using var pool = context.OpenPool();
         var name = context.Get(NameArgument);
         var result = context.Reporter.Progress("resizing", () => pool.ResizeSubvolume(name, size));
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, Mutation.Changed(result.Outcome), writer => Mutation.Image(writer, ImageRow.From(result.Value)));
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done(result.Outcome == Outcome.Changed
             ? $"resized {name} to {ByteSize.Format(result.Value.Size)}"
             : $"{name} is already {ByteSize.Format(result.Value.Size)}");

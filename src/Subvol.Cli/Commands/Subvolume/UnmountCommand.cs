@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
+using Subvol.Cli.Output;
 
 namespace Subvol.Cli.Commands.Subvolume;
 
@@ -20,6 +21,12 @@ internal static class UnmountCommand
         using var pool = context.OpenPool();
         var target = context.Get(TargetArgument);
         var outcome = pool.Unmount(target);
+        if (context.Json)
+        {
+            Mutation.Write(context.Reporter, Mutation.Changed(outcome), writer => Mutation.Image(writer, ImageRow.Of(pool, target)));
+            return ExitCodes.Success;
+        }
+
         context.Reporter.Done(outcome == Outcome.Deleted ? $"unmounted {target}" : $"{target} was not mounted");
         return ExitCodes.Success;
     }
