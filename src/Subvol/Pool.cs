@@ -1,20 +1,27 @@
+using Subvol.Accounting;
+using Subvol.Checking;
 using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
+using Subvol.Names;
 using Subvol.Pools;
+using Subvol.Replication;
 using Subvol.Safety;
+using Subvol.Snapshots;
 using Subvol.Space;
+using Subvol.Stream;
 using Subvol.Subvolumes;
 
 namespace Subvol;
 
 /// <summary>
 /// An open pool: the one front through which every rule about subvolumes and snapshots is reached.
-/// Each call goes to the collaborator that owns it; they share the pool's session (layout,
-/// database, files and write lock). Readers use the database freely; every change of state holds
-/// the write lock.
+/// Each call goes to the collaborator that owns it (docs/architecture.md draws them); they share the
+/// pool's session (layout, database, files and write lock) and its space ledger, and hold no state
+/// of their own, so they are made per call. Readers use the database freely; every change of state
+/// holds the write lock.
 /// </summary>
-public sealed partial class Pool : IDisposable
+public sealed class Pool : IDisposable
 {
     private readonly PoolSession _session;
     private readonly SpaceAdmission _space;
@@ -25,6 +32,28 @@ public sealed partial class Pool : IDisposable
         _space = new SpaceAdmission(session);
         RecoveredFreezes = recoveredFreezes;
     }
+
+    private SubvolumeLifecycle Subvolumes => new(_session, _space);
+
+    private SubvolumeResizer Resizer => new(_session, _space);
+
+    private Exposure Exposure => new(_session);
+
+    private BlockDevices BlockDevices => new(_session);
+
+    private SnapshotLookup SnapshotLookup => new(_session);
+
+    private Snapshotter Snapshotter => new(_session, _space);
+
+    private SubvolumeCloner Cloner => new(_session, _space);
+
+    private SendOperation Sending => new(_session);
+
+    private ReceiveOperation Receiving => new(_session, _space, SnapshotLookup.Describe, new SnapshotRollback(_session).ReplaceImage);
+
+    private Replicator Replicator => new(_session, Sending, subvolume => Snapshotter.Create(subvolume, null, null));
+
+    private UsageReport Accounting => new(_session);
 
     public string Path => _session.Path;
 
@@ -47,6 +76,36 @@ public sealed partial class Pool : IDisposable
 
     /// <summary>Space kept back for repairs: 3.2% of the pool, at least 128 MiB, at most half.</summary>
     internal static long Slop(long poolSize) => SpaceAdmission.Slop(poolSize);
+
+    /// <summary>Creates a pool on a reflink-capable directory, or, given an image, a file-backed pool that works anywhere.</summary>
+    /// <param name="sparse">Leave the pool image sparse instead of allocating it on the host, giving up the physical guarantee.</param>
+    /// <param name="force">Make a sparse pool image even when it is larger than the host's free space.</param>
+    public static OperationResult<KnownPool> Create(string path, string? image, long? size, PoolRegistry registry, bool sparse = false, bool force = false) =>
+        PoolLifecycle.Create(path, image, size, registry, sparse, force);
+
+    /// <summary>Brings a pool back: loop-mounts a file-backed pool's image and registers the pool.</summary>
+    public static OperationResult<KnownPool> Import(string path, string? image, PoolRegistry registry) => PoolLifecycle.Import(path, image, registry);
+
+    /// <summary>Unmounts every subvolume and snapshot, detaches a file-backed pool, and forgets the pool on this machine.</summary>
+    public static Outcome Export(string path, PoolRegistry registry) => PoolLifecycle.Export(path, registry);
+
+    /// <summary>What a sparse pool image gives up, for the person who asked for one.</summary>
+    public static string SparseImageRisk(string image) => PoolLifecycle.SparseImageRisk(image);
+
+    /// <summary>
+    /// Whether a pool is there to be opened at <paramref name="path"/>: its metadata exists, which for a
+    /// file-backed pool means its image is mounted. A cheap test for callers that poll, such as a readiness probe.
+    /// </summary>
+    public static bool Exists(string path) => File.Exists(new PoolLayout(path).Database);
+
+    /// <summary>
+    /// When the pool's database is missing or damaged, moves it aside and rebuilds it from the images'
+    /// identities, and says what came back; null when the database is sound (or the path is no pool).
+    /// </summary>
+    public static CheckReport? RebuildDamagedMetadata(string path) => PoolCheck.RebuildDamagedMetadata(path);
+
+    /// <summary>Makes the layout and metadata of a pool on any directory, without the reflink check; for tests of the rules alone.</summary>
+    internal static Pool InitializeForTests(string path) => PoolLifecycle.InitializeForTests(path);
 
     /// <param name="registry">The machine's pool list, which lets the error for a pool that is not imported say so.</param>
     public static Pool Open(string path, PoolRegistry? registry = null)
@@ -136,7 +195,163 @@ public sealed partial class Pool : IDisposable
             mounted,
             ImageSparse,
             _space.Shortfall(usage, reserved),
-            Sharing().Allocated,
+            Accounting.Sharing().Allocated,
             _space.ThinAvailable(usage, reserved));
     }
+
+    /// <summary>Finds disagreements between metadata, files and the kernel; with repair, fixes every one that has a safe fix.</summary>
+    public CheckReport Check(bool repair) => new PoolCheck(_session, _space).Run(repair, RecoveredFreezes, Subvolumes.FinishRenames);
+
+    /// <summary>Referenced, exclusive and shared bytes of every subvolume and snapshot, from their extent maps.</summary>
+    public SpaceUsage Usage() => Accounting.Usage();
+
+    /// <summary>
+    /// One pass of the space guard: under the critical threshold it remounts mounted thin subvolumes
+    /// (and, during a shortfall, guaranteed ones) read-only or freezes them; over the resume threshold it undoes that.
+    /// </summary>
+    /// <param name="canHoldFreezes">True for a long-running guard: a freeze lasts only while its process lives.</param>
+    public IReadOnlyList<GuardAction> GuardOnce(GuardThresholds thresholds, bool canHoldFreezes) => new SpaceGuard(_session, _space).GuardOnce(thresholds, canHoldFreezes);
+
+    /// <summary>Runs fstrim in a mounted thin subvolume: the loop device turns discards into holes in its image.</summary>
+    public TrimResult Trim(string name) => new Trimmer(_session).Trim(name);
+
+    // Subvolumes: their lifecycle, their size, and where they are seen.
+    public IReadOnlyList<SubvolumeInfo> ListSubvolumes() => Subvolumes.List(Accounting.ExclusiveBytes());
+
+    public SubvolumeInfo GetSubvolume(string name) => Subvolumes.Get(name);
+
+    public SubvolumeInfo? FindSubvolume(string name) => Subvolumes.Find(name);
+
+    /// <summary>Makes a sparse image of the given size, formats it, and publishes it as a subvolume.</summary>
+    /// <param name="creator">Recorded as the subvolume's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
+    public OperationResult<SubvolumeInfo> CreateSubvolume(string name, long size, string fileSystem, Provisioning provisioning = Provisioning.Guaranteed, string? creator = null) =>
+        Subvolumes.Create(name, size, fileSystem, provisioning, creator);
+
+    /// <summary>Deletes a subvolume; its snapshots go too only when asked, and never while anything is mounted.</summary>
+    public Outcome DeleteSubvolume(string name, bool recursive) => Subvolumes.Delete(name, recursive);
+
+    public void RenameSubvolume(string oldName, string newName) => Subvolumes.Rename(oldName, newName);
+
+    /// <summary>Grows online (or offline); shrinks only an unmounted ext4, because XFS cannot shrink.</summary>
+    public OperationResult<SubvolumeInfo> ResizeSubvolume(string name, long newSize) => Resizer.Resize(name, newSize, growOnly: false);
+
+    /// <summary>
+    /// Grows a subvolume to at least <paramref name="newSize"/> and never shrinks it: online when it
+    /// is mounted, offline when it is not, and, when it is attached as a block device, the image and
+    /// the device only (the filesystem on a raw block device belongs to its user).
+    /// </summary>
+    public OperationResult<SubvolumeInfo> Grow(string name, long newSize) => Resizer.Resize(name, newSize, growOnly: true);
+
+    /// <summary>Mounts a subvolume read-write, or a snapshot read-only, at the given directory or the pool's default.</summary>
+    public OperationResult<string> Mount(string target, string? at) => Exposure.Mount(target, at);
+
+    /// <summary>Unmounts a subvolume or snapshot wherever it is mounted, or what of the pool is mounted on a directory.</summary>
+    public Outcome Unmount(string target) => Exposure.Unmount(target);
+
+    /// <summary>
+    /// Mounts a subvolume at a directory of the caller's choosing with mount(8)-style options
+    /// ("noatime", "ro", "discard"), or says it already is mounted there.
+    /// </summary>
+    public OperationResult<string> MountAt(string name, string at, IReadOnlyList<string> options) => Exposure.MountAt(name, at, options);
+
+    /// <summary>
+    /// Unmounts what of this subvolume is mounted at <paramref name="at"/> (its mount, a bind mount, or its
+    /// bound device node), and with <paramref name="removeLeftover"/> deletes the empty directory or file left there.
+    /// </summary>
+    public Outcome UnmountAt(string name, string at, bool removeLeftover) => Exposure.UnmountAt(name, at, removeLeftover);
+
+    /// <summary>Whether a subvolume is mounted (or bind-mounted) exactly at <paramref name="path"/>.</summary>
+    public bool IsMountedAt(string name, string path) => Exposure.IsMountedAt(name, path);
+
+    /// <summary>Bind-mounts a subvolume's existing mount at <paramref name="from"/> onto <paramref name="at"/>, read-only when asked.</summary>
+    public OperationResult<string> BindMount(string name, string from, string at, bool readOnly) => Exposure.BindMount(name, from, at, readOnly);
+
+    /// <summary>The usage of a subvolume seen at <paramref name="path"/>: a directory it is mounted on, or a node of its block device.</summary>
+    public MountUsage Measure(string name, string path) => Exposure.Measure(name, path);
+
+    /// <summary>
+    /// Attaches a subvolume's image to a loop device without mounting it, so that it can be used as
+    /// a raw block device. The device stays attached (no auto-clear) until <see cref="Detach"/>.
+    /// </summary>
+    public OperationResult<string> Attach(string name, bool readOnly) => BlockDevices.Attach(name, readOnly);
+
+    /// <summary>Detaches the loop devices that hold a subvolume's image without a mount; mounted ones are left alone.</summary>
+    public Outcome Detach(string name) => BlockDevices.Detach(name);
+
+    /// <summary>The loop device a subvolume's image is attached to without being mounted (a block device in use), or null.</summary>
+    public string? FindAttachedDevice(string name) => BlockDevices.FindAttached(name);
+
+    /// <summary>
+    /// Makes the loop device a subvolume is attached to appear at <paramref name="at"/> by bind-mounting
+    /// the device node onto a file there, which is how a container receives a raw block volume.
+    /// </summary>
+    public OperationResult<string> BindDevice(string name, string at) => BlockDevices.Bind(name, at);
+
+    // Snapshots, clones and rollback.
+
+    /// <summary>Snapshots of one subvolume or of all, with the exclusive bytes that only every extent map can tell.</summary>
+    public IReadOnlyList<SnapshotInfo> ListSnapshots(string? subvolume = null) => SnapshotLookup.List(subvolume);
+
+    /// <summary>
+    /// Snapshots by subvolume and name, either of which may be left out, without the per-image usage
+    /// that <see cref="ListSnapshots"/> computes from every extent map; for callers that poll often.
+    /// </summary>
+    public IReadOnlyList<SnapshotInfo> FindSnapshots(string? subvolume = null, string? snapshot = null) => SnapshotLookup.Find(subvolume, snapshot);
+
+    public SnapshotInfo GetSnapshot(SnapshotReference reference) => SnapshotLookup.Get(reference);
+
+    /// <summary>Freezes the subvolume's filesystem if mounted, reflink-clones its image and thaws; a killed process leaves nothing frozen.</summary>
+    /// <param name="creator">Recorded as the snapshot's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
+    public SnapshotInfo CreateSnapshot(string subvolume, string? snapshot, string? creator = null) => Snapshotter.Create(subvolume, snapshot, creator);
+
+    /// <summary>Takes a snapshot whose name is unique in the pool, or returns the one an earlier request with that name took.</summary>
+    public OperationResult<SnapshotInfo> EnsureSnapshot(string subvolume, string snapshot, string? creator = null) =>
+        new RepeatableSnapshots(SnapshotLookup, Snapshotter).Ensure(subvolume, snapshot, creator);
+
+    public Outcome DestroySnapshot(SnapshotReference reference) => Snapshotter.Destroy(reference);
+
+    /// <summary>Makes an independent, writable subvolume from a snapshot, with a filesystem UUID of its own.</summary>
+    /// <param name="creator">Recorded as the clone's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
+    public OperationResult<SubvolumeInfo> CloneSnapshot(SnapshotReference source, string name, Provisioning provisioning = Provisioning.Guaranteed, string? creator = null) =>
+        Cloner.FromSnapshot(source, name, provisioning, creator);
+
+    /// <summary>Makes an independent, writable subvolume from another subvolume as it is now, through a snapshot taken for the purpose.</summary>
+    public OperationResult<SubvolumeInfo> CloneSubvolume(string source, string name, Provisioning provisioning = Provisioning.Guaranteed, string? creator = null) =>
+        Cloner.FromSubvolume(source, name, provisioning, creator);
+
+    /// <summary>Puts a snapshot's image back in place of its subvolume's; newer snapshots block it unless forced.</summary>
+    public IReadOnlyList<string> Rollback(SnapshotReference reference, bool force) => new SnapshotRollback(_session).Run(reference, force);
+
+    // Send, receive and replicate.
+
+    /// <summary>Writes a full stream of a snapshot, or from a base only what changed; takes no lock.</summary>
+    public SendResult Send(SnapshotReference target, SnapshotReference? from, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null) =>
+        Sending.Send(target, from, output, compression, progress);
+
+    /// <summary>Continues a send from a receiver's token.</summary>
+    public SendResult ResumeSend(string token, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null) =>
+        Sending.Resume(token, output, compression, progress);
+
+    /// <summary>Receives a stream as a new snapshot of <paramref name="subvolume"/> and moves the subvolume to it; <paramref name="force"/> lets it discard writes made since its last snapshot.</summary>
+    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress = null, bool force = false) =>
+        Receiving.Receive(subvolume, input, progress, force);
+
+    /// <summary>The token that asks the sender for the rest of an interrupted receive.</summary>
+    public string ResumeTokenFor(string subvolume) => Receiving.ResumeTokenFor(subvolume);
+
+    public Outcome AbortReceive(string subvolume) => Receiving.Abort(subvolume);
+
+    public IReadOnlyList<PartialReceiveInfo> ListPartialReceives() => Receiving.ListPartial();
+
+    /// <summary>Brings a subvolume's newest snapshot to another pool, resuming an interrupted transfer first.</summary>
+    public ReplicateResult Replicate(string subvolume, string destination, ReplicateOptions options, IProgress<ReplicationProgress>? progress = null) =>
+        Replicator.Replicate(subvolume, destination, options, progress);
+
+    /// <summary>Unmounts everything of the pool, as exporting it needs.</summary>
+    internal void UnmountEverything() => Exposure.UnmountEverything();
+
+    // Tests plant inconsistencies through these.
+    internal PoolDatabase Database => _session.Database;
+
+    internal PoolLayout Layout => _session.Layout;
 }

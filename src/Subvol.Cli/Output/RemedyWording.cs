@@ -19,6 +19,7 @@ internal static class RemedyWording
             : $"import it with 'subvol pool import {import.Pool} --image {import.Image}'",
         Remedy.ImportPoolWithImage import => $"for a file-backed pool give its image: 'subvol pool import {import.Pool} --image FILE'",
         Remedy.ListPools => "'subvol pool list' shows the pools this machine knows",
+        Remedy.LeaveImageSparse => "add --sparse and give up the guarantee",
         Remedy.ChoosePool => "choose one with --pool PATH or SUBVOL_POOL, or set one as the default with 'subvol pool default PATH'",
         Remedy.CheckPool check => $"run '{Command("check")}'",
         Remedy.RepairPool repair => $"rebuild it with '{Command("check --repair")}'",

@@ -20,6 +20,7 @@ internal static class RemedyWording
         Remedy.ImportPool import => OnNode(import.Image is null ? $"pool import {import.Pool}" : $"pool import {import.Pool} --image {import.Image}"),
         Remedy.ImportPoolWithImage import => OnNode($"pool import {import.Pool} --image FILE"),
         Remedy.ListPools => OnNode("pool list"),
+        Remedy.LeaveImageSparse => "make the node's pool image sparse, giving up the guarantee",
         Remedy.ChoosePool => "set the driver's --pool to the node's pool",
         Remedy.CheckPool check => OnNode(check.Pool is null ? "check" : $"check --pool {check.Pool}"),
         Remedy.RepairPool repair => OnNode(repair.Pool is null ? "check --repair" : $"check --repair --pool {repair.Pool}"),

@@ -42,6 +42,9 @@ public abstract record Remedy
     /// <summary>See the pools this machine knows.</summary>
     public sealed record ListPools : Remedy;
 
+    /// <summary>Make the pool's image sparse, giving up the guarantee that its subvolumes' space is theirs on the host.</summary>
+    public sealed record LeaveImageSparse : Remedy;
+
     /// <summary>Name the pool to work on, one of <paramref name="KnownPools"/> or another.</summary>
     public sealed record ChoosePool(IReadOnlyList<string> KnownPools) : Remedy;
 

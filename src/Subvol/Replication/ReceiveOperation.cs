@@ -305,19 +305,9 @@ internal sealed class ReceiveOperation(
     private void RefuseToDiscardWrites(SubvolumeRecord subvolume, bool force)
     {
         var image = Layout.SubvolumeImage(subvolume.Name);
-        if (ImageMounts.Find(image) is [var mount, ..])
-        {
-            throw SubvolException.Busy(
-                $"subvolume {Printable.Quote(subvolume.Name)}, which a receive moves to the received snapshot, is mounted at {mount.Target}",
-                new Remedy.Unmount(Path, subvolume.Name));
-        }
-
-        if (ImageMounts.LoopDevices(image) is [var device, ..])
-        {
-            throw SubvolException.Busy(
-                $"the image of {Printable.Quote(subvolume.Name)} is attached to {device.DevicePath}",
-                new Remedy.Advice($"detach it with 'losetup -d {device.DevicePath}' first"));
-        }
+        ImageMounts.RefuseIfMounted(
+            image, $"subvolume {Printable.Quote(subvolume.Name)}, which a receive moves to the received snapshot,", new Remedy.Unmount(Path, subvolume.Name));
+        ImageMounts.RefuseIfAttached(image, subvolume.Name);
 
         if (!force && WriteStamp.WrittenSince(Files, image, subvolume.WriteStamp))
         {

@@ -57,7 +57,7 @@ internal sealed class SnapshotCloner(PoolSession session, SpaceAdmission space)
         catch (SystemCallException exception)
         {
             files.Delete(partial);
-            throw ErrorTranslation.OperationFailed(exception, $"cannot clone {source}");
+            throw ErrorTranslation.During($"cannot clone {source}", exception);
         }
         catch
         {

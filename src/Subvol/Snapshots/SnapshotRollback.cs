@@ -23,8 +23,8 @@ internal sealed class SnapshotRollback(PoolSession session)
         var subvolume = session.RequireSubvolume(reference.Subvolume);
         var snapshot = session.RequireSnapshot(reference);
         var image = Layout.SubvolumeImage(subvolume.Name);
-        ImageInUse.RefuseIfMounted(session.Path, image, $"subvolume {Printable.Quote(subvolume.Name)}", subvolume.Name);
-        ImageInUse.RefuseIfAttached(image, subvolume.Name);
+        ImageMounts.RefuseIfMounted(image, $"subvolume {Printable.Quote(subvolume.Name)}", new Remedy.Unmount(session.Path, subvolume.Name));
+        ImageMounts.RefuseIfAttached(image, subvolume.Name);
         var newer = Database.ListSnapshots(subvolume.Name).Where(other => other.Id > snapshot.Id).ToList();
         if (newer.Count > 0 && !force)
         {
@@ -36,7 +36,7 @@ internal sealed class SnapshotRollback(PoolSession session)
         foreach (var other in newer)
         {
             var otherImage = Layout.SnapshotImage(subvolume.Name, other.Name);
-            ImageInUse.RefuseIfMounted(session.Path, otherImage, $"snapshot {subvolume.Name}@{other.Name}", $"{subvolume.Name}@{other.Name}");
+            ImageMounts.RefuseIfMounted(otherImage, $"snapshot {subvolume.Name}@{other.Name}", new Remedy.Unmount(session.Path, $"{subvolume.Name}@{other.Name}"));
             session.Files.RefuseUnlessImageOrMissing(otherImage);
         }
 
@@ -88,7 +88,7 @@ internal sealed class SnapshotRollback(PoolSession session)
         catch (SystemCallException exception)
         {
             files.Delete(partial);
-            throw ErrorTranslation.OperationFailed(exception, failure);
+            throw ErrorTranslation.During(failure, exception);
         }
         catch
         {

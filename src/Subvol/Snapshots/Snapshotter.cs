@@ -73,7 +73,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         catch (SystemCallException exception)
         {
             Files.Delete(partial);
-            throw ErrorTranslation.OperationFailed(exception, $"cannot snapshot {Printable.Quote(subvolume)}");
+            throw ErrorTranslation.During($"cannot snapshot {Printable.Quote(subvolume)}", exception);
         }
         catch
         {
@@ -93,7 +93,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         }
 
         var image = Layout.SnapshotImage(reference.Subvolume, reference.Snapshot);
-        ImageInUse.RefuseIfMounted(session.Path, image, $"snapshot {reference}", reference.ToString());
+        ImageMounts.RefuseIfMounted(image, $"snapshot {reference}", new Remedy.Unmount(session.Path, reference.ToString()));
         Files.RefuseUnlessImageOrMissing(image);
         Database.DeleteSnapshot(record.Id);
         PausePoint.Reach("destroy-unlinking");

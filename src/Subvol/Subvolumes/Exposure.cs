@@ -146,6 +146,16 @@ internal sealed class Exposure(PoolSession session)
         return unmounted.Count > 0 ? Outcome.Deleted : Outcome.AlreadyGone;
     }
 
+    /// <summary>Unmounts every subvolume and snapshot of the pool from wherever it is mounted, as exporting the pool needs.</summary>
+    public void UnmountEverything()
+    {
+        using var writeLock = session.AcquireWriteLock();
+        foreach (var image in session.AllImages())
+        {
+            ImageMounts.Unmount(image);
+        }
+    }
+
     private Outcome UnmountDirectory(string directory)
     {
         using var writeLock = session.AcquireWriteLock();

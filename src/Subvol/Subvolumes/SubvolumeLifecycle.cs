@@ -43,7 +43,7 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
     {
         NameRules.Validate(name, "subvolume");
         FileSystemKind.Validate(fileSystem);
-        size = SubvolumeSize.Check(size, fileSystem);
+        size = SubvolumeSizes.Check(size, fileSystem);
         using var writeLock = session.AcquireWriteLock();
         if (Database.FindSubvolume(name) is { } existing)
         {
@@ -121,6 +121,9 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
 
         var image = Layout.SubvolumeImage(name);
         ImageMounts.RefuseIfMounted(image, $"subvolume {Printable.Quote(name)}", new Remedy.Unmount(session.Path, name));
+
+        // A block device's user would lose the image from under it.
+        ImageMounts.RefuseIfAttached(image, name);
         var snapshots = Database.ListSnapshots(name);
         if (snapshots.Count > 0 && !recursive)
         {

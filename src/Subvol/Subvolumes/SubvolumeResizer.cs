@@ -24,7 +24,7 @@ internal sealed class SubvolumeResizer(PoolSession session, SpaceAdmission space
     {
         using var writeLock = session.AcquireWriteLock();
         var record = session.RequireSubvolume(name);
-        newSize = SubvolumeSize.Check(newSize, record.FileSystem);
+        newSize = SubvolumeSizes.Check(newSize, record.FileSystem);
         if (growOnly && newSize <= record.Size)
         {
             return new(Outcome.Unchanged, Describe(name));

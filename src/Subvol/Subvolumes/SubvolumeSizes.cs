@@ -1,3 +1,4 @@
+using Subvol.Errors;
 using Subvol.Names;
 
 namespace Subvol.Subvolumes;
@@ -16,4 +17,22 @@ public static class SubvolumeSizes
 
     /// <summary>The largest size, in whole MiB, that fits in <paramref name="bytes"/>; 0 when none does.</summary>
     public static long AtMost(long bytes) => Math.Max(0, bytes / Unit * Unit);
+
+    /// <summary>The size rounded up to a whole MiB, or an error saying why it cannot be.</summary>
+    public static long Check(long size, string fileSystem)
+    {
+        size = ByteSize.RoundUp(size, Unit);
+        var minimum = FileSystemKind.MinimumSize(fileSystem);
+        if (size < minimum)
+        {
+            throw SubvolException.Invalid($"a {fileSystem} subvolume needs at least {ByteSize.Format(minimum)}; {ByteSize.Format(size)} is too small");
+        }
+
+        if (size > Largest)
+        {
+            throw SubvolException.Invalid($"{ByteSize.Format(size)} is larger than any image this pool can hold");
+        }
+
+        return size;
+    }
 }

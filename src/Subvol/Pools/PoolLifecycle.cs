@@ -2,13 +2,13 @@ using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Names;
-using Subvol.Pools;
 using Subvol.Space;
 using Subvol.Subvolumes;
 
-namespace Subvol;
+namespace Subvol.Pools;
 
-public sealed partial class Pool
+/// <summary>Pools on a machine: made on a directory or in an image file, imported after a reboot, exported, and forgotten.</summary>
+internal static class PoolLifecycle
 {
     /// <summary>Creates a pool on a reflink-capable directory, or, given an image, a file-backed pool that works anywhere.</summary>
     /// <param name="sparse">Leave the pool image sparse instead of allocating it on the host, giving up the physical guarantee.</param>
@@ -28,20 +28,20 @@ public sealed partial class Pool
     {
         if (image is null && size is not null)
         {
-            throw SubvolException.Invalid("--size goes with --image: a pool on a directory uses that directory's space");
+            throw SubvolException.Invalid("a size goes with an image file: a pool on a directory uses that directory's space");
         }
 
         if (image is null && sparse)
         {
-            throw SubvolException.Invalid("--sparse goes with --image: only a file-backed pool has an image to leave sparse");
+            throw SubvolException.Invalid("sparse goes with an image file: only a file-backed pool has an image to leave sparse");
         }
 
         if (force && !sparse)
         {
-            throw SubvolException.Invalid("--force goes with --sparse: an allocated pool image must fit in the host's free space");
+            throw SubvolException.Invalid("forcing goes with a sparse image: an allocated pool image must fit in the host's free space");
         }
 
-        var layout = new Pools.PoolLayout(path);
+        var layout = new PoolLayout(path);
         image = image is null ? null : System.IO.Path.GetFullPath(image);
         var known = new KnownPool(layout.Root, image);
         if (File.Exists(layout.Database))
@@ -52,10 +52,10 @@ public sealed partial class Pool
                 return new OperationResult<KnownPool>(Outcome.AlreadyExisted, existing);
             }
 
-            throw SubvolException.AlreadyExists($"{layout.Root} is already a Subvol pool; use it, or import it with 'subvol pool import {layout.Root}'");
+            throw SubvolException.AlreadyExists($"{layout.Root} is already a Subvol pool; use it", new Remedy.ImportPool(layout.Root));
         }
 
-        var made = new Pools.CreatedDirectories();
+        var made = new CreatedDirectories();
         try
         {
             if (image is null)
@@ -64,7 +64,7 @@ public sealed partial class Pool
             }
             else
             {
-                CreateFileBacked(layout, image, size ?? throw SubvolException.Invalid("a file-backed pool needs --size, for example --size 100G"), sparse, force, made);
+                CreateFileBacked(layout, image, size ?? throw SubvolException.Invalid("a file-backed pool needs a size, for example 100G"), sparse, force, made);
             }
         }
         catch
@@ -80,7 +80,7 @@ public sealed partial class Pool
 
     private static OperationResult<KnownPool> ImportPool(string path, string? image, PoolRegistry registry)
     {
-        var layout = new Pools.PoolLayout(path);
+        var layout = new PoolLayout(path);
         image = image is null ? registry.Find(layout.Root)?.Image : System.IO.Path.GetFullPath(image);
         var outcome = Outcome.AlreadyExisted;
         if (image is not null && Mounts.FindByTarget(layout.Root) is null)
@@ -95,7 +95,7 @@ public sealed partial class Pool
             outcome = Outcome.Created;
         }
 
-        // Imported all the same, so that 'subvol check --repair' can reach the images and rebuild the database from them.
+        // Imported all the same, so that a repair of the pool can reach the images and rebuild the database from them.
         var damage = Directory.Exists(layout.MetadataDirectory)
             ? ErrorTranslation.Guard(() => PoolDatabase.Damage(layout.Database), layout.Database)
             : null;
@@ -106,9 +106,9 @@ public sealed partial class Pool
                 Mounts.Unmount(layout.Root);
             }
 
-            throw SubvolException.NotFound(image is null
-                ? $"{layout.Root} is not a Subvol pool; for a file-backed pool give its image: 'subvol pool import {layout.Root} --image FILE'"
-                : $"{image} does not hold a Subvol pool (no .subvol/pool.db inside)");
+            throw image is null
+                ? SubvolException.NotFound($"{layout.Root} is not a Subvol pool", new Remedy.ImportPoolWithImage(layout.Root))
+                : SubvolException.NotFound($"{image} does not hold a Subvol pool (no .subvol/pool.db inside)");
         }
 
         var known = new KnownPool(layout.Root, image);
@@ -138,13 +138,9 @@ public sealed partial class Pool
                 : throw SubvolException.NotFound($"{root} is not an imported Subvol pool");
         }
 
-        using (var pool = Open(root))
+        using (var pool = Pool.Open(root))
         {
-            using var writeLock = pool.AcquireWriteLock();
-            foreach (var image in pool.AllImages())
-            {
-                ImageMounts.Unmount(image);
-            }
+            pool.UnmountEverything();
         }
 
         if (known?.Image is not null || Mounts.FindByTarget(root) is { Source: var source } && source.StartsWith("/dev/loop", StringComparison.Ordinal))
@@ -177,15 +173,15 @@ public sealed partial class Pool
         return Outcome.Deleted;
     }
 
-    private static void CreateOnDirectory(Pools.PoolLayout layout, Pools.CreatedDirectories made)
+    private static void CreateOnDirectory(PoolLayout layout, CreatedDirectories made)
     {
         made.Create(layout.Root);
         if (!Reflink.IsSupported(layout.Root))
         {
             var type = FileSystemStatistics.Get(layout.Root).TypeName;
             throw SubvolException.NotSupported(
-                $"{layout.Root} is on {type}, which cannot reflink, so snapshots would be full copies; " +
-                $"make a file-backed pool instead: subvol pool create {layout.Root} --image /var/lib/subvol/pool.img --size 100G");
+                $"{layout.Root} is on {type}, which cannot reflink, so snapshots would be full copies",
+                new Remedy.CreateFileBackedPool(layout.Root));
         }
 
         Initialize(layout, image: null, sparse: false);
@@ -196,11 +192,11 @@ public sealed partial class Pool
         $"the pool image {image} is sparse: it takes host space only as it is written, so when the host filesystem fills, " +
         "writes into every subvolume of the pool fail, guaranteed ones too; guaranteed subvolumes are guaranteed only in a pool whose image is allocated";
 
-    private static void CreateFileBacked(Pools.PoolLayout layout, string image, long size, bool sparse, bool force, Pools.CreatedDirectories made)
+    private static void CreateFileBacked(PoolLayout layout, string image, long size, bool sparse, bool force, CreatedDirectories made)
     {
         if (File.Exists(image))
         {
-            throw SubvolException.AlreadyExists($"{image} already exists; choose another image file or import it with 'subvol pool import {layout.Root} --image {image}'");
+            throw SubvolException.AlreadyExists($"{image} already exists; choose another image file", new Remedy.ImportPool(layout.Root, image));
         }
 
         if (Directory.Exists(layout.Root) && Directory.EnumerateFileSystemEntries(layout.Root).Any())
@@ -221,7 +217,7 @@ public sealed partial class Pool
         {
             // The pool image holds every subvolume's data: it is made 0600, whatever the umask, before anything is written.
             using (var directory = ConfinedDirectory.Open(System.IO.Path.GetDirectoryName(image)!))
-            using (var file = directory.CreateFile(System.IO.Path.GetFileName(image), Pools.PoolFiles.PrivateFileMode))
+            using (var file = directory.CreateFile(System.IO.Path.GetFileName(image), PoolFiles.PrivateFileMode))
             {
                 RandomAccess.SetLength(file, size);
             }
@@ -262,12 +258,12 @@ public sealed partial class Pool
         var numbers = $"the host filesystem of {image} has {ByteSize.Format(host.AvailableBytes)} free, and the pool image would be {ByteSize.Format(size)}";
         if (!sparse)
         {
-            throw SubvolException.NoSpace($"{numbers}; a pool image is allocated in full when it is made: choose a smaller --size or free space on the host");
+            throw SubvolException.NoSpace($"{numbers}; a pool image is allocated in full when it is made: choose a smaller size or free space on the host");
         }
 
         if (!force)
         {
-            throw SubvolException.NoSpace($"{numbers}; a sparse pool larger than its host fails writes, guaranteed or not, once the host fills: add --force to make it anyway");
+            throw SubvolException.NoSpace($"{numbers}; a sparse pool larger than its host fails writes, guaranteed or not, once the host fills", new Remedy.RepeatWithForce("to make it anyway"));
         }
     }
 
@@ -280,11 +276,13 @@ public sealed partial class Pool
         catch (SystemCallException exception) when (exception.Errno == Errno.ENOSPC)
         {
             // Another writer took the space between the check and the allocation.
-            throw SubvolException.NoSpace($"the host filesystem of {image} has no room left for a pool image of {ByteSize.Format(size)} ({exception.Message}); choose a smaller --size or free space on the host", exception);
+            throw SubvolException.NoSpace($"the host filesystem of {image} has no room left for a pool image of {ByteSize.Format(size)} ({exception.Message}); choose a smaller size or free space on the host", exception);
         }
         catch (SystemCallException exception) when (exception.Errno == Errno.EOPNOTSUPP)
         {
-            throw SubvolException.NotSupported($"the host filesystem of {image} cannot allocate a file without writing it ({exception.Message}); put the image on another filesystem, or add --sparse and give up the guarantee");
+            throw SubvolException.NotSupported(
+                $"the host filesystem of {image} cannot allocate a file without writing it ({exception.Message})",
+                new Remedy.AnyOf([new Remedy.Advice("put the image on another filesystem"), new Remedy.LeaveImageSparse()]));
         }
     }
 
@@ -295,12 +293,12 @@ public sealed partial class Pool
         ImageMounts.ConfigureErrors(loop.DevicePath);
     }
 
-    private static void Initialize(Pools.PoolLayout layout, string? image, bool sparse)
+    private static void Initialize(PoolLayout layout, string? image, bool sparse)
     {
-        using var files = Pools.PoolFiles.Open(layout.Root);
+        using var files = PoolFiles.Open(layout.Root);
 
         // Users may pass through the root to reach mounts/, but may not list it or read anything below.
-        files.SetMode(layout.Root, Pools.PoolFiles.PassableDirectoryMode);
+        files.SetMode(layout.Root, PoolFiles.PassableDirectoryMode);
         layout.CreateDirectories(files);
 
         // SQLite gives its -wal and -shm files the mode of the database (os_unix.c, findCreateFileMode), so the
@@ -324,11 +322,11 @@ public sealed partial class Pool
     }
 
     /// <summary>Makes the layout and metadata of a pool on any directory, without the reflink check; for tests of the rules alone.</summary>
-    internal static Pool InitializeForTests(string path)
+    public static Pool InitializeForTests(string path)
     {
-        var layout = new Pools.PoolLayout(path);
+        var layout = new PoolLayout(path);
         Directory.CreateDirectory(layout.Root);
         Initialize(layout, image: null, sparse: false);
-        return Open(path);
+        return Pool.Open(path);
     }
 }
