@@ -218,7 +218,7 @@ public sealed class CommandLineTests(PoolFixture pool) : IClassFixture<PoolFixtu
         pool.Run("pool", "export").ShouldSucceed();
         try
         {
-            Assert.True(Tools.Eventually(
+            Assert.True(Waiting.Eventually(
                 () => Kernel.MountAt(pool.PoolPath) is null && !Kernel.LoopDevices().Any(loop => loop.BackingFile.StartsWith(pool.Root + "/", StringComparison.Ordinal)),
                 TimeSpan.FromSeconds(10)), "export should unmount and detach everything of the pool");
             pool.Run("list").ShouldFailWith(3);

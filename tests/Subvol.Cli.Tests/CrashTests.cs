@@ -190,7 +190,7 @@ public sealed class CrashTests(PoolFixture pool) : IClassFixture<PoolFixture>
 
         KillAt("snapshot-frozen", ["snapshot", "k-frozen@s"], () =>
             Assert.True(Tools.IsFrozen(mountPoint), "the subvolume should be frozen at snapshot-frozen"));
-        Assert.True(Tools.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the watchdog should thaw within 10 s of the kill");
+        Assert.True(Waiting.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the watchdog should thaw within 10 s of the kill");
         AssertWritable(mountPoint);
 
         pool.CheckRepairsToConsistent();
@@ -254,7 +254,7 @@ public sealed class CrashTests(PoolFixture pool) : IClassFixture<PoolFixture>
         Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)), $"the second SIG{signal} should stop it at once");
         var result = child.Result(child.ExitCode);
         Assert.True(result.ExitCode == 130, $"interrupted means exit 130: {result}");
-        Assert.True(Tools.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the filesystem should be thawed within 10 s");
+        Assert.True(Waiting.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the filesystem should be thawed within 10 s");
         AssertWritable(mountPoint);
         pool.CheckRepairsToConsistent();
         pool.AssertFilesMatchListing();

@@ -179,11 +179,11 @@ public sealed class HostFullTests(SmallPoolFixture pool) : IClassFixture<SmallPo
         try
         {
             FillHost(leave: 32L << 20);
-            Assert.True(Tools.Eventually(() => guard.Stderr.Contains("frozen full-frozen", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), guard.Stderr);
+            Assert.True(Waiting.Eventually(() => guard.Stderr.Contains("frozen full-frozen", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), guard.Stderr);
             Assert.True(Tools.IsFrozen(mounted));
 
             File.Delete(Filler);
-            Assert.True(Tools.Eventually(() => guard.Stderr.Contains("thawed full-frozen", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), guard.Stderr);
+            Assert.True(Waiting.Eventually(() => guard.Stderr.Contains("thawed full-frozen", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), guard.Stderr);
             Assert.False(Tools.IsFrozen(mounted));
         }
         finally

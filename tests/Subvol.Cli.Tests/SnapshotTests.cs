@@ -29,7 +29,7 @@ public sealed class SnapshotTests(PoolFixture pool) : IClassFixture<PoolFixture>
             echo "$i iterations"
             """;
         using var writer = pool.Track(ChildProcess.Start("/bin/bash", ["-c", script]));
-        Assert.True(Tools.Eventually(() => File.Exists(Path.Combine(mountPoint, "log")) || writer.HasExited, TimeSpan.FromSeconds(30)), "the writer never started");
+        Assert.True(Waiting.Eventually(() => File.Exists(Path.Combine(mountPoint, "log")) || writer.HasExited, TimeSpan.FromSeconds(30)), "the writer never started");
 
         var snapshots = new[] { "w1", "w2", "w3" };
         foreach (var snapshot in snapshots)

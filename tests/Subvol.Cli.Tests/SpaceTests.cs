@@ -34,7 +34,7 @@ public sealed class SpaceTests(PoolFixture pool) : IClassFixture<PoolFixture>
 
         // XFS frees blocks of unlinked files in the background; give it a moment.
         const long slack = 8 * MiB;
-        var returned = Tools.Eventually(
+        var returned = Waiting.Eventually(
             () =>
             {
                 var status = pool.PoolStatus();

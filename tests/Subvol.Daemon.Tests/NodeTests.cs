@@ -73,7 +73,7 @@ public sealed class NodeTests(DaemonFixture fixture)
         fixture.Node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging });
         fixture.Node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = volume.VolumeId, StagingTargetPath = staging });
         Assert.Null(Kernel.MountAt(staging));
-        Assert.True(Tools.Eventually(() => !Kernel.LoopDevices().Any(loop => loop.BackingFile == fixture.SubvolumeImage(volume.VolumeId)), TimeSpan.FromSeconds(10)), "the loop device should go with the last unmount");
+        Assert.True(Waiting.Eventually(() => !Kernel.LoopDevices().Any(loop => loop.BackingFile == fixture.SubvolumeImage(volume.VolumeId)), TimeSpan.FromSeconds(10)), "the loop device should go with the last unmount");
         fixture.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = volume.VolumeId });
     }
 

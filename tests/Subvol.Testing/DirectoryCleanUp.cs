@@ -44,7 +44,7 @@ public sealed class DirectoryCleanUp(string directory)
     }
 
     /// <summary>An auto-clearing loop device goes away a moment after its last unmount, not at once.</summary>
-    public bool WaitUntilReleased() => Eventually(() => IsReleased(Directory), Patience);
+    public bool WaitUntilReleased() => Waiting.Eventually(() => IsReleased(Directory), Patience);
 
     /// <summary>Unmounts, innermost first, and detaches whatever is still beneath the directory.</summary>
     public void ReleaseLeftovers() => Attempt("releasing leftovers", () => Release(Directory));
@@ -116,23 +116,6 @@ public sealed class DirectoryCleanUp(string directory)
     }
 
     public static bool IsReleased(string directory) => Kernel.MountsUnder(directory).Count == 0 && Kernel.LoopsUnder(directory).Count == 0;
-
-    /// <summary>Waits until <paramref name="condition"/> holds or <paramref name="timeout"/> passes, and returns whether it held.</summary>
-    private static bool Eventually(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(50);
-        }
-
-        return true;
-    }
 
     /// <summary>Clears the immutable attribute (chattr -i) of every file beneath the directory; links are not followed.</summary>
     private static void MakeMutable(string directory)

@@ -48,7 +48,7 @@ public sealed class TestArea
         Directory.CreateDirectory(markers);
         var marker = Path.Combine(markers, $"{point}-{Interlocked.Increment(ref _markers).ToString(CultureInfo.InvariantCulture)}");
         var child = Track(cli.Start(new Dictionary<string, string?> { ["SUBVOL_TEST_PAUSE"] = point, ["SUBVOL_TEST_PAUSE_MARKER"] = marker }, arguments));
-        var reached = Tools.Eventually(() => File.Exists(marker) || child.HasExited, SubvolCli.Timeout);
+        var reached = Waiting.Eventually(() => File.Exists(marker) || child.HasExited, SubvolCli.Timeout);
         if (!File.Exists(marker))
         {
             var exited = child.HasExited;
@@ -74,7 +74,7 @@ public sealed class TestArea
                 }
             }
 
-            if (!Tools.Eventually(() => Kernel.ProcessesWithEnvironment(ConfigurationDirectory).Count == 0, TimeSpan.FromSeconds(10)))
+            if (!Waiting.Eventually(() => Kernel.ProcessesWithEnvironment(ConfigurationDirectory).Count == 0, TimeSpan.FromSeconds(10)))
             {
                 foreach (var pid in Kernel.ProcessesWithEnvironment(ConfigurationDirectory))
                 {

@@ -50,23 +50,4 @@ public static class Tools
         Assert.True(freeze.Stderr.Contains("busy", StringComparison.OrdinalIgnoreCase), $"fsfreeze failed for another reason than 'frozen already': {freeze}");
         return true;
     }
-
-    public static bool Eventually(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(100);
-        }
-    }
 }

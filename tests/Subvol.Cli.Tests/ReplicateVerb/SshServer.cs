@@ -63,7 +63,7 @@ public sealed class SshServer : IDisposable
         Directory.CreateDirectory("/run/sshd");
         Tools.Run(Daemon, "-t", "-f", serverConfiguration).ShouldSucceed();
         _daemon = ChildProcess.Start(Daemon, ["-D", "-e", "-f", serverConfiguration]);
-        if (!Tools.Eventually(() => _daemon.HasExited || Accepts(Port), TimeSpan.FromSeconds(20)) || _daemon.HasExited)
+        if (!Waiting.Eventually(() => _daemon.HasExited || Accepts(Port), TimeSpan.FromSeconds(20)) || _daemon.HasExited)
         {
             _daemon.Dispose();
             Assert.Fail($"sshd did not start listening on 127.0.0.1:{Port}: {_daemon.Result(-1)}");

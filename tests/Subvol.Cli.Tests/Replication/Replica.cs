@@ -49,7 +49,7 @@ internal static class Replica
             CopySparse(image, copy);
             Tools.Run("mount", "-o", fileSystem == "ext4" ? "loop" : "loop,nouuid", copy, mountPoint).ShouldSucceed();
             Tools.Run("umount", mountPoint).ShouldSucceed();
-            Assert.True(Tools.Eventually(() => !Kernel.LoopDevices().Any(loop => loop.BackingFile == copy), TimeSpan.FromSeconds(10)), $"the loop device of {copy} should go away after umount");
+            Assert.True(Waiting.Eventually(() => !Kernel.LoopDevices().Any(loop => loop.BackingFile == copy), TimeSpan.FromSeconds(10)), $"the loop device of {copy} should go away after umount");
             var check = fileSystem == "ext4"
                 ? Tools.RunWithTimeout(TimeSpan.FromSeconds(300), "e2fsck", "-f", "-n", copy)
                 : Tools.RunWithTimeout(TimeSpan.FromSeconds(300), "xfs_repair", "-n", "-f", copy);

@@ -79,7 +79,7 @@ public sealed class ReplicationResumeTests(ReplicationPools pools) : IClassFixtu
                 receiver.StandardInput.BaseStream.Flush();
             }
 
-            Assert.True(Tools.Eventually(() => TryCheckpoint("killed", out checkpoint) && checkpoint!.Offset >= 256 * MiB, TimeSpan.FromSeconds(120)),
+            Assert.True(Waiting.Eventually(() => TryCheckpoint("killed", out checkpoint) && checkpoint!.Offset >= 256 * MiB, TimeSpan.FromSeconds(120)),
                 $"the receiver should checkpoint after 256 MiB; it reached {checkpoint?.Offset.ToString() ?? "nothing"} (exited: {receiver.HasExited}; {File.ReadAllText(Path.Combine(markers, "err"))})");
             Assert.False(receiver.HasExited, $"the receiver should wait for the rest of the stream: {File.ReadAllText(Path.Combine(markers, "err"))}");
         }

@@ -299,7 +299,7 @@ public sealed class ReplicationRoundTripTests(ReplicationPools pools) : IClassFi
         File.Delete(Path.Combine(mountPoint, "f0.bin"));
         File.Delete(Path.Combine(mountPoint, "f2.bin"));
         // XFS frees a deleted file's blocks in the background, so trim until the image shows the holes.
-        Assert.True(Tools.Eventually(() =>
+        Assert.True(Waiting.Eventually(() =>
         {
             SyncFileSystem(mountPoint);
             Fstrim(mountPoint);

@@ -28,7 +28,7 @@ public sealed class DaemonProcess : IDisposable
         _process.ErrorDataReceived += (_, line) => Record(line.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        if (!Tools.Eventually(() => File.Exists(socket) || _process.HasExited, TimeSpan.FromSeconds(30)) || _process.HasExited)
+        if (!Waiting.Eventually(() => File.Exists(socket) || _process.HasExited, TimeSpan.FromSeconds(30)) || _process.HasExited)
         {
             Dispose();
             throw new InvalidOperationException($"subvold did not start listening on {socket}:\n{Output}");

@@ -18,20 +18,4 @@ internal static class Tools
         process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
-
-    public static bool Eventually(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(50);
-        }
-
-        return true;
-    }
 }
