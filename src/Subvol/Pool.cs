@@ -199,6 +199,19 @@ public sealed class Pool : IDisposable
             _space.ThinAvailable(usage, reserved));
     }
 
+    /// <summary>
+    /// Checks the pool at <paramref name="path"/>; with repair, a missing or damaged database is rebuilt from the
+    /// images first, since opening the pool is what refuses one, and the report says what came back and what else was fixed.
+    /// </summary>
+    /// <param name="open">How the front end opens a pool (it may tell its user what opening found).</param>
+    public static CheckReport Check(string path, bool repair, Func<string, Pool> open)
+    {
+        var rebuilt = repair ? PoolCheck.RebuildDamagedMetadata(path) : null;
+        using var pool = open(path);
+        var report = pool.Check(repair);
+        return rebuilt is null ? report : new CheckReport([.. rebuilt.Findings, .. report.Findings]);
+    }
+
     /// <summary>Finds disagreements between metadata, files and the kernel; with repair, fixes every one that has a safe fix.</summary>
     public CheckReport Check(bool repair) => new PoolCheck(_session, _space).Run(repair, RecoveredFreezes, Subvolumes.FinishRenames);
 

@@ -70,6 +70,35 @@ public sealed class DamagedMetadataTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Damages))]
+    public void CheckWithRepairRebuildsADamagedDatabaseBeforeOpeningThePoolAndReportsBoth(string damage)
+    {
+        Damage(damage);
+        var opened = new List<string>();
+
+        var report = Pool.Check(_pool.Root, repair: true, path =>
+        {
+            opened.Add(path);
+            return Pool.Open(path);
+        });
+
+        Assert.Equal([_pool.Root], opened);
+        Assert.Equal(FindingKind.MetadataRebuilt, report.Findings[0].Kind);
+        Assert.True(report.Consistent);
+    }
+
+    [Fact]
+    public void CheckWithoutRepairLeavesADamagedDatabaseToTheErrorThatNamesTheRepair()
+    {
+        Damage("garbage");
+
+        var exception = Assert.Throws<SubvolException>(() => Pool.Check(_pool.Root, repair: false, path => Pool.Open(path)));
+
+        Assert.Equal(SubvolErrorCode.DamagedMetadata, exception.Code);
+        Assert.Empty(Directory.EnumerateFiles(PoolFile(".subvol"), "pool.db.damaged-*"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Damages))]
     public void TheDamagedFileIsKeptAsideNeverDeleted(string damage)
     {
         Damage(damage);

@@ -21,24 +21,15 @@ internal static class CheckCommand
 
     private static int Run(CommandContext context)
     {
-        var repair = context.Get(RepairOption);
-        // A damaged database is rebuilt before the pool is opened, since opening it is what refuses.
         var path = context.PoolPath(context.Get(PathArgument));
-        var rebuilt = repair ? Subvol.Pool.RebuildDamagedMetadata(path) : null;
-        using var pool = context.OpenPool(path);
-        var report = pool.Check(repair);
-        if (rebuilt is not null)
-        {
-            report = new CheckReport([.. rebuilt.Findings, .. report.Findings]);
-        }
-
+        var report = Subvol.Pool.Check(path, context.Get(RepairOption), context.OpenPool);
         if (context.Json)
         {
             context.Reporter.WriteJson(report, CliJsonContext.Default.CheckReport);
         }
         else if (report.Findings.Count == 0)
         {
-            context.Reporter.Done($"pool {pool.Path} is consistent");
+            context.Reporter.Done($"pool {path} is consistent");
         }
         else
         {
