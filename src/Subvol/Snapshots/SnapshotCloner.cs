@@ -35,7 +35,7 @@ internal sealed class SnapshotCloner(PoolSession session, SpaceAdmission space)
         var guid = Guid.NewGuid();
         var created = DateTimeOffset.UtcNow;
         var partial = layout.PartialImage(guid);
-        try
+        PartialImage.Build(files, partial, $"cannot clone {source}", () =>
         {
             files.Clone(layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
             if (provisioning == Provisioning.Guaranteed)
@@ -53,17 +53,7 @@ internal sealed class SnapshotCloner(PoolSession session, SpaceAdmission space)
             PausePoint.Reach("clone-renewed");
             ImageIdentity.Write(files, partial, new ImageIdentity(guid, ImageKind.Subvolume, snapshot.Guid, created, provisioning, snapshot.Size, snapshot.FileSystem) { Creator = creator });
             files.Publish(partial, layout.SubvolumeImage(name));
-        }
-        catch (SystemCallException exception)
-        {
-            files.Delete(partial);
-            throw ErrorTranslation.During($"cannot clone {source}", exception);
-        }
-        catch
-        {
-            files.Delete(partial);
-            throw;
-        }
+        });
 
         var record = session.Database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning, creator: creator, created: created);
         return new(Outcome.Created, record);

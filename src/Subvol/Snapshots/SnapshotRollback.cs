@@ -70,7 +70,7 @@ internal sealed class SnapshotRollback(PoolSession session)
     {
         var files = session.Files;
         var partial = Layout.PartialImage(Guid.NewGuid());
-        try
+        return PartialImage.Build(files, partial, failure, () =>
         {
             files.Clone(Layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
             if (subvolume.Provisioning == Provisioning.Guaranteed)
@@ -84,16 +84,6 @@ internal sealed class SnapshotRollback(PoolSession session)
             // rename(2) replaces the image atomically: a crash leaves the old image or the restored one.
             files.Replace(partial, Layout.SubvolumeImage(subvolume.Name));
             return writeStamp;
-        }
-        catch (SystemCallException exception)
-        {
-            files.Delete(partial);
-            throw ErrorTranslation.During(failure, exception);
-        }
-        catch
-        {
-            files.Delete(partial);
-            throw;
-        }
+        });
     }
 }

@@ -47,7 +47,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         var guid = Guid.NewGuid();
         var partial = Layout.PartialImage(guid);
         var created = DateTimeOffset.UtcNow;
-        try
+        return PartialImage.Build(Files, partial, $"cannot snapshot {Printable.Quote(subvolume)}", () =>
         {
             // Only an image nobody has open stays as the snapshot found it; one in use counts as written from now on.
             var idle = ImageMounts.LoopDevices(image).Count == 0;
@@ -69,17 +69,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
             MakeImmutable(destination);
             ImageIdentity.Refresh(Files, image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
             return new SnapshotLookup(session).Describe(snapshotRecord);
-        }
-        catch (SystemCallException exception)
-        {
-            Files.Delete(partial);
-            throw ErrorTranslation.During($"cannot snapshot {Printable.Quote(subvolume)}", exception);
-        }
-        catch
-        {
-            Files.Delete(partial);
-            throw;
-        }
+        });
     }
 
     public Outcome Destroy(SnapshotReference reference)

@@ -60,7 +60,7 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
         var guid = Guid.NewGuid();
         var created = DateTimeOffset.UtcNow;
         var partial = Layout.PartialImage(guid);
-        try
+        PartialImage.Build(Files, partial, $"cannot create subvolume {Printable.Quote(name)}", () =>
         {
             using (var file = Files.CreateFile(partial))
             {
@@ -92,17 +92,7 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
             PausePoint.Reach("create-formatted");
             ImageIdentity.Write(Files, partial, new ImageIdentity(guid, ImageKind.Subvolume, null, created, provisioning, size, fileSystem) { Creator = creator });
             Files.Publish(partial, Layout.SubvolumeImage(name));
-        }
-        catch (SystemCallException exception)
-        {
-            Files.Delete(partial);
-            throw ErrorTranslation.During($"cannot create subvolume {Printable.Quote(name)}", exception);
-        }
-        catch
-        {
-            Files.Delete(partial);
-            throw;
-        }
+        });
 
         var record = Database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning, creator: creator, created: created);
         return new(Outcome.Created, Describe(record, 0));
