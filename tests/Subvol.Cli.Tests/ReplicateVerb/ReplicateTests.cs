@@ -212,7 +212,11 @@ public sealed class ReplicateTests(ReplicatePools pools) : IClassFixture<Replica
         Assert.Equal(name, snapshot.GetProperty("subvolume").GetString());
         Assert.Equal(Destination.PoolPath, document.RootElement.GetProperty("destination").GetString());
         Assert.True(document.RootElement.GetProperty("data_bytes").GetInt64() >= 4 << 20, result.ToString());
-        Assert.NotEmpty(document.RootElement.GetProperty("steps").EnumerateArray());
+        var steps = document.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        // The last pass finds the destination holding what was sent.
+        Assert.Equal(["took_snapshot", "sent_full", "up_to_date"], steps.Select(step => step.GetProperty("step").GetString()));
+        Assert.All(steps, step => Assert.Equal(snapshot.GetProperty("name").GetString(), step.GetProperty("name").GetString()));
+        Assert.True(document.RootElement.GetProperty("changed").GetBoolean());
         Source.Unmount(name);
     }
 
