@@ -28,7 +28,8 @@ public static class MountOptionParser
         {
             if (Refused.Contains(option))
             {
-                throw new ArgumentException($"mount option '{option}' is not allowed here", nameof(options));
+                // No parameter name: the message is shown to the person who typed the option, as it is.
+                throw new ArgumentException($"mount option '{option}' is not allowed here");
             }
 
             switch (option)

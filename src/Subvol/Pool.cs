@@ -74,9 +74,6 @@ public sealed class Pool : IDisposable
     /// <summary>A warning for the person at the terminal when the pool has a shortfall or is nearly full, else null.</summary>
     public SpaceWarning? SpaceWarning() => _space.Warning();
 
-    /// <summary>Space kept back for repairs: 3.2% of the pool, at least 128 MiB, at most half.</summary>
-    internal static long Slop(long poolSize) => SpaceAdmission.Slop(poolSize);
-
     /// <summary>Creates a pool on a reflink-capable directory, or, given an image, a file-backed pool that works anywhere.</summary>
     /// <param name="sparse">Leave the pool image sparse instead of allocating it on the host, giving up the physical guarantee.</param>
     /// <param name="force">Make a sparse pool image even when it is larger than the host's free space.</param>
@@ -102,7 +99,7 @@ public sealed class Pool : IDisposable
     /// When the pool's database is missing or damaged, moves it aside and rebuilds it from the images'
     /// identities, and says what came back; null when the database is sound (or the path is no pool).
     /// </summary>
-    public static CheckReport? RebuildDamagedMetadata(string path) => PoolCheck.RebuildDamagedMetadata(path);
+    public static CheckReport? RebuildDamagedMetadata(string path) => ErrorTranslation.Guard(() => PoolCheck.RebuildDamagedMetadata(path), path);
 
     /// <summary>Makes the layout and metadata of a pool on any directory, without the reflink check; for tests of the rules alone.</summary>
     internal static Pool InitializeForTests(string path) => PoolLifecycle.InitializeForTests(path);
@@ -206,7 +203,7 @@ public sealed class Pool : IDisposable
     /// <param name="open">How the front end opens a pool (it may tell its user what opening found).</param>
     public static CheckReport Check(string path, bool repair, Func<string, Pool> open)
     {
-        var rebuilt = repair ? PoolCheck.RebuildDamagedMetadata(path) : null;
+        var rebuilt = repair ? RebuildDamagedMetadata(path) : null;
         using var pool = open(path);
         var report = pool.Check(repair);
         return rebuilt is null ? report : new CheckReport([.. rebuilt.Findings, .. report.Findings]);

@@ -53,6 +53,9 @@ public static class NameRules
         return null;
     }
 
+    /// <summary>Whether an argument is a path rather than a name: it holds a '/' or starts with '.', which no name can.</summary>
+    public static bool IsPath(string argument) => argument.Contains('/') || argument.StartsWith('.');
+
     public static void Validate(string? name, string what)
     {
         var problem = Problem(name);

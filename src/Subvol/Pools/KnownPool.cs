@@ -8,5 +8,5 @@ namespace Subvol.Pools;
 public sealed record KnownPool(string Path, string? Image, bool Exported = false)
 {
     /// <summary>"imported", "exported", or "missing" when the pool should be here but its metadata is not (not mounted after a reboot).</summary>
-    public string State => Exported ? "exported" : File.Exists(System.IO.Path.Combine(Path, ".subvol", "pool.db")) ? "imported" : "missing";
+    public string State => Exported ? "exported" : File.Exists(new PoolLayout(Path).Database) ? "imported" : "missing";
 }

@@ -131,7 +131,8 @@ internal static class PoolLifecycle
         var root = PoolRegistry.Normalize(path);
         var known = registry.Find(root);
         // Open reports a pool whose .subvol directory lost its database as damaged.
-        if (!File.Exists(System.IO.Path.Combine(root, ".subvol", "pool.db")) && !Directory.Exists(System.IO.Path.Combine(root, ".subvol")))
+        var layout = new PoolLayout(root);
+        if (!File.Exists(layout.Database) && !Directory.Exists(layout.MetadataDirectory))
         {
             return known is { Exported: false }
                 ? Forget(registry, known)

@@ -1,4 +1,5 @@
 using Subvol.Errors;
+using Subvol.Linux;
 
 namespace Subvol.Pools;
 
@@ -99,10 +100,7 @@ public sealed class PoolRegistry(string directory)
         ErrorTranslation.Guard(
             () =>
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(DefaultPoolFilePath)!);
-                var temporary = DefaultPoolFilePath + ".new";
-                File.WriteAllText(temporary, known.Path + "\n");
-                File.Move(temporary, DefaultPoolFilePath, overwrite: true);
+                WriteAtomically(DefaultPoolFilePath, known.Path + "\n");
             },
             DefaultPoolFilePath);
         return known.Path;
@@ -128,11 +126,24 @@ public sealed class PoolRegistry(string directory)
 
     private void WriteLines(IEnumerable<KnownPool> pools)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var lines = pools.OrderBy(pool => pool.Path, StringComparer.Ordinal)
             .Select(pool => pool.Path + "\t" + pool.Image + (pool.Exported ? "\texported" : ""));
-        var temporary = FilePath + ".new";
-        File.WriteAllLines(temporary, ["# Pools known to subvol: PATH<TAB>IMAGE (empty for a pool on a directory)[<TAB>exported]", .. lines]);
-        File.Move(temporary, FilePath, overwrite: true);
+        string[] all = ["# Pools known to subvol: PATH<TAB>IMAGE (empty for a pool on a directory)[<TAB>exported]", .. lines];
+        WriteAtomically(FilePath, string.Join('\n', all) + "\n");
+    }
+
+    /// <summary>Replaces a file of the machine's pool list in one rename, so a crash leaves the old one or the new; made 0600, as a pool's own state is.</summary>
+    private static void WriteAtomically(string path, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".new";
+        File.Delete(temporary);
+        using (var directory = ConfinedDirectory.Open(Path.GetDirectoryName(path)!))
+        using (var file = directory.CreateFile(Path.GetFileName(temporary), PoolFiles.PrivateFileMode))
+        {
+            RandomAccess.Write(file, System.Text.Encoding.UTF8.GetBytes(content), 0);
+        }
+
+        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -105,8 +105,11 @@ internal sealed class BlockDevices(PoolSession session)
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(at)!);
-            using (new FileStream(at, FileMode.OpenOrCreate, FileAccess.Write))
+            if (!File.Exists(at))
             {
+                // The empty file only carries the bind mount of the device node: made 0600, so it shows nothing of its own.
+                using var directory = ConfinedDirectory.Open(Path.GetDirectoryName(at)!);
+                directory.CreateFile(Path.GetFileName(at), PoolFiles.PrivateFileMode).Dispose();
             }
 
             Mounts.Mount(device.DevicePath, at, "none", MountFlags.Bind, null);

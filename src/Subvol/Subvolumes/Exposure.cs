@@ -118,7 +118,7 @@ internal sealed class Exposure(PoolSession session)
     /// </summary>
     public Outcome Unmount(string target)
     {
-        if (target.Contains('/') || target.StartsWith('.'))
+        if (NameRules.IsPath(target))
         {
             return UnmountDirectory(target);
         }

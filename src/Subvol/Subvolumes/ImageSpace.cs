@@ -4,7 +4,7 @@ using Subvol.Pools;
 
 namespace Subvol.Subvolumes;
 
-/// <summary>How large an image is and how much of it the host holds, read beneath the pool's root without following a link planted in its place.</summary>
+/// <summary>How large an image is, read beneath the pool's root without following a link planted in its place.</summary>
 internal static class ImageSpace
 {
     /// <summary>The length of an image; a missing image is an inconsistency that check finds, a link in its place a refusal.</summary>
@@ -17,12 +17,5 @@ internal static class ImageSpace
             EntryKind.Missing => throw SubvolException.Inconsistent($"the image {image} is missing", new Remedy.CheckPool(session.Path)),
             _ => throw PoolFiles.Refusal(new ConfinementException(image, "is not a regular file")),
         };
-    }
-
-    /// <summary>Bytes allocated to an image; a missing image, or a link in its place, holds none.</summary>
-    public static long Allocated(PoolFiles files, string image)
-    {
-        var status = files.Status(image);
-        return status.Kind == EntryKind.File ? status.AllocatedBytes : 0;
     }
 }

@@ -192,7 +192,7 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
     internal SubvolumeInfo Describe(SubvolumeRecord record, int snapshots)
     {
         var image = Layout.SubvolumeImage(record.Name);
-        var allocated = ImageSpace.Allocated(Files, image);
+        var allocated = Files.AllocatedBytes(image);
         var mount = ImageMounts.Find(image).FirstOrDefault();
         return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot, record.Provisioning)
         {

@@ -59,6 +59,22 @@ public sealed class PathArgumentTests(PoolFixture pool) : IClassFixture<PoolFixt
     }
 
     [RootFact]
+    public void Umount_json_of_a_directory_says_where_it_unmounted()
+    {
+        pool.Create("path-json", "320M");
+        var at = pool.NewDirectory("path-json-at");
+        pool.Run("mount", "path-json", "--at", at).ShouldSucceed();
+
+        var result = pool.Run("umount", at + "/", "--json").ShouldSucceed();
+
+        using var document = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.True(document.RootElement.GetProperty("changed").GetBoolean());
+        Assert.Equal(at, document.RootElement.GetProperty("mountpoint").GetString());
+        Assert.Null(Kernel.MountAt(at));
+        pool.Run("delete", "path-json").ShouldSucceed();
+    }
+
+    [RootFact]
     public void Umount_of_a_snapshot_mount_point_unmounts_the_snapshot()
     {
         pool.Create("path-snap", "320M");

@@ -1,5 +1,8 @@
+using System.Runtime.Versioning;
+
 namespace Subvol.Tests.Pools;
 
+[SupportedOSPlatform("linux")]
 public sealed class PoolRegistryTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("subvol-test-");
@@ -15,6 +18,19 @@ public sealed class PoolRegistryTests : IDisposable
         var pools = new PoolRegistry(_directory.FullName).List();
 
         Assert.Equal([new KnownPool("/srv/other", null), new KnownPool("/srv/pool", "/var/lib/subvol/pool.img")], pools);
+    }
+
+    [Fact]
+    public void ThePoolListAndTheDefaultPoolAreReadableByTheirOwnerAlone()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/pool", "/var/lib/subvol/pool.img"));
+        registry.SetDefault("/srv/pool");
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(registry.FilePath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(registry.DefaultPoolFilePath));
+        Assert.Equal("/srv/pool", new PoolRegistry(_directory.FullName).DefaultPool());
+        Assert.Single(new PoolRegistry(_directory.FullName).List());
     }
 
     [Fact]

@@ -17,9 +17,9 @@ public sealed class AdmissionTests : IDisposable
     [Fact]
     public void SlopIsThreePointTwoPercentBoundedByOneHundredTwentyEightMiBAndHalfThePool()
     {
-        Assert.Equal(128L << 20, Pool.Slop(1L << 30));
-        Assert.Equal(32L << 30, Pool.Slop(1000L << 30));
-        Assert.Equal(64L << 20, Pool.Slop(128L << 20));
+        Assert.Equal(128L << 20, SpaceAdmission.Slop(1L << 30));
+        Assert.Equal(32L << 30, SpaceAdmission.Slop(1000L << 30));
+        Assert.Equal(64L << 20, SpaceAdmission.Slop(128L << 20));
     }
 
     [Fact]

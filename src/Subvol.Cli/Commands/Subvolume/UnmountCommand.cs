@@ -23,7 +23,18 @@ internal static class UnmountCommand
         var outcome = pool.Unmount(target);
         if (context.Json)
         {
-            Mutation.Write(context.Reporter, Mutation.Changed(outcome), writer => Mutation.Image(writer, ImageRow.Of(pool, target)));
+            // A directory names no subvolume: what it said is where something was unmounted.
+            Mutation.Write(context.Reporter, Mutation.Changed(outcome), writer =>
+            {
+                if (NameRules.IsPath(target))
+                {
+                    writer.WriteString("mountpoint", Path.TrimEndingDirectorySeparator(Path.GetFullPath(target)));
+                }
+                else
+                {
+                    Mutation.Image(writer, ImageRow.Of(pool, target));
+                }
+            });
             return ExitCodes.Success;
         }
 
