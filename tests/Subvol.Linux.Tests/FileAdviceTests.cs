@@ -20,7 +20,7 @@ public sealed class FileAdviceTests(XfsPoolFixture pool)
             FileAdvice.WillNeed(handle, path, 2 << 20, 4 << 20);
         }
 
-        Assert.True(WaitFor(() => ResidentBytes(path) >= 4 << 20), $"the advised 4 MiB should be read into the page cache; {ResidentBytes(path)} bytes are");
+        Assert.True(Waiting.Eventually(() => ResidentBytes(path) >= 4 << 20, TimeSpan.FromSeconds(10)), $"the advised 4 MiB should be read into the page cache; {ResidentBytes(path)} bytes are");
     }
 
     [Fact]
@@ -44,20 +44,4 @@ public sealed class FileAdviceTests(XfsPoolFixture pool)
     /// <summary>Bytes of the file in the page cache, as fincore(1) counts them.</summary>
     private static long ResidentBytes(string path) =>
         long.Parse(Tools.Run("fincore", "--bytes", "--noheadings", "--output", "RES", path).StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static bool WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return true;
-    }
 }

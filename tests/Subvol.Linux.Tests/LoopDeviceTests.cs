@@ -33,7 +33,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
 
             Mounts.Unmount(target);
 
-            Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
+            Assert.True(Waiting.Eventually(() => LoopDevice.FindByBackingFile(image) is null, Scratch.Patience));
         }
         finally
         {
@@ -104,7 +104,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         {
             LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: true).Dispose();
 
-            Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
+            Assert.True(Waiting.Eventually(() => LoopDevice.FindByBackingFile(image) is null, Scratch.Patience));
         }
         finally
         {
@@ -124,7 +124,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
 
             loop.Detach();
 
-            Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
+            Assert.True(Waiting.Eventually(() => LoopDevice.FindByBackingFile(image) is null, Scratch.Patience));
         }
         finally
         {
@@ -149,7 +149,7 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
 
             LoopDevice.DetachDevice(device, image);
 
-            Assert.True(Scratch.WaitFor(() => LoopDevice.FindByBackingFile(image) is null));
+            Assert.True(Waiting.Eventually(() => LoopDevice.FindByBackingFile(image) is null, Scratch.Patience));
 
             // Never the freed number again: other test processes may have bound it by now.
             LoopDevice.DetachDevice("/dev/loop-no-such-device", image);

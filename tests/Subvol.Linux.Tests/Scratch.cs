@@ -3,7 +3,8 @@ namespace Subvol.Linux.Tests;
 /// <summary>Scratch files for the tests, and waiting for the kernel to catch up.</summary>
 internal static class Scratch
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    /// <summary>How long the kernel gets for what it finishes in the background, such as an auto-clearing loop device going away.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     public static string NewSparseFile(string directory, string name, long size)
     {
@@ -14,22 +15,5 @@ internal static class Scratch
         }
 
         return path;
-    }
-
-    /// <summary>Waits until <paramref name="condition"/> holds or time runs out, and returns whether it held.</summary>
-    public static bool WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(50);
-        }
-
-        return true;
     }
 }

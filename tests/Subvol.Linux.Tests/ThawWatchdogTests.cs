@@ -90,7 +90,7 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
             owner.Kill();
             owner.WaitForExit();
 
-            Assert.True(Scratch.WaitFor(() => !File.Exists(record)));
+            Assert.True(Waiting.Eventually(() => !File.Exists(record), Scratch.Patience));
             Assert.False(Freeze.IsFrozen(pool.MountPoint));
         }
         finally
@@ -107,7 +107,7 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
         using var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
 
         // The helper becomes a session leader once setsid has run, a moment after it starts.
-        Assert.True(Scratch.WaitFor(() => SessionOf(watchdog.ProcessId) == watchdog.ProcessId));
+        Assert.True(Waiting.Eventually(() => SessionOf(watchdog.ProcessId) == watchdog.ProcessId, Scratch.Patience));
     }
 
     private static int SessionOf(int pid)

@@ -23,8 +23,6 @@ internal sealed class Reporter
         _json = json;
     }
 
-    public bool Json => _json;
-
     /// <summary>Prints rows as a table, as tab-separated lines (-H), or as a JSON array (--json).</summary>
     public void Listing<T>(IReadOnlyList<T> rows, ListingView<T> view)
     {

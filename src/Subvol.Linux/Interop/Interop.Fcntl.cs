@@ -6,7 +6,6 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        internal const int F_GETFD = 1;
         internal const int F_SETFD = 2;
         internal const int FD_CLOEXEC = 1;
 

@@ -69,7 +69,7 @@ public sealed class SmallHost : IDisposable
         File.Delete(Filler);
         foreach (var pool in _pools)
         {
-            if (Kernel.MountAt(pool) is not null || File.Exists(Path.Combine(pool, ".subvol", "pool.db")))
+            if (Kernel.MountAt(pool) is not null || Pool.Exists(pool))
             {
                 new SubvolCli(ConfigurationDirectory, null).Run("pool", "export", pool);
             }
