@@ -120,14 +120,7 @@ internal sealed class PoolCheck(PoolSession session, SpaceAdmission space)
     /// </summary>
     private Finding? PoolImageFinding(bool repair)
     {
-        if (session.Image is not { } image || session.ImageSparse != false || !File.Exists(image))
-        {
-            return null;
-        }
-
-        var length = new FileInfo(image).Length;
-        var missing = length - FileSpace.AllocatedBytes(image);
-        if (missing <= 0)
+        if (session.Image is not { } image || session.ImageSparse != false || space.PoolImageHoles() is not (var missing and > 0))
         {
             return null;
         }
@@ -145,7 +138,7 @@ internal sealed class PoolCheck(PoolSession session, SpaceAdmission space)
 
         try
         {
-            FileSpace.Preallocate(image, 0, length);
+            FileSpace.Preallocate(image, 0, new FileInfo(image).Length);
             return finding with { Repaired = true };
         }
         catch (SystemCallException exception) when (exception.Errno == Errno.ENOSPC)

@@ -69,12 +69,12 @@ internal sealed class SpaceAdmission(PoolSession session)
     /// <summary>The shortfall and what to say about it, wherever a person sees it (a warning, or check); null when there is none.</summary>
     public (long Bytes, SpaceWarning Warning)? ShortfallWarning(FileSystemUsage usage)
     {
-        if (Shortfall(usage) is not (var shortfall and > 0))
+        var (shortfall, free) = ShortfallAndFree(usage, reserved: null);
+        if (shortfall <= 0)
         {
             return null;
         }
 
-        var free = UsableFreeBytes(usage);
         return (shortfall, new SpaceWarning(
             $"pool {Path} has a shortfall of {ByteSize.Format(shortfall)}: its guaranteed subvolumes may still need {ByteSize.Format(shortfall + free)} " +
             $"but the host has {ByteSize.Format(free)} free, because other writers (thin subvolumes, files outside Subvol) took the rest; " +
@@ -90,13 +90,16 @@ internal sealed class SpaceAdmission(PoolSession session)
     /// subvolumes, and files outside Subvol), since the ledger refuses only Subvol's own operations.
     /// </summary>
     /// <param name="reserved">The reservations when the caller has read them already; else they are read only if they could matter.</param>
-    public long Shortfall(FileSystemUsage usage, long? reserved = null)
+    public long Shortfall(FileSystemUsage usage, long? reserved = null) => ShortfallAndFree(usage, reserved).Shortfall;
+
+    /// <summary>The shortfall with the usable free space it was measured against, which costs a look at the host to find.</summary>
+    private (long Shortfall, long Free) ShortfallAndFree(FileSystemUsage usage, long? reserved)
     {
         var free = UsableFreeBytes(usage);
 
         // Headroom never exceeds a subvolume's size: with that much free, no extent map needs reading.
         var guaranteedSizes = session.Database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed).Sum(subvolume => subvolume.Size);
-        return guaranteedSizes <= free ? 0 : Math.Max(0, (reserved ?? ReservedBytes()) - free);
+        return (guaranteedSizes <= free ? 0 : Math.Max(0, (reserved ?? ReservedBytes()) - free), free);
     }
 
     /// <summary>
@@ -107,20 +110,19 @@ internal sealed class SpaceAdmission(PoolSession session)
     /// </summary>
     public long UsableFreeBytes(FileSystemUsage usage)
     {
-        if (session.Image is not { } image || !File.Exists(image))
-        {
-            return usage.AvailableBytes;
-        }
-
-        var holes = Math.Max(0, new FileInfo(image).Length - FileSpace.AllocatedBytes(image));
+        var holes = PoolImageHoles();
         if (holes == 0)
         {
             return usage.AvailableBytes;
         }
 
-        var host = FileSystemStatistics.Get(System.IO.Path.GetDirectoryName(image)!);
+        var host = FileSystemStatistics.Get(System.IO.Path.GetDirectoryName(session.Image!)!);
         return Math.Min(usage.AvailableBytes, host.AvailableBytes + Math.Max(0, usage.AvailableBytes - holes));
     }
+
+    /// <summary>How much of a file-backed pool's image the host does not hold (holes a sparse image or a trim left); 0 for a pool on a directory.</summary>
+    public long PoolImageHoles() =>
+        session.Image is { } image && File.Exists(image) ? Math.Max(0, new FileInfo(image).Length - FileSpace.AllocatedBytes(image)) : 0;
 
     /// <summary>The headroom every guaranteed subvolume may still need.</summary>
     public long ReservedBytes() =>
