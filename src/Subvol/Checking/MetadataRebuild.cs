@@ -56,7 +56,7 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
             if (RenamedOwner(group.Select(image => image.Image).ToList(), owner.Name is null ? null : owner.Identity.Guid, subvolumes.Select(subvolume => (subvolume.Name, subvolume.Identity.Guid)), snapshotImages) is { } renamed)
             {
                 // The subvolume's image moved to its new name but its snapshots did not, as a rename interrupted together with the database leaves them: finish it.
-                Directory.Move(layout.SnapshotDirectory(name), layout.SnapshotDirectory(renamed));
+                files.MoveIfPresent(layout.SnapshotDirectory(name), layout.SnapshotDirectory(renamed));
                 findings.Add(new Finding(FindingKind.UnfinishedRename, renamed,
                     $"the snapshots of {Printable.Quote(renamed)} were still under its old name {Printable.Quote(name)}, as after an interrupted rename; they were moved", Repairable: true) { Repaired = true });
                 name = renamed;
@@ -124,7 +124,7 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
         }
 
         // Closing the last connection folded the log into the file, so the file alone is the whole database.
-        File.Move(building, layout.Database);
+        files.Replace(building, layout.Database);
         foreach (var (name, identity, fromSnapshots) in subvolumes.Where(subvolume => !subvolume.FromSnapshots))
         {
             findings.Add(Restored(name, $"subvolume {Printable.Quote(name)} ({identity.Guid}, {ByteSize.Format(identity.Size)}, {ProvisioningNames.Format(identity.Provisioning)})"));
@@ -281,7 +281,7 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
     {
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var aside = Path.Combine(layout.MetadataDirectory, DamagedPrefix + stamp);
-        for (var attempt = 2; File.Exists(aside); attempt++)
+        for (var attempt = 2; files.Exists(aside); attempt++)
         {
             aside = Path.Combine(layout.MetadataDirectory, $"{DamagedPrefix}{stamp}-{attempt}");
         }
@@ -289,25 +289,25 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
         // A log left beside a new database of the same name would be replayed into it, so the log goes with the file it belongs to.
         foreach (var suffix in new[] { "-wal", "-shm" })
         {
-            if (File.Exists(layout.Database + suffix))
+            if (files.Exists(layout.Database + suffix))
             {
-                File.Move(layout.Database + suffix, aside + suffix);
+                files.Replace(layout.Database + suffix, aside + suffix);
             }
         }
 
-        if (!File.Exists(layout.Database))
+        if (!files.Exists(layout.Database))
         {
             return null;
         }
 
-        File.Move(layout.Database, aside);
+        files.Replace(layout.Database, aside);
         return aside;
     }
 
-    private static void DeleteWithLogs(string database)
+    private void DeleteWithLogs(string database)
     {
-        File.Delete(database);
-        File.Delete(database + "-wal");
-        File.Delete(database + "-shm");
+        files.Delete(database);
+        files.Delete(database + "-wal");
+        files.Delete(database + "-shm");
     }
 }
