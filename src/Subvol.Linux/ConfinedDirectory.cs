@@ -80,6 +80,35 @@ public sealed class ConfinedDirectory : IDisposable
         }
     }
 
+    /// <summary>
+    /// Creates a file with no name in the directory <paramref name="relativeDirectory"/> (O_TMPFILE), with exactly
+    /// <paramref name="mode"/>: whatever happens to this process, it vanishes unless <see cref="Link"/> names it.
+    /// </summary>
+    public SafeFileHandle CreateUnnamedFile(string relativeDirectory, int mode)
+    {
+        var handle = OpenRaw(relativeDirectory, Interop.Libc.O_RDWR | Interop.Libc.O_TMPFILE, mode);
+        try
+        {
+            Interop.CheckIo(Interop.Libc.Fchmod(handle, mode), "fchmod", FullPath(relativeDirectory));
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Gives a file made by <see cref="CreateUnnamedFile"/> the name <paramref name="relative"/>, which must not exist.</summary>
+    public void Link(SafeFileHandle unnamed, string relative)
+    {
+        var (parent, name) = OpenParent(relative);
+        using (parent)
+        {
+            Interop.CheckIo(Interop.Libc.LinkAt(Interop.Libc.AT_FDCWD, DescriptorPath(unnamed), parent, name, Interop.Libc.AT_SYMLINK_FOLLOW), "linkat", FullPath(relative));
+        }
+    }
+
     /// <summary>Opens a directory for reading (listing it, changing its mode).</summary>
     public SafeFileHandle OpenDirectory(string relative) =>
         OpenRaw(relative, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY, 0);
@@ -222,7 +251,7 @@ public sealed class ConfinedDirectory : IDisposable
         var how = new Interop.Libc.OpenHow
         {
             flags = (ulong)(flags | Interop.Libc.O_CLOEXEC),
-            mode = (flags & Interop.Libc.O_CREAT) != 0 ? (ulong)mode : 0,
+            mode = (flags & Interop.Libc.O_CREAT) != 0 || (flags & Interop.Libc.O_TMPFILE) == Interop.Libc.O_TMPFILE ? (ulong)mode : 0,
             resolve = Resolve,
         };
 

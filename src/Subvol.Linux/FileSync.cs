@@ -11,6 +11,16 @@ public static class FileSync
 {
     public static void Flush(SafeFileHandle handle, string path) => Interop.CheckIo(Interop.Libc.Fsync(handle), "fsync", path);
 
+    /// <summary>Starts writing a range's dirty pages to the device without waiting, so that a later fsync finds little left to do.</summary>
+    public static void StartWriteback(SafeFileHandle handle, string path, long offset, long length) =>
+        Interop.CheckIo(Interop.Libc.SyncFileRange(handle, offset, length, Interop.Libc.SYNC_FILE_RANGE_WRITE), "sync_file_range", path);
+
+    /// <summary>Writes a range's dirty pages to the device and waits for them; the metadata that reaches them still needs <see cref="Flush(SafeFileHandle, string)"/>.</summary>
+    public static void Writeback(SafeFileHandle handle, string path, long offset, long length) =>
+        Interop.CheckIo(
+            Interop.Libc.SyncFileRange(handle, offset, length, Interop.Libc.SYNC_FILE_RANGE_WAIT_BEFORE | Interop.Libc.SYNC_FILE_RANGE_WRITE | Interop.Libc.SYNC_FILE_RANGE_WAIT_AFTER),
+            "sync_file_range", path);
+
     public static void Flush(string path)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write);

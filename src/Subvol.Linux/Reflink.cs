@@ -30,6 +30,34 @@ public static class Reflink
     public static void Clone(SafeFileHandle source, SafeFileHandle destination, string destinationPath) =>
         Interop.CheckIo(Interop.Libc.Ficlone(destination, source), "FICLONE", destinationPath);
 
+    /// <summary>
+    /// Makes <paramref name="length"/> bytes of <paramref name="destination"/> at <paramref name="offset"/> share the same
+    /// range of <paramref name="source"/> (ioctl_ficlonerange(2)); offsets and length must be whole filesystem blocks.
+    /// </summary>
+    public static unsafe void CloneRange(SafeFileHandle source, SafeFileHandle destination, long offset, long length, string destinationPath)
+    {
+        var range = new Interop.Libc.FileCloneRange
+        {
+            src_fd = source.DangerousGetHandle(),
+            src_offset = (ulong)offset,
+            src_length = (ulong)length,
+            dest_offset = (ulong)offset,
+        };
+        var added = false;
+        source.DangerousAddRef(ref added);
+        try
+        {
+            Interop.CheckIo(Interop.Libc.FicloneRange(destination, Interop.Libc.FICLONERANGE, &range), "FICLONERANGE", destinationPath);
+        }
+        finally
+        {
+            if (added)
+            {
+                source.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Clones <paramref name="source"/> over the existing file <paramref name="destination"/>, replacing all its contents.</summary>
     public static void CloneOver(string source, string destination)
     {

@@ -19,6 +19,9 @@ internal static partial class Interop
         internal const int O_NOFOLLOW = 0x20000;
         internal const int O_CLOEXEC = 0x80000;
 
+        // __O_TMPFILE | O_DIRECTORY: an unnamed file in the directory opened.
+        internal const int O_TMPFILE = 0x400000 | O_DIRECTORY;
+
         [LibraryImport(LibraryName, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
         internal static partial SafeFileHandle Open(string pathname, int flags, int mode);
 
