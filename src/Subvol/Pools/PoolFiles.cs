@@ -39,6 +39,12 @@ internal sealed class PoolFiles : IDisposable
     public SafeFileHandle CreateFile(string path) => Confined(() => _root.CreateFile(Relative(path), PrivateFileMode));
 
     /// <summary>The directory itself, for mounting onto: an O_PATH descriptor of exactly what was checked.</summary>
+    /// <summary>A file with no name in <paramref name="directory"/>, mode 0600, that vanishes with its last descriptor unless <see cref="Link"/> names it.</summary>
+    public SafeFileHandle CreateUnnamedFile(string directory) => Confined(() => _root.CreateUnnamedFile(Relative(directory), PrivateFileMode));
+
+    /// <summary>Names a file made by <see cref="CreateUnnamedFile"/>; the name must not exist.</summary>
+    public void Link(SafeFileHandle unnamed, string path) => Confined(() => _root.Link(unnamed, Relative(path)));
+
     public SafeFileHandle OpenMountPoint(string path) => Confined(() => _root.OpenPath(Relative(path), directory: true));
 
     public EntryStatus Status(string path) => Confined(() => _root.Status(Relative(path)));

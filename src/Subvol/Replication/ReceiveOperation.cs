@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
@@ -18,12 +19,15 @@ namespace Subvol.Replication;
 /// then moves to. A snapshot's description and the move of a subvolume to a snapshot belong to the
 /// snapshots, so they come in as <paramref name="describe"/> and <paramref name="replaceImage"/>.
 /// </summary>
-/// <param name="replaceImage">Replaces a subvolume's image by a clone of the snapshot and returns the write stamp it carries; the string says what failed if it fails.</param>
+/// <param name="replaceImage">
+/// Replaces a subvolume's image by the snapshot (by the unnamed image given, which holds exactly the snapshot's data, or
+/// else by a clone) and returns the write stamp it carries; the string says what failed if it fails.
+/// </param>
 internal sealed class ReceiveOperation(
     PoolSession session,
     SpaceAdmission space,
     Func<SnapshotRecord, SnapshotInfo> describe,
-    Func<SubvolumeRecord, SnapshotRecord, string, DateTime> replaceImage)
+    Func<SubvolumeRecord, SnapshotRecord, SafeFileHandle?, string, DateTime> replaceImage)
 {
     private PoolLayout Layout => session.Layout;
 
@@ -112,9 +116,14 @@ internal sealed class ReceiveOperation(
         var partialImage = PartialReceive.ImagePath(incoming, subvolume);
         var state = PrepareReceive(subvolume, header, baseline, partialImage);
         var promised = space.ReservedBytes() + SpaceAdmission.Slop(FileSystemStatistics.Get(Layout.Root).TotalBytes);
+        // A resumed stream lacks the ranges before its offset, so only a receive from the start can build the subvolume's next image alongside.
+        using var following = existing is not null && baseline is not null && header.ResumeOffset == 0
+            ? FollowingImage.Start(Files, incoming, Layout.SnapshotImage(baseline.SubvolumeName, baseline.Name), partialImage)
+            : null;
         var sink = new ReceiveSink(Files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(Files, incoming), progress,
             spaceCheck: () => StopIfEatingReservations(promised, subvolume),
-            admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize));
+            admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize),
+            following: following);
         try
         {
             reader.ReadRecords(sink);
@@ -148,9 +157,10 @@ internal sealed class ReceiveOperation(
         }
 
         var summary = sink.Summary!;
+        var nextImage = FollowedExactly(following, partialImage, sink.Size);
         PausePoint.Reach("receive-synced");
         // The image's size is the last size change's, not necessarily the header's; the metadata follows the image.
-        var info = PublishReceived(subvolume, header, existing, partialImage, sink.Size);
+        var info = PublishReceived(subvolume, header, existing, partialImage, sink.Size, nextImage);
         return new ReceiveResult(info, existing is null, summary.DataBytes, header.ResumeOffset > 0);
     }
 
@@ -248,7 +258,22 @@ internal sealed class ReceiveOperation(
         return state;
     }
 
-    private SnapshotInfo PublishReceived(string subvolume, StreamHeader header, SubvolumeRecord? existing, string partialImage, long size)
+    /// <summary>
+    /// The subvolume's next image, if it was built alongside and holds exactly what was received: the same size, and every
+    /// byte mapped to the same physical byte (the rule send uses), so that no slip in following can reach the subvolume.
+    /// </summary>
+    private SafeFileHandle? FollowedExactly(FollowingImage? following, string partialImage, long size)
+    {
+        if (following?.Finish() is not { } image || RandomAccess.GetLength(image) != size)
+        {
+            return null;
+        }
+
+        var followed = ExtentMap.Read(image, Layout.IncomingDirectory);
+        return ExtentDiff.Compute(followed, Files.ReadExtents(partialImage), size).Count == 0 ? image : null;
+    }
+
+    private SnapshotInfo PublishReceived(string subvolume, StreamHeader header, SubvolumeRecord? existing, string partialImage, long size, SafeFileHandle? nextImage)
     {
         var snapshotImage = Layout.SnapshotImage(subvolume, header.SnapshotName);
         DateTime? writeStamp = null;
@@ -288,7 +313,7 @@ internal sealed class ReceiveOperation(
         {
             // The subvolume follows the stream. Until this is done it still holds its previous snapshot, unwritten, so a crash here loses nothing.
             PausePoint.Reach("receive-published");
-            var moved = replaceImage(existing, record, $"received {subvolume}@{header.SnapshotName}, but cannot move {Printable.Quote(subvolume)} to it");
+            var moved = replaceImage(existing, record, nextImage, $"received {subvolume}@{header.SnapshotName}, but cannot move {Printable.Quote(subvolume)} to it");
             using var transaction = Database.BeginTransaction();
             Database.UpdateSubvolumeSize(existing.Id, size);
             Database.UpdateWriteStamp(existing.Id, moved);

@@ -14,12 +14,19 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private const long CheckpointBytes = 256L << 20;
     private const long SpaceCheckBytes = 64L << 20;
 
+    /// <summary>How much is written before its writeback starts: enough for large writes, little enough that the final fsync finds little left.</summary>
+    private const long WritebackBytes = 8L << 20;
+
     private readonly string _imagePath;
     private readonly SafeFileHandle _image;
     private readonly Action<long> _checkpoint;
     private readonly IProgress<ReplicationProgress>? _progress;
     private readonly Action? _spaceCheck;
     private readonly Action<long>? _admitSize;
+    private readonly FollowingImage? _following;
+    private long _unwrittenFrom = -1;
+    private long _unwrittenTo;
+    private long _unwrittenBytes;
     private long _sinceSpaceCheck;
     private long _size;
     private long _admittedSize;
@@ -30,8 +37,10 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     /// <param name="spaceCheck">Called every so often; throws to stop a receive that would eat space promised to others.</param>
     /// <param name="image">The image, opened for reading and writing beneath the pool's root; the sink owns it.</param>
     /// <param name="admitSize">Called with the new size before a size change grows the image; throws to refuse it.</param>
-    public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null)
+    /// <param name="following">Told every change, to build the subvolume's next image alongside; it writes ranges back itself.</param>
+    public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, FollowingImage? following = null)
     {
+        _following = following;
         _spaceCheck = spaceCheck;
         _admitSize = admitSize;
         _imagePath = imagePath;
@@ -62,12 +71,22 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         _size = header.ImageSize;
         _admittedSize = Math.Max(_admittedSize, header.ImageSize);
         _smallestSize = header.ImageSize;
+        _following?.Resize(header.ImageSize);
     }
 
     public void Data(long offset, ReadOnlySpan<byte> data)
     {
         CheckBounds(offset, data.Length);
         RandomAccess.Write(_image, data, offset);
+        if (_following is { } following)
+        {
+            following.Data(offset, data.Length);
+        }
+        else
+        {
+            StartWriteback(offset, data.Length);
+        }
+
         Advance(offset + data.Length, data.Length);
     }
 
@@ -75,6 +94,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     {
         CheckBounds(offset, length);
         FileSpace.PunchHole(_image, _imagePath, offset, length);
+        _following?.Hole(offset, length);
         Advance(offset + length, 0);
     }
 
@@ -89,15 +109,19 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         }
 
         RandomAccess.SetLength(_image, newSize);
+        _following?.Resize(newSize);
         _size = newSize;
         _smallestSize = Math.Min(_smallestSize, newSize);
     }
 
+    /// <summary>
+    /// The stream verified: everything is synced. No resume point is recorded any more, since the receive publishes
+    /// next; if that fails, the last checkpoint is still a correct place to resume from.
+    /// </summary>
     public void End(StreamSummary summary)
     {
         FileSync.Flush(_image, _imagePath);
         _reached = _size;
-        _checkpoint(ResumableOffset);
         Summary = summary;
     }
 
@@ -110,6 +134,21 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     }
 
     public void Dispose() => _image.Dispose();
+
+    /// <summary>Starts writing back what was written since the last start, once there is enough of it, so that it reaches the device while the stream still arrives.</summary>
+    private void StartWriteback(long offset, long length)
+    {
+        _unwrittenFrom = _unwrittenFrom < 0 ? offset : Math.Min(_unwrittenFrom, offset);
+        _unwrittenTo = Math.Max(_unwrittenTo, offset + length);
+        _unwrittenBytes += length;
+        if (_unwrittenBytes >= WritebackBytes)
+        {
+            FileSync.StartWriteback(_image, _imagePath, _unwrittenFrom, _unwrittenTo - _unwrittenFrom);
+            _unwrittenFrom = -1;
+            _unwrittenTo = 0;
+            _unwrittenBytes = 0;
+        }
+    }
 
     // The reader checks bounds already; checking again here means no reader bug can write outside the image.
     private void CheckBounds(long offset, long length)

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
@@ -40,7 +41,7 @@ internal sealed class SnapshotRollback(PoolSession session)
             session.Files.RefuseUnlessImageOrMissing(otherImage);
         }
 
-        var writeStamp = ReplaceImage(subvolume, snapshot, $"cannot roll back to {reference}");
+        var writeStamp = ReplaceImage(subvolume, snapshot, prepared: null, $"cannot roll back to {reference}");
         PausePoint.Reach("rollback-replaced");
         using (var transaction = Database.BeginTransaction())
         {
@@ -66,13 +67,22 @@ internal sealed class SnapshotRollback(PoolSession session)
     /// Replaces a subvolume's image by a clone of one of its snapshots, in one rename, and returns the
     /// write stamp the new image carries. The caller has made sure that nothing has the image open.
     /// </summary>
-    public DateTime ReplaceImage(SubvolumeRecord subvolume, SnapshotRecord snapshot, string failure)
+    /// <param name="prepared">An unnamed image that already holds exactly the snapshot's data, used instead of a clone; null to clone.</param>
+    public DateTime ReplaceImage(SubvolumeRecord subvolume, SnapshotRecord snapshot, SafeFileHandle? prepared, string failure)
     {
         var files = session.Files;
         var partial = Layout.PartialImage(Guid.NewGuid());
         return PartialImage.Build(files, partial, failure, () =>
         {
-            files.Clone(Layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
+            if (prepared is null)
+            {
+                files.Clone(Layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name), partial);
+            }
+            else
+            {
+                files.Link(prepared, partial);
+            }
+
             if (subvolume.Provisioning == Provisioning.Guaranteed)
             {
                 // The restored image must be as writable as the one it replaces: allocate its holes before the swap.
