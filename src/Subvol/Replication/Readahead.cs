@@ -10,7 +10,8 @@ namespace Subvol.Replication;
 /// </summary>
 internal sealed class Readahead(SafeFileHandle handle, string path, IEnumerable<ChangedRange> dataRanges)
 {
-    private const long Window = 32L << 20;
+    /// <summary>Large enough that a change of a few percent is all in flight at once, as a bare read of the changed ranges would have it; small beside any machine's memory.</summary>
+    private const long Window = 256L << 20;
 
     private readonly IEnumerator<ChangedRange> _ranges = dataRanges.GetEnumerator();
     private ChangedRange? _current;

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using Subvol.Errors;
 using Subvol.Linux;
@@ -75,6 +76,8 @@ internal sealed class SendOperation(PoolSession session)
     {
         var layout = session.Layout;
         var files = session.Files;
+        // The stream's digest needs the system's crypto library, which takes milliseconds to load: load it while the extent maps are read.
+        var cryptoLoaded = Task.Run(() => IncrementalHash.CreateHash(HashAlgorithmName.SHA256).Dispose());
         var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
         var targetMap = files.ReadExtents(image);
         var baseMap = baseline is null ? null : files.ReadExtents(layout.SnapshotImage(baseline.SubvolumeName, baseline.Name));
@@ -99,6 +102,7 @@ internal sealed class SendOperation(PoolSession session)
         var total = toRead.Sum(range => range.Length);
         long dataBytes = 0, holeBytes = 0;
         using var handle = files.OpenFile(image, FileAccess.Read);
+        cryptoLoaded.Wait();
         using var writer = new ReplicationStreamWriter(output, header);
         var buffer = new byte[ReadChunk];
         var readahead = new Readahead(handle, image, toRead);

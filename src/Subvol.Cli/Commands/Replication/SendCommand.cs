@@ -54,7 +54,7 @@ internal static class SendCommand
 
         using var pool = context.OpenPool();
         using var output = outputPath is null
-            ? new BufferedStream(Console.OpenStandardOutput(), 1 << 20)
+            ? StandardStreams.OpenOutput()
             : StreamFiles.Create(outputPath);
         var result = context.Reporter.Transfer("sending", progress =>
         {
