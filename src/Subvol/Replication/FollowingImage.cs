@@ -146,9 +146,10 @@ internal sealed class FollowingImage : IDisposable
         {
             action();
         }
-        catch (Exception exception) when (exception is SystemCallException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception)
         {
-            // Giving up costs only speed: the receive then moves the subvolume by a clone of the whole snapshot.
+            // Whatever went wrong, giving up costs only speed: the receive then moves the subvolume by a clone of the whole
+            // snapshot, which reports its own errors; an exception left to escape this thread would end the receive instead.
             _failed = true;
         }
     }
