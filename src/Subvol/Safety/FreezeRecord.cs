@@ -31,7 +31,9 @@ internal sealed class FreezeRecord
         files.CreateDirectory(directory);
         var pid = Processes.CurrentId;
         var record = new FreezeRecord(System.IO.Path.Combine(directory, subvolume), pid, Processes.StartTime(pid), mountPoint);
-        files.WriteState(record.Path, string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"));
+        // A freeze ends with its process or with the machine, so the record must reach other processes, not the disk: a reboot
+        // thaws everything, and a record it left behind names a dead process, which opening the pool clears anyway.
+        files.WriteState(record.Path, string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"), durable: false);
         return record;
     }
 
