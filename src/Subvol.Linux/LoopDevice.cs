@@ -288,30 +288,38 @@ public sealed class LoopDevice : IDisposable
 
     /// <summary>
     /// The backing file's device, inode and flags of a bound loop device (LOOP_GET_STATUS64), or null when it is unbound or gone.
-    /// Where the node is missing from /dev, the file the kernel names in sysfs is looked up instead, so no device is skipped.
+    /// Where the node cannot be asked (missing from /dev, or an unexpected error), the file the kernel names in sysfs is looked
+    /// up instead, so no bound device is skipped.
     /// </summary>
     private static unsafe (ulong Device, ulong Inode, uint Flags)? BackingInode(string devicePath, string sysDirectory)
     {
         // Read-only: closing a node opened for writing makes udev rescan the device.
-        using var device = Interop.Libc.Open(devicePath, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
-        if (device.IsInvalid)
+        using (var device = Interop.Libc.Open(devicePath, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0))
         {
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno is not (Errno.ENOENT or Errno.EACCES) || ReadBackingFile(sysDirectory) is not { } path || Identify(path) is not { } identity)
+            var info = default(Interop.Libc.LoopInfo64);
+            var errno = device.IsInvalid ? Marshal.GetLastPInvokeError()
+                : Interop.Libc.Ioctl(device, Interop.Libc.LOOP_GET_STATUS64, &info) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            if (errno == 0)
+            {
+                return (info.lo_device, info.lo_inode, info.lo_flags);
+            }
+
+            // ENXIO: the device has no backing file (loop(4)); ENODEV: it was removed since the listing.
+            if (errno is Errno.ENXIO or Errno.ENODEV)
             {
                 return null;
             }
-
-            var flags = (ReadSysFlag(sysDirectory, "loop/autoclear") ? Interop.Libc.LO_FLAGS_AUTOCLEAR : 0)
-                | (ReadSysFlag(sysDirectory, "ro") ? Interop.Libc.LO_FLAGS_READ_ONLY : 0)
-                | (ReadSysFlag(sysDirectory, "loop/dio") ? Interop.Libc.LO_FLAGS_DIRECT_IO : 0);
-            return (identity.Device, identity.Inode, flags);
         }
 
-        Interop.Libc.LoopInfo64 info;
+        if (ReadBackingFile(sysDirectory) is not { } path || Identify(path) is not { } identity)
+        {
+            return null;
+        }
 
-        // ENXIO: the device has no backing file (loop(4)).
-        return Interop.Libc.Ioctl(device, Interop.Libc.LOOP_GET_STATUS64, &info) == 0 ? (info.lo_device, info.lo_inode, info.lo_flags) : null;
+        var flags = (ReadSysFlag(sysDirectory, "loop/autoclear") ? Interop.Libc.LO_FLAGS_AUTOCLEAR : 0)
+            | (ReadSysFlag(sysDirectory, "ro") ? Interop.Libc.LO_FLAGS_READ_ONLY : 0)
+            | (ReadSysFlag(sysDirectory, "loop/dio") ? Interop.Libc.LO_FLAGS_DIRECT_IO : 0);
+        return (identity.Device, identity.Inode, flags);
     }
 
     /// <summary>A device number as the kernel's new_encode_dev() packs it, which is how loop_info64 reports lo_device.</summary>
