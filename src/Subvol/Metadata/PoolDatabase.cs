@@ -64,15 +64,6 @@ internal sealed partial class PoolDatabase : IDisposable
             }
 
             database.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
-
-            // Every command opens and closes the pool, and a checkpoint at each close costs two syncs, then the next
-            // write a new log and two more. The log stays instead: it is replayed at open, and SQLite checkpoints on its
-            // own once it grows (https://sqlite.org/c3ref/c_dbconfig_defensive.html, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE).
-            // A database being made is checkpointed at close, since it is renamed into place without its log.
-            if (!create)
-            {
-                SQLitePCL.raw.sqlite3_db_config(connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
-            }
             if (create)
             {
                 database.CreateSchema();
