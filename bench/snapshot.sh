@@ -1,38 +1,78 @@
 #!/usr/bin/env bash
-# Median latency of `subvol snapshot` against a bare fsfreeze + cp --reflink=always of the same
-# image, and against `btrfs subvolume snapshot` of the same data, at 1, 4 and 16 GiB written.
-# Prints times and ratios; also `subvol list` start-up time. A benchmark, not a test: it asserts
-# nothing about speed. Needs root. Usage: bench/snapshot.sh [SIZES_GIB...] (default: 1 4 16)
+# Median latency of `subvol snapshot` of a mounted subvolume against a bare
+# `fsfreeze -f; cp --reflink=always; fsfreeze -u` of the same image.
+#
+# By default it measures by the image's extent count, which is what a clone's cost grows with: a
+# handful of extents, then about 1,000 and about 5,000 (made by rewriting 4 KiB blocks of a 1 GiB
+# file after a reflink copy, so that each rewrite splits a shared extent), and prints the ratio at
+# each. At a handful of extents it also shows where subvol's remaining milliseconds go: process
+# start (`subvol --version`), pool open and a listing (`subvol list`), and the snapshot itself, with
+# the system calls one snapshot makes (strace -f -c). With --sizes it measures by data written
+# instead (1, 4 and 16 GiB by default), against `btrfs subvolume snapshot` as well.
+#
+# A benchmark, not a test: it asserts nothing about speed. Needs root. Everything it makes lives in
+# one directory under /var/tmp and is removed on exit, failure or Ctrl-C (mounts, loop devices, images).
+# Usage: bench/snapshot.sh [--extents N...] | --sizes [SIZES_GIB...]
+# Environment: RUNS (default 15), SUBVOL_BIN to time a given executable instead of building this tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(1 4 16)
-runs=${RUNS:-9}
+mode=extents
+targets=(1000 5000)
+sizes=()
+case "${1:-}" in
+  --sizes) mode=sizes; shift; sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1 4 16) ;;
+  --extents) shift; targets=("$@"); [ ${#targets[@]} -gt 0 ] || { echo "bench: --extents needs counts, e.g. --extents 1000 5000" >&2; exit 2; } ;;
+  "") ;;
+  *) echo "bench: unknown argument '$1'; usage: bench/snapshot.sh [--extents N...] | --sizes [SIZES_GIB...]" >&2; exit 2 ;;
+esac
+for value in "${targets[@]}" "${sizes[@]}"; do
+  [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "bench: '$value' is not a whole number" >&2; exit 2; }
+done
+runs=${RUNS:-15}
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
 
 scripts/install-dependencies build integration bench
-# Always build: an executable left by an earlier build would time older code than the sources say.
-./build >/dev/null
-subvol() { "$PWD/artifacts/bin/subvol" "$@"; }
+if [ -n "${SUBVOL_BIN:-}" ]; then
+  subvol_bin=$SUBVOL_BIN
+else
+  # Always build: an executable left by an earlier build would time older code than the sources say.
+  ./build >/dev/null
+  subvol_bin=$PWD/artifacts/bin/subvol
+fi
+# The pool is sparse, to keep the disk it needs small, so every verb warns: the warnings are kept aside, and shown on failure.
+subvol() { "$subvol_bin" "$@" 2>>"$work/stderr" || { local status=$?; cat "$work/stderr" >&2; return "$status"; }; }
 
-largest=0
+largest=1
 for size in "${sizes[@]}"; do [ "$size" -gt "$largest" ] && largest=$size; done
+if [ "$mode" = extents ]; then
+  echo "bench: needs about 2 GiB free under /var/tmp (a sparse pool image holding a 1 GiB file and its clones)"
+else
+  echo "bench: needs about $(( largest * 2 + 2 )) GiB free under /var/tmp (the data written twice: in the pool and in btrfs)"
+fi
+
 work=$(mktemp -d /var/tmp/subvol-bench.XXXXXX)
 export SUBVOL_CONFIG_DIR="$work/config" SUBVOL_POOL="$work/pool"
 btrfs_mount="$work/btrfs"
+mnt="$work/pool/mounts/bench"
 cleanup() {
   set +e
-  fsfreeze -u "$work/pool/mounts/bench" 2>/dev/null
-  umount "$work/pool/mounts/bench" 2>/dev/null
+  fsfreeze -u "$mnt" 2>/dev/null
+  umount "$mnt" 2>/dev/null
   subvol pool export "$work/pool" >/dev/null 2>&1
+  # Should the export fail, the pool's mount and loop device still go.
+  umount "$work/pool" 2>/dev/null
+  for device in $(losetup -j "$work/pool.img" -O NAME -n 2>/dev/null); do losetup -d "$device"; done
   umount "$btrfs_mount" 2>/dev/null
+  for device in $(losetup -j "$work/btrfs.img" -O NAME -n 2>/dev/null); do losetup -d "$device"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 now() { date +%s%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+minimum() { sort -n | head -1; }
 ms() { awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
@@ -40,8 +80,95 @@ pool_size=$(( largest * 3 + 8 ))G
 subvol pool create "$work/pool" --image "$work/pool.img" --size "$pool_size" --sparse >/dev/null
 subvol create bench --size "$(( largest + 2 ))G" >/dev/null
 subvol mount bench >/dev/null
-mnt="$work/pool/mounts/bench"
 image="$work/pool/subvolumes/bench.img"
+copy="$work/pool/bench-copy.img"
+extents() { sync; filefrag "$image" | awk '{ print $2 }'; }
+
+# The bare equivalent: the clone must land on the pool's filesystem, and the thaw must always run.
+freeze_and_copy() {
+  fsfreeze -f "$mnt"; local cloned=0; cp --reflink=always "$image" "$copy" || cloned=$?; fsfreeze -u "$mnt"
+  [ "$cloned" -eq 0 ] || { echo "bench: cp --reflink failed" >&2; exit 1; }
+}
+
+# Sets s and c to the median subvol and freeze+cp times (ns) over $runs alternating runs, and s_min, c_min to the minimums.
+measure() {
+  local subvol_times=() cp_times=() run start
+  for run in $(seq "$runs"); do
+    start=$(now); subvol snapshot "bench@run$run" >/dev/null; subvol_times+=($(( $(now) - start )))
+    subvol destroy "bench@run$run" >/dev/null
+    start=$(now); freeze_and_copy; cp_times+=($(( $(now) - start )))
+    rm -f "$copy"
+  done
+  s=$(printf '%s\n' "${subvol_times[@]}" | median); s_min=$(printf '%s\n' "${subvol_times[@]}" | minimum)
+  c=$(printf '%s\n' "${cp_times[@]}" | median); c_min=$(printf '%s\n' "${cp_times[@]}" | minimum)
+}
+
+# Median of one command's wall time over $runs runs.
+time_command() {
+  local times=() run start
+  for run in $(seq "$runs"); do start=$(now); "$@" >/dev/null 2>&1; times+=($(( $(now) - start ))); done
+  printf '%s\n' "${times[@]}" | median
+}
+
+# Rewrites enough 4 KiB blocks of the data file, each in an extent a reflink copy shares, to bring the image to about $1 extents.
+fragment_to() {
+  local target=$1 round=0
+  while [ "$(extents)" -lt "$target" ]; do
+    local have writes stride offset commands=()
+    have=$(extents)
+    # Each rewrite of a shared block splits its extent in three, so it adds about two extents.
+    writes=$(( (target - have) / 2 + 1 ))
+    stride=$(( (1024 * 1024 * 1024 / writes) / 4096 * 4096 ))
+    [ "$stride" -ge 8192 ] || { echo "bench: cannot reach $target extents in a 1 GiB file" >&2; exit 1; }
+    freeze_and_copy
+    for (( i = 0; i < writes; i++ )); do
+      offset=$(( i * stride + (round * 12288 + 4096) % stride ))
+      commands+=(-c "pwrite -q -S 0x5a $offset 4096")
+    done
+    xfs_io "${commands[@]}" -c fsync "$mnt/data"
+    sync
+    rm -f "$copy"
+    round=$(( round + 1 ))
+  done
+}
+
+if [ "$mode" = extents ]; then
+  head -c 1G /dev/urandom > "$mnt/data"
+  sync
+
+  printf '%-8s %12s %14s %8s %14s %14s\n' "extents" "subvol ms" "freeze+cp ms" "ratio" "subvol min ms" "freeze+cp min"
+  report() { printf '%-8s %12s %14s %8s %14s %14s\n' "$(extents)" "$(ms "$s")" "$(ms "$c")" "$(ratio "$s" "$c")x" "$(ms "$s_min")" "$(ms "$c_min")"; }
+
+  measure
+  report
+  few_s=$s; few_c=$c
+  version=$(time_command "$subvol_bin" --version)
+  list=$(time_command "$subvol_bin" list)
+
+  for target in "${targets[@]}"; do
+    fragment_to "$target"
+    measure
+    report
+  done
+
+  echo
+  echo "At a handful of extents, where subvol's time goes (medians over $runs runs):"
+  printf '  %-44s %8s ms\n' "process start (subvol --version)" "$(ms "$version")"
+  printf '  %-44s %8s ms\n' "pool open and a listing (subvol list - start)" "$(ms $(( list - version )))"
+  printf '  %-44s %8s ms\n' "the snapshot beyond that (snapshot - list)" "$(ms $(( few_s - list )))"
+  printf '  %-44s %8s ms\n' "of which freeze + clone + thaw (freeze+cp)" "$(ms "$few_c")"
+  if command -v strace >/dev/null; then
+    echo
+    echo "System calls of one snapshot at $(extents) extents (strace -f -c, the ten most frequent):"
+    strace -f -c -S calls -o "$work/strace.txt" "$subvol_bin" snapshot bench@traced >/dev/null 2>&1
+    subvol destroy bench@traced >/dev/null
+    sed -n '3,12p' "$work/strace.txt"
+    tail -1 "$work/strace.txt"
+  fi
+  echo
+  echo "target: subvol within 1.2x of freeze+cp at 1,000 and 5,000 extents"
+  exit 0
+fi
 
 mkdir -p "$btrfs_mount"
 truncate -s "$(( largest + 4 ))G" "$work/btrfs.img"
@@ -59,32 +186,17 @@ for size in "${sizes[@]}"; do
     written=$(( written + 64 ))
   done
   sync
-  extents=$(filefrag "$image" | awk '{ print $2 }')
 
-  subvol_times=(); cp_times=(); btrfs_times=()
+  measure
+  btrfs_times=()
   for run in $(seq "$runs"); do
-    start=$(now); subvol snapshot "bench@run$run" >/dev/null; subvol_times+=($(( $(now) - start )))
-    subvol destroy "bench@run$run" >/dev/null
-
-    # The bare equivalent: the clone must land on the pool's filesystem, and the thaw must always run.
-    copy="$work/pool/bench-copy.img"
-    start=$(now)
-    fsfreeze -f "$mnt"; cloned=0; cp --reflink=always "$image" "$copy" || cloned=$?; fsfreeze -u "$mnt"
-    cp_times+=($(( $(now) - start )))
-    rm -f "$copy"
-    [ "$cloned" -eq 0 ] || { echo "bench: cp --reflink failed" >&2; exit 1; }
-
     start=$(now); btrfs subvolume snapshot -r "$btrfs_mount/data" "$btrfs_mount/snap$run" >/dev/null; btrfs_times+=($(( $(now) - start )))
     btrfs subvolume delete "$btrfs_mount/snap$run" >/dev/null
   done
-  s=$(printf '%s\n' "${subvol_times[@]}" | median)
-  c=$(printf '%s\n' "${cp_times[@]}" | median)
   b=$(printf '%s\n' "${btrfs_times[@]}" | median)
-  printf '%-8s %-8s %12s %12s %12s %10s %10s\n' "${size}GiB" "$extents" "$(ms "$s")" "$(ms "$c")" "$(ms "$b")" "$(ratio "$s" "$c")x" "$(ratio "$s" "$b")x"
+  printf '%-8s %-8s %12s %12s %12s %10s %10s\n' "${size}GiB" "$(extents)" "$(ms "$s")" "$(ms "$c")" "$(ms "$b")" "$(ratio "$s" "$c")x" "$(ratio "$s" "$b")x"
 done
 
 echo
-list_times=()
-for run in $(seq 21); do start=$(now); subvol list >/dev/null; list_times+=($(( $(now) - start ))); done
-echo "subvol list start-up: median $(ms "$(printf '%s\n' "${list_times[@]}" | median)") ms over 21 runs"
+echo "subvol list start-up: median $(ms "$(time_command "$subvol_bin" list)") ms over $runs runs"
 echo "target: subvol within 1.2x of freeze+cp, and flat in data size at equal extent counts"

@@ -171,6 +171,49 @@ public sealed class LoopDevice : IDisposable
         return devices;
     }
 
+    /// <summary>
+    /// Every loop device bound to the file at <paramref name="imagePath"/>, whoever attached it and through whatever path
+    /// (another link to it, a bind mount): each loop device the kernel lists in /sys/block is asked for the device and
+    /// inode of its backing file with LOOP_GET_STATUS64, one ioctl each, and those that hold this file's inode are returned.
+    /// </summary>
+    /// <remarks>
+    /// The file is reached without following any link (openat2 RESOLVE_NO_SYMLINKS), so a link planted in its path matches
+    /// no device rather than another file's. Where that fails (a link in the path, or the file was unlinked while still
+    /// attached), devices are matched by the path the kernel reports, as <see cref="List"/> does.
+    /// </remarks>
+    public static IReadOnlyList<LoopDeviceInfo> ListBackedBy(string imagePath)
+    {
+        var fullPath = Path.GetFullPath(imagePath);
+        if (Identify(fullPath) is not { } identity)
+        {
+            return List().Where(device => device.BackingFile == fullPath).ToList();
+        }
+
+        var devices = new List<LoopDeviceInfo>();
+        if (!Directory.Exists("/sys/block"))
+        {
+            return devices;
+        }
+
+        foreach (var entry in Directory.EnumerateFileSystemEntries("/sys/block", "loop*"))
+        {
+            var devicePath = "/dev/" + Path.GetFileName(entry);
+            if (BackingInode(devicePath, entry) is { } backing && backing.Inode == identity.Inode && backing.Device == identity.Device
+                && ReadBackingFile(entry) is { } backingFile)
+            {
+                devices.Add(new LoopDeviceInfo(
+                    devicePath,
+                    backingFile,
+                    (backing.Flags & Interop.Libc.LO_FLAGS_AUTOCLEAR) != 0,
+                    (backing.Flags & Interop.Libc.LO_FLAGS_READ_ONLY) != 0,
+                    (backing.Flags & Interop.Libc.LO_FLAGS_DIRECT_IO) != 0));
+            }
+        }
+
+        devices.Sort((left, right) => DeviceNumber(left.DevicePath).CompareTo(DeviceNumber(right.DevicePath)));
+        return devices;
+    }
+
     /// <summary>The loop device backed by <paramref name="imagePath"/>, or null.</summary>
     public static LoopDeviceInfo? FindByBackingFile(string imagePath)
     {
@@ -217,6 +260,70 @@ public sealed class LoopDevice : IDisposable
             }
         }
     }
+
+    /// <summary>The device (as the kernel encodes a dev_t in loop_info64) and inode of a file reached without links, or null.</summary>
+    private static unsafe (ulong Device, ulong Inode)? Identify(string fullPath)
+    {
+        var how = new Interop.Libc.OpenHow
+        {
+            flags = (ulong)(Interop.Libc.O_PATH | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC),
+            resolve = Interop.Libc.RESOLVE_NO_SYMLINKS,
+        };
+        using var currentDirectory = new SafeFileHandle(Interop.Libc.AT_FDCWD, ownsHandle: false);
+        var fd = Interop.Libc.OpenAt2(currentDirectory, fullPath, how);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        using var file = new SafeFileHandle((nint)fd, ownsHandle: true);
+        Interop.Libc.StatxBuffer buffer;
+        if (Interop.Libc.Statx(file, "", Interop.Libc.AT_EMPTY_PATH, Interop.Libc.STATX_INO, &buffer) != 0)
+        {
+            return null;
+        }
+
+        return (EncodeDevice(buffer.stx_dev_major, buffer.stx_dev_minor), buffer.stx_ino);
+    }
+
+    /// <summary>
+    /// The backing file's device, inode and flags of a bound loop device (LOOP_GET_STATUS64), or null when it is unbound or gone.
+    /// Where the node cannot be asked (missing from /dev, or an unexpected error), the file the kernel names in sysfs is looked
+    /// up instead, so no bound device is skipped.
+    /// </summary>
+    private static unsafe (ulong Device, ulong Inode, uint Flags)? BackingInode(string devicePath, string sysDirectory)
+    {
+        // Read-only: closing a node opened for writing makes udev rescan the device.
+        using (var device = Interop.Libc.Open(devicePath, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0))
+        {
+            var info = default(Interop.Libc.LoopInfo64);
+            var errno = device.IsInvalid ? Marshal.GetLastPInvokeError()
+                : Interop.Libc.Ioctl(device, Interop.Libc.LOOP_GET_STATUS64, &info) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            if (errno == 0)
+            {
+                return (info.lo_device, info.lo_inode, info.lo_flags);
+            }
+
+            // ENXIO: the device has no backing file (loop(4)); ENODEV: it was removed since the listing.
+            if (errno is Errno.ENXIO or Errno.ENODEV)
+            {
+                return null;
+            }
+        }
+
+        if (ReadBackingFile(sysDirectory) is not { } path || Identify(path) is not { } identity)
+        {
+            return null;
+        }
+
+        var flags = (ReadSysFlag(sysDirectory, "loop/autoclear") ? Interop.Libc.LO_FLAGS_AUTOCLEAR : 0)
+            | (ReadSysFlag(sysDirectory, "ro") ? Interop.Libc.LO_FLAGS_READ_ONLY : 0)
+            | (ReadSysFlag(sysDirectory, "loop/dio") ? Interop.Libc.LO_FLAGS_DIRECT_IO : 0);
+        return (identity.Device, identity.Inode, flags);
+    }
+
+    /// <summary>A device number as the kernel's new_encode_dev() packs it, which is how loop_info64 reports lo_device.</summary>
+    private static ulong EncodeDevice(uint major, uint minor) => (minor & 0xffUL) | ((ulong)major << 8) | ((minor & ~0xffUL) << 12);
 
     private static string? BackingFileOf(string devicePath) => ReadBackingFile(SysDirectory(devicePath));
 

@@ -215,6 +215,122 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
     }
 
+    [RootFact]
+    public void ListBackedByFindsADeviceAttachedThroughAnotherLinkToTheFile()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "linked.img", ImageSize);
+        var link = Path.Combine(directory, "other-name.img");
+        MakeHardLink(image, link);
+        try
+        {
+            using var loop = LoopDevice.Attach(link, readOnly: true, directIo: false, autoClear: true);
+
+            var found = Assert.Single(LoopDevice.ListBackedBy(image));
+            Assert.Equal(loop.DevicePath, found.DevicePath);
+            Assert.Equal(link, found.BackingFile);
+            Assert.True(found.ReadOnly);
+            Assert.True(found.AutoClear);
+            Assert.False(found.DirectIo);
+            Assert.Null(LoopDevice.FindByBackingFile(image));
+        }
+        finally
+        {
+            DirectoryCleanUp.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void ListBackedByReportsFlagsAsSysfsDoes()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "flags.img", ImageSize);
+        try
+        {
+            var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: false);
+            try
+            {
+                var found = Assert.Single(LoopDevice.ListBackedBy(image));
+                Assert.Equal(LoopDevice.FindByBackingFile(image), found);
+            }
+            finally
+            {
+                loop.Detach();
+            }
+
+            Assert.True(Waiting.Eventually(() => LoopDevice.ListBackedBy(image).Count == 0, Scratch.Patience));
+        }
+        finally
+        {
+            DirectoryCleanUp.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void ListBackedByIgnoresDevicesOfOtherFilesAndFilesThatAreGone()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "mine.img", ImageSize);
+        var other = Scratch.NewSparseFile(directory, "other.img", ImageSize);
+        try
+        {
+            using var loop = LoopDevice.Attach(other, readOnly: false, directIo: false, autoClear: true);
+
+            Assert.Empty(LoopDevice.ListBackedBy(image));
+            Assert.Empty(LoopDevice.ListBackedBy(Path.Combine(directory, "missing.img")));
+        }
+        finally
+        {
+            DirectoryCleanUp.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void ListBackedByDoesNotFollowALinkPlantedInPlaceOfTheFile()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "target.img", ImageSize);
+        var planted = Path.Combine(directory, "planted.img");
+        File.CreateSymbolicLink(planted, image);
+        try
+        {
+            using var loop = LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: true);
+
+            Assert.Empty(LoopDevice.ListBackedBy(planted));
+            Assert.Single(LoopDevice.ListBackedBy(image));
+        }
+        finally
+        {
+            DirectoryCleanUp.Release(directory);
+        }
+    }
+
+    [RootFact]
+    public void ListBackedByStillFindsADeviceWhoseFileWasUnlinked()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "unlinked.img", ImageSize);
+        try
+        {
+            using var loop = LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: true);
+            File.Delete(image);
+
+            var found = Assert.Single(LoopDevice.ListBackedBy(image));
+            Assert.Equal(loop.DevicePath, found.DevicePath);
+        }
+        finally
+        {
+            DirectoryCleanUp.Release(directory);
+        }
+    }
+
+    private static void MakeHardLink(string file, string link)
+    {
+        using var ln = System.Diagnostics.Process.Start("ln", [file, link]);
+        ln.WaitForExit();
+        Assert.Equal(0, ln.ExitCode);
+    }
+
     private static string SysBlock(string device, string file) =>
         File.ReadAllText(Path.Combine("/sys/block", Path.GetFileName(device), file)).Trim();
 }

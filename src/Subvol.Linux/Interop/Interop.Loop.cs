@@ -7,6 +7,7 @@ internal static partial class Interop
     internal static partial class Libc
     {
         internal const ulong LOOP_CLR_FD = 0x4C01;
+        internal const ulong LOOP_GET_STATUS64 = 0x4C05;
         internal const ulong LOOP_SET_CAPACITY = 0x4C07;
         internal const ulong LOOP_CONFIGURE = 0x4C0A;
         internal const ulong LOOP_CTL_GET_FREE = 0x4C82;

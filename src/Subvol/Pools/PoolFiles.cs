@@ -280,14 +280,19 @@ internal sealed class PoolFiles : IDisposable
     }
 
     /// <summary>Replaces a small state file in one step: written to a new private file, synced, renamed over.</summary>
-    public void WriteState(string path, string text)
+    /// <param name="durable">False for a record that matters only while processes live (a crash of the machine ends what it
+    /// records), which other processes see at once without waiting for the disk.</param>
+    public void WriteState(string path, string text, bool durable = true)
     {
         var temporary = path + StateTemporarySuffix;
         Delete(temporary);
         using (var file = CreateFile(temporary))
         {
             RandomAccess.Write(file, System.Text.Encoding.UTF8.GetBytes(text), 0);
-            FileSync.Flush(file, temporary);
+            if (durable)
+            {
+                FileSync.Flush(file, temporary);
+            }
         }
 
         Replace(temporary, path);

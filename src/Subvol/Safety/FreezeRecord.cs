@@ -26,16 +26,22 @@ internal sealed class FreezeRecord
 
     public string MountPoint { get; }
 
-    public static FreezeRecord Write(Pools.PoolFiles files, string directory, string subvolume, string mountPoint)
+    /// <param name="name">The record's file name: the subvolume's, or with <see cref="UniqueName"/> one no other freeze uses.</param>
+    public static FreezeRecord Write(Pools.PoolFiles files, string directory, string name, string mountPoint)
     {
         files.CreateDirectory(directory);
         var pid = Processes.CurrentId;
-        var record = new FreezeRecord(System.IO.Path.Combine(directory, subvolume), pid, Processes.StartTime(pid), mountPoint);
-        files.WriteState(record.Path, string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"));
+        var record = new FreezeRecord(System.IO.Path.Combine(directory, name), pid, Processes.StartTime(pid), mountPoint);
+        // A freeze ends with its process or with the machine, so the record must reach other processes, not the disk: a reboot
+        // thaws everything, and a record it left behind names a dead process, which opening the pool clears anyway.
+        files.WriteState(record.Path, string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"), durable: false);
         return record;
     }
 
     public void Delete(Pools.PoolFiles files) => files.Delete(Path);
+
+    /// <summary>A record name for one freeze of <paramref name="subvolume"/>, which a later freeze of it never reuses.</summary>
+    public static string UniqueName(string subvolume) => $"{subvolume}.{Guid.NewGuid():N}";
 
     public bool IsAbandoned()
     {

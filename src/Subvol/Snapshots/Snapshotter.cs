@@ -40,8 +40,8 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         var image = Layout.SubvolumeImage(subvolume);
         if (record.Provisioning == Provisioning.Guaranteed)
         {
-            // Every written block the image holds alone becomes shared, so its next writes may need that much again.
-            space.EnsureCanReserve(Headroom.SharedBySnapshot(Files, image, record.Size), $"a snapshot of {Printable.Quote(subvolume)}");
+            // Every written block the image holds alone becomes shared, so its next writes may need that much again: at most its size.
+            space.EnsureCanReserve(record.Size, () => Headroom.SharedBySnapshot(Files, image, record.Size), $"a snapshot of {Printable.Quote(subvolume)}");
         }
 
         var guid = Guid.NewGuid();
@@ -50,8 +50,10 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         return PartialImage.Build(Files, partial, $"cannot snapshot {Printable.Quote(subvolume)}", () =>
         {
             // Only an image nobody has open stays as the snapshot found it; one in use counts as written from now on.
-            var idle = ImageMounts.LoopDevices(image).Count == 0;
-            CloneConsistent(subvolume, image, partial);
+            // The kernel is asked once: the write lock keeps Subvol's own mounts and attachments from changing meanwhile.
+            var devices = ImageMounts.LoopDevices(image);
+            var idle = devices.Count == 0;
+            CloneConsistent(subvolume, image, partial, devices);
             DateTime? writeStamp = idle ? WriteStamp.Apply(Files, image) : null;
             var destination = Layout.SnapshotImage(subvolume, snapshot);
             Files.CreateDirectory(Layout.SnapshotDirectory(subvolume));
@@ -96,9 +98,9 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
     public void MakeImmutable(string path) => Files.SetImmutable(path, true);
 
     /// <summary>Clones an image so that the copy is a consistent filesystem: frozen if mounted, as is otherwise.</summary>
-    private void CloneConsistent(string subvolume, string image, string destination)
+    private void CloneConsistent(string subvolume, string image, string destination, IReadOnlyList<LoopDeviceInfo> devices)
     {
-        var mount = ImageMounts.FindWritable(image);
+        var mount = ImageMounts.FindWritable(devices);
         if (mount is null)
         {
             Files.Clone(image, destination);
@@ -106,7 +108,8 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         }
 
         // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
-        var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, subvolume, mount.Target);
+        // Its name is this freeze's alone: the watchdog is not waited for once the record is gone, so it may look late.
+        var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, FreezeRecord.UniqueName(subvolume), mount.Target);
         using (ThawWatchdog.Start(mount.Target, record.Path))
         {
             using (var freeze = Freeze.Begin(mount.Target))

@@ -152,6 +152,23 @@ internal sealed class SpaceAdmission(PoolSession session)
     }
 
     /// <summary>
+    /// The same, for an amount that only extent maps can tell but that never exceeds <paramref name="atMost"/>: when even
+    /// that much fits beside every guaranteed subvolume's whole size (which bounds its headroom), the refusal cannot
+    /// happen, so no extent map is read; otherwise <paramref name="additional"/> is measured and admitted as above.
+    /// </summary>
+    public void EnsureCanReserve(long atMost, Func<long> additional, string what)
+    {
+        var usage = FileSystemStatistics.Get(session.Layout.Root);
+        var guaranteedSizes = session.Database.ListSubvolumes().Where(subvolume => subvolume.Provisioning == Provisioning.Guaranteed).Sum(subvolume => subvolume.Size);
+        if (atMost + guaranteedSizes <= usage.AvailableBytes - Slop(usage.TotalBytes))
+        {
+            return;
+        }
+
+        EnsureCanReserve(additional(), what);
+    }
+
+    /// <summary>
     /// What all subvolumes may promise between them at an overcommit ratio of 1: the pool's size less
     /// the guaranteed reservations. A guaranteed subvolume's size counts once among the promises, and
     /// the copy-on-write headroom its snapshots created (the blocks they now share) is held back as

@@ -11,9 +11,11 @@ namespace Subvol.Subvolumes;
 /// </summary>
 internal static class ImageMounts
 {
-    public static IReadOnlyList<MountEntry> Find(string image)
+    public static IReadOnlyList<MountEntry> Find(string image) => MountsOf(LoopDevices(image));
+
+    /// <summary>The mounts of an image whose loop devices the caller has looked up already, so one operation looks once.</summary>
+    public static IReadOnlyList<MountEntry> MountsOf(IReadOnlyList<LoopDeviceInfo> devices)
     {
-        var devices = LoopDevices(image);
         if (devices.Count == 0)
         {
             return [];
@@ -22,11 +24,11 @@ internal static class ImageMounts
         return Mounts.Read().Where(mount => devices.Any(device => device.DevicePath == mount.Source)).ToList();
     }
 
-    public static IReadOnlyList<LoopDeviceInfo> LoopDevices(string image)
-    {
-        var full = Path.GetFullPath(image);
-        return LoopDevice.List().Where(device => device.BackingFile == full).ToList();
-    }
+    /// <summary>
+    /// Every loop device holding the image, found by its inode, so one attached by hand through another path counts too.
+    /// Nothing remembered is trusted: the kernel is asked each time.
+    /// </summary>
+    public static IReadOnlyList<LoopDeviceInfo> LoopDevices(string image) => LoopDevice.ListBackedBy(image);
 
     /// <summary>The image attached to the loop device a mount reports as its source, or null for any other mount.</summary>
     public static string? ImageMountedAt(MountEntry mount) =>
@@ -46,8 +48,11 @@ internal static class ImageMounts
     }
 
     /// <summary>The writable mount of an image, which is what a snapshot must freeze.</summary>
-    public static MountEntry? FindWritable(string image) =>
-        Find(image).FirstOrDefault(mount => !mount.MountOptions.Split(',').Contains("ro"));
+    public static MountEntry? FindWritable(string image) => FindWritable(LoopDevices(image));
+
+    /// <summary>The writable mount among those of <paramref name="devices"/>, the loop devices of one image.</summary>
+    public static MountEntry? FindWritable(IReadOnlyList<LoopDeviceInfo> devices) =>
+        MountsOf(devices).FirstOrDefault(mount => !mount.MountOptions.Split(',').Contains("ro"));
 
     /// <summary>
     /// Attaches the image, opened beneath the pool's root, and mounts it. A target inside the pool (mounts/NAME) is

@@ -1,0 +1,69 @@
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests;
+
+/// <summary>
+/// A loop device that someone attached by hand (losetup) to a subvolume's image is found from the kernel, whatever path
+/// it was attached through, and refuses what would change the image underneath its user.
+/// </summary>
+public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<PoolFixture>
+{
+    [RootFact]
+    public void A_subvolume_attached_by_hand_with_losetup_is_neither_deleted_nor_rolled_back()
+    {
+        pool.Create("by-hand", "320M");
+        pool.Run("snapshot", "by-hand@before").ShouldSucceed();
+        var device = AttachByHand(pool.SubvolumeImage("by-hand"));
+        try
+        {
+            var delete = pool.Run("delete", "by-hand").ShouldFailWith(5);
+            Assert.Contains($"is attached to {device}", delete.Stderr);
+            var rollback = pool.Run("rollback", "by-hand@before").ShouldFailWith(5);
+            Assert.Contains($"is attached to {device}", rollback.Stderr);
+        }
+        finally
+        {
+            Tools.Run("losetup", "-d", device);
+        }
+
+        Assert.True(Waiting.Eventually(() => !Attached(device), TimeSpan.FromSeconds(10)));
+        pool.Run("delete", "by-hand", "--recursive").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void A_device_attached_by_hand_through_another_link_to_the_image_is_still_refused()
+    {
+        pool.Create("linked", "320M");
+        var image = pool.SubvolumeImage("linked");
+
+        // The kernel names the backing file by the path it was opened through, which is not the pool's path to the image.
+        var link = Path.Combine(pool.PoolPath, "another-name-for-linked.img");
+        Tools.Run("ln", image, link).ShouldSucceed();
+        string? device = null;
+        try
+        {
+            device = AttachByHand(link);
+            Assert.Contains("another-name-for-linked.img", File.ReadAllText($"/sys/block/{Path.GetFileName(device)}/loop/backing_file"));
+
+            var delete = pool.Run("delete", "linked").ShouldFailWith(5);
+            Assert.Contains($"is attached to {device}", delete.Stderr);
+            Assert.True(File.Exists(image), "the image must still be there");
+        }
+        finally
+        {
+            if (device is not null)
+            {
+                Tools.Run("losetup", "-d", device);
+            }
+
+            File.Delete(link);
+        }
+
+        Assert.True(Waiting.Eventually(() => !Attached(device!), TimeSpan.FromSeconds(10)));
+        pool.Run("delete", "linked").ShouldSucceed();
+    }
+
+    private static string AttachByHand(string image) => Tools.Run("losetup", "--find", "--show", image).ShouldSucceed().Stdout.Trim();
+
+    private static bool Attached(string device) => File.Exists($"/sys/block/{Path.GetFileName(device)}/loop/backing_file");
+}
