@@ -115,8 +115,8 @@ internal sealed class FollowingImage : IDisposable
     private void Apply(List<Change> batch)
     {
         var data = batch.Where(change => change.Kind == ChangeKind.Data).ToList();
-        // FICLONERANGE writes its source back itself, but while it holds the inode locks the receive's own writes would wait on the device.
-        data.ForEach(range => Attempt(() => FileSync.StartWriteback(_received, _receivedPath, range.Offset, range.Length)));
+        // FICLONERANGE writes its source back itself, but while it holds the inode locks the receive's own writes would wait on the
+        // device; the receive has started the writeback already, so this mostly waits for what is in flight.
         data.ForEach(range => Attempt(() => FileSync.Writeback(_received, _receivedPath, range.Offset, range.Length)));
         foreach (var change in batch)
         {

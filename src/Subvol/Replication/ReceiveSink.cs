@@ -37,7 +37,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     /// <param name="spaceCheck">Called every so often; throws to stop a receive that would eat space promised to others.</param>
     /// <param name="image">The image, opened for reading and writing beneath the pool's root; the sink owns it.</param>
     /// <param name="admitSize">Called with the new size before a size change grows the image; throws to refuse it.</param>
-    /// <param name="following">Told every change, to build the subvolume's next image alongside; it writes ranges back itself.</param>
+    /// <param name="following">Told every change, to build the subvolume's next image alongside.</param>
     public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, FollowingImage? following = null)
     {
         _following = following;
@@ -78,14 +78,8 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     {
         CheckBounds(offset, data.Length);
         RandomAccess.Write(_image, data, offset);
-        if (_following is { } following)
-        {
-            following.Data(offset, data.Length);
-        }
-        else
-        {
-            StartWriteback(offset, data.Length);
-        }
+        StartWriteback(offset, data.Length);
+        _following?.Data(offset, data.Length);
 
         Advance(offset + data.Length, data.Length);
     }
