@@ -39,18 +39,24 @@ internal sealed class SnapshotLookup(PoolSession session)
 
     public SnapshotInfo Get(SnapshotReference reference) => Describe(session.RequireSnapshot(reference));
 
-    public SnapshotInfo Describe(SnapshotRecord record)
+    public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null);
+
+    /// <param name="mounts">The kernel's mounts read once for a whole listing; null to ask the kernel about this image alone.</param>
+    private SnapshotInfo Describe(SnapshotRecord record, MountTable? mounts)
     {
         var image = session.Layout.SnapshotImage(record.SubvolumeName, record.Name);
-        var mount = ImageMounts.Find(image).FirstOrDefault();
-        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, session.Files.AllocatedBytes(image), mount?.Target)
+        var mountPoint = mounts is null ? ImageMounts.Find(image).FirstOrDefault()?.Target : mounts.MountPointOf(image);
+        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, session.Files.AllocatedBytes(image), mountPoint)
         {
             Creator = record.Creator,
         };
     }
 
-    private IEnumerable<SnapshotInfo> Query(string? subvolume, string? snapshot) =>
-        session.Database.ListSnapshots(subvolume)
+    private IEnumerable<SnapshotInfo> Query(string? subvolume, string? snapshot)
+    {
+        var mounts = MountTable.Read();
+        return session.Database.ListSnapshots(subvolume)
             .Where(record => snapshot is null || record.Name == snapshot)
-            .Select(Describe);
+            .Select(record => Describe(record, mounts));
+    }
 }
