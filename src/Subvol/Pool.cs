@@ -228,6 +228,24 @@ public sealed class Pool : IDisposable
     // Subvolumes: their lifecycle, their size, and where they are seen.
     public IReadOnlyList<SubvolumeInfo> ListSubvolumes() => Subvolumes.List(Accounting.ExclusiveBytes());
 
+    /// <summary>
+    /// Subvolumes and their snapshots from one reading of every extent map, as 'list -t all' shows them; with a
+    /// name, that subvolume alone (an unknown one is an error) and its snapshots.
+    /// </summary>
+    public ImageListing ListImages(string? subvolume = null)
+    {
+        if (subvolume is not null)
+        {
+            _session.RequireSubvolume(subvolume);
+        }
+
+        var exclusive = Accounting.ExclusiveBytes();
+        var subvolumes = Subvolumes.List(exclusive);
+        return new ImageListing(
+            subvolume is null ? subvolumes : subvolumes.Where(info => info.Name == subvolume).ToList(),
+            SnapshotLookup.List(subvolume, exclusive));
+    }
+
     public SubvolumeInfo GetSubvolume(string name) => Subvolumes.Get(name);
 
     public SubvolumeInfo? FindSubvolume(string name) => Subvolumes.Find(name);

@@ -10,14 +10,15 @@ namespace Subvol.Snapshots;
 internal sealed class SnapshotLookup(PoolSession session)
 {
     /// <summary>The snapshots of one subvolume, or of all, with their exclusive bytes; an unknown subvolume is an error.</summary>
-    public IReadOnlyList<SnapshotInfo> List(string? subvolume)
+    /// <param name="exclusive">Exclusive bytes by image name when the caller has already read every extent map; null reads them.</param>
+    public IReadOnlyList<SnapshotInfo> List(string? subvolume, IReadOnlyDictionary<string, long>? exclusive = null)
     {
         if (subvolume is not null)
         {
             session.RequireSubvolume(subvolume);
         }
 
-        var exclusive = new UsageReport(session).ExclusiveBytes();
+        exclusive ??= new UsageReport(session).ExclusiveBytes();
         return Query(subvolume, snapshot: null)
             .Select(info => info with { Exclusive = exclusive.GetValueOrDefault(info.FullName) })
             .ToList();
