@@ -192,7 +192,7 @@ public sealed class Pool : IDisposable
             mounted,
             ImageSparse,
             _space.Shortfall(usage, reserved),
-            Accounting.Sharing().Allocated,
+            Accounting.Read().Allocated,
             _space.ThinAvailable(usage, reserved));
     }
 
@@ -239,11 +239,11 @@ public sealed class Pool : IDisposable
             _session.RequireSubvolume(subvolume);
         }
 
-        var exclusive = Accounting.ExclusiveBytes();
-        var subvolumes = Subvolumes.List(exclusive);
+        var reading = Accounting.Read();
+        var subvolumes = Subvolumes.List(reading.Images.ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive));
         return new ImageListing(
             subvolume is null ? subvolumes : subvolumes.Where(info => info.Name == subvolume).ToList(),
-            SnapshotLookup.List(subvolume, exclusive));
+            SnapshotLookup.List(subvolume, reading));
     }
 
     public SubvolumeInfo GetSubvolume(string name) => Subvolumes.Get(name);
@@ -382,4 +382,7 @@ public sealed class Pool : IDisposable
     internal PoolDatabase Database => _session.Database;
 
     internal PoolLayout Layout => _session.Layout;
+
+    /// <summary>Every image's figures read from the extent maps now, whatever the pool has stored.</summary>
+    internal UsageReading ReadExtentMaps() => Accounting.ReadExtentMaps();
 }

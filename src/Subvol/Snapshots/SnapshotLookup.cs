@@ -10,18 +10,16 @@ namespace Subvol.Snapshots;
 internal sealed class SnapshotLookup(PoolSession session)
 {
     /// <summary>The snapshots of one subvolume, or of all, with their exclusive bytes; an unknown subvolume is an error.</summary>
-    /// <param name="exclusive">Exclusive bytes by image name when the caller has already read every extent map; null reads them.</param>
-    public IReadOnlyList<SnapshotInfo> List(string? subvolume, IReadOnlyDictionary<string, long>? exclusive = null)
+    /// <param name="usage">The pool's usage when the caller has already read it; null reads it.</param>
+    public IReadOnlyList<SnapshotInfo> List(string? subvolume, UsageReading? usage = null)
     {
         if (subvolume is not null)
         {
             session.RequireSubvolume(subvolume);
         }
 
-        exclusive ??= new UsageReport(session).ExclusiveBytes();
-        return Query(subvolume, snapshot: null)
-            .Select(info => info with { Exclusive = exclusive.GetValueOrDefault(info.FullName) })
-            .ToList();
+        usage ??= new UsageReport(session).Read();
+        return Query(subvolume, snapshot: null, usage).ToList();
     }
 
     /// <summary>
@@ -35,29 +33,36 @@ internal sealed class SnapshotLookup(PoolSession session)
             return [];
         }
 
-        return Query(subvolume, snapshot).ToList();
+        return Query(subvolume, snapshot, usage: null).ToList();
     }
 
     public SnapshotInfo Get(SnapshotReference reference) => Describe(session.RequireSnapshot(reference));
 
-    public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null);
+    public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null, usage: null);
 
     /// <param name="mounts">The kernel's mounts read once for a whole listing; null to ask the kernel about this image alone.</param>
-    private SnapshotInfo Describe(SnapshotRecord record, MountTable? mounts)
+    /// <param name="usage">
+    /// The pool's usage, which gives a listing the allocated and exclusive bytes of each snapshot (an image that is
+    /// not there holds none); null to look at this image alone, without exclusive bytes.
+    /// </param>
+    private SnapshotInfo Describe(SnapshotRecord record, MountTable? mounts, UsageReading? usage)
     {
         var image = session.Layout.SnapshotImage(record.SubvolumeName, record.Name);
         var mountPoint = mounts is null ? ImageMounts.Find(image).FirstOrDefault()?.Target : mounts.MountPointOf(image);
-        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, session.Files.AllocatedBytes(image), mountPoint)
+        var figures = usage?.Images.GetValueOrDefault($"{record.SubvolumeName}@{record.Name}");
+        var allocated = usage is null ? session.Files.AllocatedBytes(image) : figures?.Allocated ?? 0;
+        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, allocated, mountPoint)
         {
+            Exclusive = usage is null ? null : figures?.Exclusive ?? 0,
             Creator = record.Creator,
         };
     }
 
-    private IEnumerable<SnapshotInfo> Query(string? subvolume, string? snapshot)
+    private IEnumerable<SnapshotInfo> Query(string? subvolume, string? snapshot, UsageReading? usage)
     {
         var mounts = MountTable.Read();
         return session.Database.ListSnapshots(subvolume)
             .Where(record => snapshot is null || record.Name == snapshot)
-            .Select(record => Describe(record, mounts));
+            .Select(record => Describe(record, mounts, usage));
     }
 }
