@@ -45,19 +45,20 @@ internal static class PlainTable
             return false;
         }
 
-        var line = new StringBuilder();
-        WriteLine(output, line, headings, widths, rightAligned);
+        // One write for the whole table: standard output flushes every write, and a line at a time cost a system call per row.
+        var table = new StringBuilder();
+        AppendLine(table, headings, widths, rightAligned);
         foreach (var row in rows)
         {
-            WriteLine(output, line, row, widths, rightAligned);
+            AppendLine(table, row, widths, rightAligned);
         }
 
+        output.Write(table.ToString());
         return true;
     }
 
-    private static void WriteLine(TextWriter output, StringBuilder line, IReadOnlyList<string> cells, int[] widths, IReadOnlyList<bool> rightAligned)
+    private static void AppendLine(StringBuilder line, IReadOnlyList<string> cells, int[] widths, IReadOnlyList<bool> rightAligned)
     {
-        line.Clear();
         for (var column = 0; column < cells.Count; column++)
         {
             var padding = widths[column] - cells[column].Length;
@@ -76,7 +77,7 @@ internal static class PlainTable
             }
         }
 
-        output.WriteLine(line);
+        line.Append(Environment.NewLine);
     }
 
     /// <summary>Printable ASCII, one terminal cell per character; Spectre measures anything else its own way.</summary>

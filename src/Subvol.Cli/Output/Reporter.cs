@@ -35,11 +35,14 @@ internal sealed class Reporter
         var ordered = view.Order(rows);
         if (view.Scripted)
         {
+            // One write for all rows: standard output flushes every write.
+            var lines = new StringBuilder();
             foreach (var row in ordered)
             {
-                _output.WriteLine(string.Join('\t', view.Columns.Select(column => view.Cell(column, row))));
+                lines.AppendJoin('\t', view.Columns.Select(column => view.Cell(column, row))).Append(Environment.NewLine);
             }
 
+            _output.Write(lines.ToString());
             return;
         }
 
