@@ -23,7 +23,7 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
     /// <param name="exclusive">Exclusive bytes by image name, which only a reading of every extent map can say.</param>
     public IReadOnlyList<SubvolumeInfo> List(IReadOnlyDictionary<string, long> exclusive)
     {
-        var snapshotCounts = Database.ListSnapshots().GroupBy(snapshot => snapshot.SubvolumeId).ToDictionary(group => group.Key, group => group.Count());
+        var snapshotCounts = Database.CountSnapshots();
         var mounts = MountTable.Read();
         return Database.ListSubvolumes()
             .Select(record => Describe(record, snapshotCounts.GetValueOrDefault(record.Id), mounts) with { Exclusive = exclusive.GetValueOrDefault(record.Name) })
