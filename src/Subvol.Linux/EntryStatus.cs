@@ -4,4 +4,9 @@ namespace Subvol.Linux;
 public readonly record struct EntryStatus(EntryKind Kind, int Mode, long Size, long AllocatedBytes)
 {
     public static EntryStatus Missing => new(EntryKind.Missing, 0, 0, 0);
+
+    public long Inode { get; init; }
+
+    /// <summary>The status change time (st_ctime) in nanoseconds since 1970: it moves with every write and every change of metadata, and no program can set it.</summary>
+    public long ChangeTime { get; init; }
 }

@@ -192,7 +192,7 @@ public sealed class Pool : IDisposable
             mounted,
             ImageSparse,
             _space.Shortfall(usage, reserved),
-            Accounting.Sharing().Allocated,
+            Accounting.Read().Allocated,
             _space.ThinAvailable(usage, reserved));
     }
 
@@ -227,6 +227,24 @@ public sealed class Pool : IDisposable
 
     // Subvolumes: their lifecycle, their size, and where they are seen.
     public IReadOnlyList<SubvolumeInfo> ListSubvolumes() => Subvolumes.List(Accounting.ExclusiveBytes());
+
+    /// <summary>
+    /// Subvolumes and their snapshots from one reading of every extent map, as 'list -t all' shows them; with a
+    /// name, that subvolume alone (an unknown one is an error) and its snapshots.
+    /// </summary>
+    public ImageListing ListImages(string? subvolume = null)
+    {
+        if (subvolume is not null)
+        {
+            _session.RequireSubvolume(subvolume);
+        }
+
+        var reading = Accounting.Read();
+        var subvolumes = Subvolumes.List(reading.Images.ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive));
+        return new ImageListing(
+            subvolume is null ? subvolumes : subvolumes.Where(info => info.Name == subvolume).ToList(),
+            SnapshotLookup.List(subvolume, reading));
+    }
 
     public SubvolumeInfo GetSubvolume(string name) => Subvolumes.Get(name);
 
@@ -364,4 +382,7 @@ public sealed class Pool : IDisposable
     internal PoolDatabase Database => _session.Database;
 
     internal PoolLayout Layout => _session.Layout;
+
+    /// <summary>Every image's figures read from the extent maps now, whatever the pool has stored.</summary>
+    internal UsageReading ReadExtentMaps() => Accounting.ReadExtentMaps();
 }

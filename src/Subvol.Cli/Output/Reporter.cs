@@ -35,11 +35,14 @@ internal sealed class Reporter
         var ordered = view.Order(rows);
         if (view.Scripted)
         {
+            // One write for all rows: standard output flushes every write.
+            var lines = new StringBuilder();
             foreach (var row in ordered)
             {
-                _output.WriteLine(string.Join('\t', view.Columns.Select(column => view.Cell(column, row))));
+                lines.AppendJoin('\t', view.Columns.Select(column => view.Cell(column, row))).Append(Environment.NewLine);
             }
 
+            _output.Write(lines.ToString());
             return;
         }
 
@@ -55,17 +58,25 @@ internal sealed class Reporter
             console.Profile.Width = 4096;
         }
 
-        var table = new Table().Border(TableBorder.None).HideRowSeparators();
-        foreach (var column in view.Columns)
+        // Numbers line up on the right, as in df and zfs list.
+        var rightAligned = view.Columns.Select(column => ordered.Any(row => FieldValue.IsNumber(column.Value(row)))).ToList();
+        var cells = ordered.Select(row => view.Columns.Select(column => view.Cell(column, row)).ToArray()).ToList();
+        // Only into a pipe or a file, where Spectre's layout was compared byte for byte; a terminal gets Spectre's own.
+        if (Console.IsOutputRedirected && PlainTable.TryWrite(_output, view.Columns.Select(column => column.Heading).ToList(), rightAligned, cells, console.Profile.Width))
         {
-            var tableColumn = new TableColumn(column.Heading).PadLeft(0).PadRight(2).NoWrap();
-            // Numbers line up on the right, as in df and zfs list.
-            table.AddColumn(ordered.Any(row => FieldValue.IsNumber(column.Value(row))) ? tableColumn.RightAligned() : tableColumn);
+            return;
         }
 
-        foreach (var row in ordered)
+        var table = new Table().Border(TableBorder.None).HideRowSeparators();
+        for (var index = 0; index < view.Columns.Count; index++)
         {
-            table.AddRow(view.Columns.Select(column => new Text(view.Cell(column, row))).ToArray());
+            var tableColumn = new TableColumn(view.Columns[index].Heading).PadLeft(0).PadRight(2).NoWrap();
+            table.AddColumn(rightAligned[index] ? tableColumn.RightAligned() : tableColumn);
+        }
+
+        foreach (var row in cells)
+        {
+            table.AddRow(row.Select(cell => new Text(cell)).ToArray());
         }
 
         console.Write(table);

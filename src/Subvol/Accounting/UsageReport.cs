@@ -12,32 +12,58 @@ internal sealed class UsageReport(PoolSession session)
     /// <summary>Referenced, exclusive and shared bytes of every subvolume and snapshot, with the pool's totals.</summary>
     public SpaceUsage Usage()
     {
-        var (present, perImage, allocated) = Sharing();
+        var images = Images();
+        var reading = Read(images);
         var usage = FileSystemStatistics.Get(session.Layout.Root);
         return new SpaceUsage(
-            present.Select(image => new ImageUsage(image.Name, image.IsSnapshot, image.Size, perImage[image.Name].Referenced, perImage[image.Name].Exclusive)).ToList(),
+            images.Where(image => reading.Images.ContainsKey(image.Name))
+                .Select(image => new ImageUsage(image.Name, image.IsSnapshot, image.Size, reading.Images[image.Name].Referenced, reading.Images[image.Name].Exclusive))
+                .ToList(),
             usage.TotalBytes,
             usage.TotalBytes - usage.FreeBytes,
             usage.AvailableBytes)
         {
-            Allocated = allocated,
+            Allocated = reading.Allocated,
         };
     }
 
     /// <summary>Exclusive bytes of every image, by subvolume name or NAME@SNAP.</summary>
     public Dictionary<string, long> ExclusiveBytes() =>
-        Sharing().PerImage.ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive);
+        Read().Images.ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive);
 
-    /// <summary>The images present, each one's referenced and exclusive bytes by name, and the host bytes they hold between them.</summary>
-    public (List<(string Name, bool IsSnapshot, long Size, string Path)> Present, Dictionary<string, (long Referenced, long Exclusive)> PerImage, long Allocated) Sharing()
+    /// <summary>The figures of every image present, from the stored reading while the pool is as it was then, else from the extent maps.</summary>
+    public UsageReading Read() => Read(Images());
+
+    /// <summary>The figures of every image present, read from the extent maps now, whatever is stored.</summary>
+    internal UsageReading ReadExtentMaps() => ReadExtentMaps(Images());
+
+    private UsageReading Read(List<PoolImage> images) => new StoredUsage(session).Read(images, () => ReadExtentMaps(images));
+
+    private List<PoolImage> Images()
     {
-        var images = new List<(string Name, bool IsSnapshot, long Size, string Path)>();
-        images.AddRange(session.Database.ListSubvolumes().Select(subvolume => (subvolume.Name, false, subvolume.Size, session.Layout.SubvolumeImage(subvolume.Name))));
-        images.AddRange(session.Database.ListSnapshots().Select(snapshot => ($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, session.Layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name))));
+        var images = new List<PoolImage>();
+        images.AddRange(session.Database.ListSubvolumes().Select(subvolume => new PoolImage(subvolume.Name, false, subvolume.Size, session.Layout.SubvolumeImage(subvolume.Name))));
+        images.AddRange(session.Database.ListSnapshots().Select(snapshot => new PoolImage($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, session.Layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name))));
+        return images;
+    }
+
+    private UsageReading ReadExtentMaps(List<PoolImage> images)
+    {
         // A link in place of an image counts as present, so that reading its extents refuses it and the listing says so.
-        var present = images.Where(image => session.Files.Exists(image.Path)).ToList();
-        var maps = present.ToDictionary(image => image.Name, image => session.Files.ReadExtents(image.Path));
-        var (perImage, allocated) = SharingCalculator.Compute(maps);
-        return (present, perImage, allocated);
+        var allocated = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var image in images)
+        {
+            var status = session.Files.Status(image.Path);
+            if (status.Kind != EntryKind.Missing)
+            {
+                allocated[image.Name] = status.Kind == EntryKind.File ? status.AllocatedBytes : 0;
+            }
+        }
+
+        var maps = images.Where(image => allocated.ContainsKey(image.Name)).ToDictionary(image => image.Name, image => session.Files.ReadExtents(image.Path));
+        var (perImage, total) = SharingCalculator.Compute(maps);
+        return new UsageReading(
+            perImage.ToDictionary(entry => entry.Key, entry => new ImageFigures(allocated[entry.Key], entry.Value.Referenced, entry.Value.Exclusive), StringComparer.Ordinal),
+            total);
     }
 }

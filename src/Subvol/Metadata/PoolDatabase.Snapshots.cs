@@ -16,6 +16,20 @@ internal sealed partial class PoolDatabase
         return ReadSnapshots(command);
     }
 
+    /// <summary>How many snapshots each subvolume has, by subvolume id; one without any is absent.</summary>
+    public Dictionary<long, int> CountSnapshots()
+    {
+        using var command = Command("SELECT subvolume_id, COUNT(*) FROM snapshots GROUP BY subvolume_id");
+        using var reader = command.ExecuteReader();
+        var counts = new Dictionary<long, int>();
+        while (reader.Read())
+        {
+            counts[reader.GetInt64(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
     public SnapshotRecord? FindSnapshot(string subvolumeName, string snapshotName)
     {
         using var command = Command($"{SnapshotSelect} WHERE v.name = $sub AND s.name = $snap", ("$sub", subvolumeName), ("$snap", snapshotName));

@@ -11,7 +11,7 @@ namespace Subvol.Metadata;
 /// </summary>
 internal sealed partial class PoolDatabase : IDisposable
 {
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
 
     /// <summary>The statements that bring the schema from version N (index N - 1) to N + 1.</summary>
     private static readonly string[] Upgrades =
@@ -22,6 +22,8 @@ internal sealed partial class PoolDatabase : IDisposable
         "ALTER TABLE subvolumes ADD COLUMN write_stamp INTEGER",
         // Version 4 added the creator; what was made before it has none, as a subvolume made with the command line has none.
         "ALTER TABLE subvolumes ADD COLUMN creator TEXT; ALTER TABLE snapshots ADD COLUMN creator TEXT",
+        // Version 5 added the stored usage figures; a pool without them reads its extent maps at its next listing.
+        UsageFiguresTable,
     ];
 
     private readonly SqliteConnection _connection;
@@ -231,6 +233,7 @@ internal sealed partial class PoolDatabase : IDisposable
                 old_name TEXT NOT NULL,
                 new_name TEXT NOT NULL);
             """);
+        Execute(UsageFiguresTable);
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('schema_version', '{SchemaVersion}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('guid', '{Guid.NewGuid()}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('created', '{FormatTime(DateTimeOffset.UtcNow)}')");
@@ -289,6 +292,9 @@ internal sealed partial class PoolDatabase : IDisposable
 
     internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
+    // The exact format first: a listing parses one time per snapshot, and the general parser was a large part of listing thousands.
     private static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        DateTimeOffset.TryParseExact(text, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time
+            : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 }

@@ -10,17 +10,16 @@ namespace Subvol.Snapshots;
 internal sealed class SnapshotLookup(PoolSession session)
 {
     /// <summary>The snapshots of one subvolume, or of all, with their exclusive bytes; an unknown subvolume is an error.</summary>
-    public IReadOnlyList<SnapshotInfo> List(string? subvolume)
+    /// <param name="usage">The pool's usage when the caller has already read it; null reads it.</param>
+    public IReadOnlyList<SnapshotInfo> List(string? subvolume, UsageReading? usage = null)
     {
         if (subvolume is not null)
         {
             session.RequireSubvolume(subvolume);
         }
 
-        var exclusive = new UsageReport(session).ExclusiveBytes();
-        return Query(subvolume, snapshot: null)
-            .Select(info => info with { Exclusive = exclusive.GetValueOrDefault(info.FullName) })
-            .ToList();
+        usage ??= new UsageReport(session).Read();
+        return Query(subvolume, snapshot: null, usage).ToList();
     }
 
     /// <summary>
@@ -34,23 +33,36 @@ internal sealed class SnapshotLookup(PoolSession session)
             return [];
         }
 
-        return Query(subvolume, snapshot).ToList();
+        return Query(subvolume, snapshot, usage: null).ToList();
     }
 
     public SnapshotInfo Get(SnapshotReference reference) => Describe(session.RequireSnapshot(reference));
 
-    public SnapshotInfo Describe(SnapshotRecord record)
+    public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null, usage: null);
+
+    /// <param name="mounts">The kernel's mounts read once for a whole listing; null to ask the kernel about this image alone.</param>
+    /// <param name="usage">
+    /// The pool's usage, which gives a listing the allocated and exclusive bytes of each snapshot (an image that is
+    /// not there holds none); null to look at this image alone, without exclusive bytes.
+    /// </param>
+    private SnapshotInfo Describe(SnapshotRecord record, MountTable? mounts, UsageReading? usage)
     {
         var image = session.Layout.SnapshotImage(record.SubvolumeName, record.Name);
-        var mount = ImageMounts.Find(image).FirstOrDefault();
-        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, session.Files.AllocatedBytes(image), mount?.Target)
+        var mountPoint = mounts is null ? ImageMounts.Find(image).FirstOrDefault()?.Target : mounts.MountPointOf(image);
+        var figures = usage?.Images.GetValueOrDefault($"{record.SubvolumeName}@{record.Name}");
+        var allocated = usage is null ? session.Files.AllocatedBytes(image) : figures?.Allocated ?? 0;
+        return new SnapshotInfo(record.SubvolumeName, record.Name, record.Guid, record.Size, record.FileSystem, record.Created, allocated, mountPoint)
         {
+            Exclusive = usage is null ? null : figures?.Exclusive ?? 0,
             Creator = record.Creator,
         };
     }
 
-    private IEnumerable<SnapshotInfo> Query(string? subvolume, string? snapshot) =>
-        session.Database.ListSnapshots(subvolume)
+    private IEnumerable<SnapshotInfo> Query(string? subvolume, string? snapshot, UsageReading? usage)
+    {
+        var mounts = MountTable.Read();
+        return session.Database.ListSnapshots(subvolume)
             .Where(record => snapshot is null || record.Name == snapshot)
-            .Select(Describe);
+            .Select(record => Describe(record, mounts, usage));
+    }
 }

@@ -23,9 +23,10 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
     /// <param name="exclusive">Exclusive bytes by image name, which only a reading of every extent map can say.</param>
     public IReadOnlyList<SubvolumeInfo> List(IReadOnlyDictionary<string, long> exclusive)
     {
-        var snapshotCounts = Database.ListSnapshots().GroupBy(snapshot => snapshot.SubvolumeId).ToDictionary(group => group.Key, group => group.Count());
+        var snapshotCounts = Database.CountSnapshots();
+        var mounts = MountTable.Read();
         return Database.ListSubvolumes()
-            .Select(record => Describe(record, snapshotCounts.GetValueOrDefault(record.Id)) with { Exclusive = exclusive.GetValueOrDefault(record.Name) })
+            .Select(record => Describe(record, snapshotCounts.GetValueOrDefault(record.Id), mounts) with { Exclusive = exclusive.GetValueOrDefault(record.Name) })
             .ToList();
     }
 
@@ -189,12 +190,13 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
     }
 
     /// <summary>A subvolume's record with what the machine says now: the space its image holds, where it is mounted, whether it was written since its last snapshot.</summary>
-    internal SubvolumeInfo Describe(SubvolumeRecord record, int snapshots)
+    /// <param name="mounts">The kernel's mounts read once for a whole listing; null to ask the kernel about this image alone.</param>
+    internal SubvolumeInfo Describe(SubvolumeRecord record, int snapshots, MountTable? mounts = null)
     {
         var image = Layout.SubvolumeImage(record.Name);
         var allocated = Files.AllocatedBytes(image);
-        var mount = ImageMounts.Find(image).FirstOrDefault();
-        return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mount?.Target, allocated, snapshots, record.OriginSnapshot, record.Provisioning)
+        var mountPoint = mounts is null ? ImageMounts.Find(image).FirstOrDefault()?.Target : mounts.MountPointOf(image);
+        return new SubvolumeInfo(record.Name, record.Guid, record.Size, record.FileSystem, record.Created, mountPoint, allocated, snapshots, record.OriginSnapshot, record.Provisioning)
         {
             WrittenSinceSnapshot = snapshots > 0 ? WriteStamp.WrittenSince(Files, image, record.WriteStamp) : null,
             Creator = record.Creator,

@@ -26,7 +26,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             var home = database.FindSubvolume("home");
             Assert.NotNull(home);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("4", database.GetPoolValue("schema_version"));
+            Assert.Equal("5", database.GetPoolValue("schema_version"));
         }
     }
 
@@ -48,7 +48,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             Assert.NotNull(home);
             Assert.Equal(Provisioning.Thin, home.Provisioning);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("4", database.GetPoolValue("schema_version"));
+            Assert.Equal("5", database.GetPoolValue("schema_version"));
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
-            Assert.Equal("4", database.GetPoolValue("schema_version"));
+            Assert.Equal("5", database.GetPoolValue("schema_version"));
             var home = database.FindSubvolume("home")!;
             Assert.Null(home.Creator);
             Assert.Null(database.FindSnapshot("home", "daily")!.Creator);

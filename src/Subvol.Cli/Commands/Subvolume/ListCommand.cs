@@ -43,20 +43,22 @@ internal static class ListCommand
             return ExitCodes.Success;
         }
 
-        // GetSubvolume refuses an unknown name; the listing fills in the numbers that need every extent map.
-        var subvolumes = name is null ? pool.ListSubvolumes() : [pool.ListSubvolumes().FirstOrDefault(subvolume => subvolume.Name == name) ?? pool.GetSubvolume(name)];
         if (type == "all")
         {
             // One list of one shape, each subvolume followed by its snapshots, as 'zfs list -t all' shows them.
-            var snapshots = pool.ListSnapshots(name);
-            var rows = subvolumes.SelectMany(subvolume => snapshots.Where(snapshot => snapshot.Subvolume == subvolume.Name).Select(ImageRow.From).Prepend(ImageRow.From(subvolume)))
-                .Concat(snapshots.Where(snapshot => subvolumes.All(subvolume => subvolume.Name != snapshot.Subvolume)).Select(ImageRow.From))
+            var (subvolumes, snapshots) = pool.ListImages(name);
+            var snapshotsOf = snapshots.ToLookup(snapshot => snapshot.Subvolume);
+            var listed = subvolumes.Select(subvolume => subvolume.Name).ToHashSet();
+            var rows = subvolumes.SelectMany(subvolume => snapshotsOf[subvolume.Name].Select(ImageRow.From).Prepend(ImageRow.From(subvolume)))
+                .Concat(snapshots.Where(snapshot => !listed.Contains(snapshot.Subvolume)).Select(ImageRow.From))
                 .ToList();
             context.Reporter.Listing(rows, view);
             return ExitCodes.Success;
         }
 
-        context.Reporter.Listing(subvolumes.Select(ImageRow.From).ToList(), view);
+        // GetSubvolume refuses an unknown name; the listing fills in the numbers that need every extent map.
+        var subvolumesListed = name is null ? pool.ListSubvolumes() : [pool.ListSubvolumes().FirstOrDefault(subvolume => subvolume.Name == name) ?? pool.GetSubvolume(name)];
+        context.Reporter.Listing(subvolumesListed.Select(ImageRow.From).ToList(), view);
         foreach (var receive in pool.ListPartialReceives())
         {
             context.Reporter.Note(

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Subvol.Pools;
+
+namespace Subvol.Accounting;
+
+/// <summary>
+/// The figures of the last reading of every extent map, kept in pool.db with a fingerprint of what they
+/// depend on, so that a listing of thousands of snapshots does not map every image each time (FIEMAP of
+/// a shared image walks XFS's reference counts, and that walk was most of a listing's cost). Snapshots
+/// are immutable, so their extent maps change only when they come and go; what can change under them is
+/// the set of images (the metadata rows), the snapshot directories (st_ctime moves when an entry is
+/// added, removed or replaced) and the live subvolume images (st_ctime moves with every write, through
+/// a loop device too, and no program can set it back). The fingerprint covers exactly those, so stored
+/// figures are used only while a new reading would give the same ones; any other state reads the maps.
+/// </summary>
+internal sealed class StoredUsage(PoolSession session)
+{
+    /// <summary>
+    /// A change within the kernel's timestamp granularity of the one before may leave st_ctime where it
+    /// was, so figures read while anything changed that recently are not stored (the racy-clean rule of
+    /// git's index, for the same reason).
+    /// </summary>
+    private static readonly long SettleNanoseconds = TimeSpan.FromSeconds(1).Ticks * 100;
+
+    /// <summary>The stored figures when the pool is as it was when they were read; else a new reading, stored when the pool is settled.</summary>
+    public UsageReading Read(IReadOnlyList<PoolImage> images, Func<UsageReading> readExtentMaps)
+    {
+        var startedAt = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+        var (fingerprint, newest) = Fingerprint(images);
+        if (session.Database.GetUsageFigures() is { } stored && stored.Fingerprint == fingerprint && Parse(stored.Figures) is { } figures)
+        {
+            return figures;
+        }
+
+        var reading = readExtentMaps();
+        if (newest < startedAt - SettleNanoseconds)
+        {
+            Store(fingerprint, reading);
+        }
+
+        return reading;
+    }
+
+    private (string Fingerprint, long NewestChange) Fingerprint(IReadOnlyList<PoolImage> images)
+    {
+        var text = new StringBuilder();
+        long newest = 0;
+        void Describe(string kind, string name, string path)
+        {
+            var status = session.Files.Status(path);
+            newest = Math.Max(newest, status.ChangeTime);
+            text.Append(CultureInfo.InvariantCulture, $"{kind} {name} {status.Kind} {status.Inode} {status.ChangeTime} {status.Size} {status.AllocatedBytes}\n");
+        }
+
+        foreach (var image in images)
+        {
+            if (image.IsSnapshot)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"snapshot {image.Name}\n");
+            }
+            else
+            {
+                Describe("subvolume", image.Name, image.Path);
+            }
+        }
+
+        foreach (var directory in images.Where(image => image.IsSnapshot).Select(image => Path.GetDirectoryName(image.Path)!).Distinct(StringComparer.Ordinal))
+        {
+            Describe("directory", directory, directory);
+        }
+
+        return (Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))), newest);
+    }
+
+    /// <summary>Best effort: a read-only pool, or a writer holding the database, leaves the figures unstored, and the listing goes on.</summary>
+    private void Store(string fingerprint, UsageReading reading)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{reading.Allocated}\n");
+        foreach (var (name, figures) in reading.Images)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{name}\t{figures.Allocated}\t{figures.Referenced}\t{figures.Exclusive}\n");
+        }
+
+        try
+        {
+            session.Database.SetUsageFigures(fingerprint, text.ToString());
+        }
+        catch (SqliteException)
+        {
+        }
+    }
+
+    private static UsageReading? Parse(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || !long.TryParse(lines[0], CultureInfo.InvariantCulture, out var allocated))
+        {
+            return null;
+        }
+
+        var images = new Dictionary<string, ImageFigures>(lines.Length - 1, StringComparer.Ordinal);
+        foreach (var line in lines.Skip(1))
+        {
+            var fields = line.Split('\t');
+            if (fields.Length != 4
+                || !long.TryParse(fields[1], CultureInfo.InvariantCulture, out var imageAllocated)
+                || !long.TryParse(fields[2], CultureInfo.InvariantCulture, out var referenced)
+                || !long.TryParse(fields[3], CultureInfo.InvariantCulture, out var exclusive))
+            {
+                return null;
+            }
+
+            images[fields[0]] = new ImageFigures(imageAllocated, referenced, exclusive);
+        }
+
+        return new UsageReading(images, allocated);
+    }
+}
