@@ -18,6 +18,8 @@ subvol() { "$PWD/artifacts/bin/subvol" "$@"; }
 
 largest=0
 for size in "${sizes[@]}"; do [ "$size" -gt "$largest" ] && largest=$size; done
+# The largest size's data twice, in the pool and on btrfs (the snapshots share it), and their metadata.
+echo "bench: needs about $(( largest * 2 + 2 )) GiB of disk in /var/tmp at its peak; $(df --output=avail -BG /var/tmp | tail -n 1 | tr -d ' ') free there" >&2
 work=$(mktemp -d /var/tmp/subvol-bench.XXXXXX)
 export SUBVOL_CONFIG_DIR="$work/config" SUBVOL_POOL="$work/pool"
 btrfs_mount="$work/btrfs"
