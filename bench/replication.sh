@@ -1,199 +1,348 @@
 #!/usr/bin/env bash
-# Incremental replication after rewriting about 1% of SIZE of incompressible data in random 64 KiB
-# writes: `subvol send | subvol receive` against `btrfs send -p | btrfs receive` and
-# `rsync --inplace --no-whole-file` of the image, with the full send for scale, and a full send to
-# /dev/null against `cat IMAGE > /dev/null`. Caches are dropped before every step; the incremental
-# transfers of subvol and btrfs run three times and report the median. Prints wall time,
-# bytes read from the source device, stream bytes and peak RSS, with ratios to Subvol. A benchmark,
-# not a test: it asserts nothing about speed. Needs root.
-# Usage: bench/replication.sh [--size SIZE]   (SIZE in GiB, e.g. 4G, the default, or 16G)
+# Incremental replication after rewriting a share of SIZE of incompressible data in random 64 KiB
+# writes, timed with hyperfine from a cold cache, one tool after another on the same bytes:
+#   Subvol  subvol send data@changed --from base | subvol receive data
+#   btrfs   btrfs send -p base changed | btrfs receive
+#   floor   bench/floor.c: FIEMAP of both snapshot images, every changed range read ahead at once,
+#           pread + pwrite into a reflink copy of the destination's base, one fsync
+#   rsync   rsync --inplace --no-whole-file of the changed image onto a reflink copy of the base
+# and, per size, a full send to /dev/null against `cat IMAGE > /dev/null` and the peak RSS of
+# subvol send and receive. Prints every ratio, the issue's targets met or not, and a markdown
+# table with the machine. A benchmark, not a test: it asserts nothing about speed. Needs root.
+# Usage: bench/replication.sh [--size 4G|16G]... [--changed 1|10]... [--runs N]
+#   (default: every size 4G and 16G with 1% and 10% changed, 10 runs each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-size_gib=4
+usage="usage: bench/replication.sh [--size GIB]... [--changed PERCENT]... [--runs N]"
+sizes=() changes=() runs=10
 while [ $# -gt 0 ]; do
   case "$1" in
-    --size) size_gib=${2%[Gg]}; shift 2 ;;
-    --size=*) size_gib=${1#--size=}; size_gib=${size_gib%[Gg]}; shift ;;
-    *) echo "bench: unknown argument '$1'; usage: bench/replication.sh [--size SIZE_GIB]" >&2; exit 2 ;;
+    --size) [ $# -ge 2 ] || { echo "bench: --size needs a value; $usage" >&2; exit 2; }; sizes+=("${2%[Gg]}"); shift 2 ;;
+    --changed) [ $# -ge 2 ] || { echo "bench: --changed needs a value; $usage" >&2; exit 2; }; changes+=("${2%\%}"); shift 2 ;;
+    --runs) [ $# -ge 2 ] || { echo "bench: --runs needs a value; $usage" >&2; exit 2; }; runs=$2; shift 2 ;;
+    *) echo "bench: unknown argument '$1'; $usage" >&2; exit 2 ;;
   esac
 done
-[[ "$size_gib" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --size takes whole GiB, e.g. 4G" >&2; exit 2; }
+[ ${#sizes[@]} -gt 0 ] || sizes=(4 16)
+[ ${#changes[@]} -gt 0 ] || changes=(1 10)
+for size in "${sizes[@]}"; do
+  [[ "$size" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --size takes whole GiB, e.g. 4G, not '$size'" >&2; exit 2; }
+done
+for changed in "${changes[@]}"; do
+  [[ "$changed" =~ ^[1-9][0-9]?$ && "$changed" -le 50 ]] || { echo "bench: --changed takes a whole percent from 1 to 50, not '$changed'" >&2; exit 2; }
+done
+[[ "$runs" =~ ^[1-9][0-9]*$ && "$runs" -ge 2 ]] || { echo "bench: --runs takes a whole number of at least 2, not '$runs'" >&2; exit 2; }
+# Ascending changes let one source serve them all: each rewrites the first blocks of one fixed
+# random order, so a larger change contains the smaller one, and both are measured from base.
+mapfile -t sizes < <(printf '%s\n' "${sizes[@]}" | sort -nu)
+mapfile -t changes < <(printf '%s\n' "${changes[@]}" | sort -nu)
+largest_change=${changes[-1]}
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+
+# Peak disk space, in MiB, of one size: the larger of the two phases, since the btrfs pair is torn
+# down before the Subvol pair is built. btrfs: the data and its changes on each side. Subvol: the
+# same on the source; on the destination the base, the changes NAME keeps from the previous receive
+# and the received ones, and rsync's copy, counted whole since rsync --inplace was seen to rewrite
+# most of an image's blocks (12 GiB of 18 at 16 GiB and 1%); plus 2 GiB of image beyond the data
+# and 3 GiB for metadata and logs.
+peak_mib() {
+  awk -v size="$1" -v changed="$largest_change" 'BEGIN {
+    data = size * 1024; delta = data * changed / 100
+    btrfs = 2 * (data + delta) + 2048; subvol = (data + delta) + data + 2 * delta + (data + 2048) + 3072
+    printf "%d\n", (btrfs > subvol ? btrfs : subvol) }'
+}
+needed_mib=0
+for size in "${sizes[@]}"; do
+  mib=$(peak_mib "$size"); [ "$mib" -gt "$needed_mib" ] && needed_mib=$mib
+done
+parent=${TMPDIR:-/var/tmp}
+available_mib=$(( $(df --output=avail -B1M "$parent" | tail -n 1) ))
+gib() { awk -v mib="$1" 'BEGIN { printf "%.1f GiB", mib / 1024 }'; }
+echo "bench: needs at most $(gib "$needed_mib") of disk in $parent at its peak; $(gib "$available_mib") free there" >&2
+if [ "$available_mib" -lt "$needed_mib" ]; then
+  echo "bench: not enough space in $parent: free $(gib $(( needed_mib - available_mib ))) there, or point TMPDIR at a larger filesystem, or pass a smaller --size or --changed" >&2
+  exit 1
+fi
 
 scripts/install-dependencies build integration bench
 # Always build: an executable left by an earlier build would time older code than the sources say.
 ./build >/dev/null
 subvol=$PWD/artifacts/bin/subvol
 
-work=$(mktemp -d /var/tmp/subvol-bench.XXXXXX)
+work=$(mktemp -d "$parent/subvol-bench.XXXXXX")
 export SUBVOL_CONFIG_DIR="$work/config"
 source_pool=$work/source
 destination_pool=$work/destination
 cleanup() {
   set +e
+  trap - INT TERM
   umount "$source_pool/mounts/data" 2>/dev/null
-  "$subvol" pool export "$source_pool" >/dev/null 2>&1
-  "$subvol" pool export "$destination_pool" >/dev/null 2>&1
-  umount "$work/btrfs-source" "$work/btrfs-destination" 2>/dev/null
+  for pool in "$source_pool" "$destination_pool"; do
+    [ -d "$pool" ] && "$subvol" pool export "$pool" >/dev/null 2>&1
+  done
+  # Whatever step was interrupted: every mount beneath the bench's directory, deepest first, then
+  # every loop device whose image lies there.
+  findmnt -rn -o TARGET | awk -v work="$work/" 'index($0, work) == 1' | sort -r | while read -r target; do
+    umount "$target" 2>/dev/null || umount -l "$target"
+  done
+  losetup -n -l -O NAME,BACK-FILE | awk -v work="$work/" 'index($2, work) == 1 { print $1 }' | while read -r device; do
+    losetup -d "$device"
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-now() { date +%s%N; }
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
-# Sectors read by a block device, from /sys/block/DEV/stat (field 3), in bytes.
-device_read_bytes() { awk '{ printf "%.0f\n", $3 * 512 }' "/sys/block/$(basename "$1")/stat"; }
-device_of() { findmnt -n -o SOURCE --target "$1"; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
-seconds() { awk -v ns="$1" 'BEGIN { printf "%.2f", ns / 1e9 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2fx", a / b }'; }
+gcc -O2 -Wall -Wextra -o "$work/floor" bench/floor.c
+floor=$work/floor
 
-# Runs a pipeline "SENDER | counter | RECEIVER" and records its wall time, the bytes read from the
-# source device, the stream's bytes and the larger peak RSS of the two ends (KiB, from time(1)).
-# Usage: measure NAME SOURCE_DEVICE SEND_COMMAND RECEIVE_COMMAND
-declare -A wall read_bytes stream_bytes peak_rss
-measure() {
-  local name=$1 device=$2 send=$3 receive=$4 before start
-  drop_caches
-  before=$(device_read_bytes "$device")
-  start=$(now)
-  /usr/bin/time -f %M -o "$work/send.rss" bash -c "$send" \
+say() { printf '[%4ds] %s\n' "$SECONDS" "$*" >&2; }
+drop_caches='sync; echo 3 > /proc/sys/vm/drop_caches'
+peak_disk=0
+# Bytes the bench's files hold on the host's filesystem now; -x stays off the pools' mounts.
+note_disk() {
+  local used; used=$(du -sx -B1M "$work" | cut -f1)
+  [ "$used" -gt "$peak_disk" ] && peak_disk=$used
+  return 0
+}
+
+# The same bytes in every phase: SIZE GiB in 64 MiB files of an AES-CTR keystream, one IV per file.
+write_data() {
+  local directory=$1 size=$2 index
+  for index in $(seq 0 $(( size * 16 - 1 ))); do
+    head -c 64M /dev/zero | openssl enc -aes-128-ctr -K 5375627661c2a0626568636800000000 -iv "$(printf '%032x' "$index")" \
+      > "$directory/f$(printf '%05d' "$index")"
+  done
+  sync
+}
+
+# Rewrites, in place, blocks FROM..TO of one fixed random order of all 64 KiB blocks of the files,
+# each with bytes that depend only on its place in that order, so every phase writes the same.
+rewrite_blocks() {
+  python3 - "$@" <<'EOF'
+import os, random, sys
+directory, files, start, end = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+order = list(range(files * 1024))
+random.Random(14).shuffle(order)
+handles = {}
+for position in range(start, end):
+    block = order[position]
+    name = os.path.join(directory, "f%05d" % (block // 1024))
+    if name not in handles:
+        handles[name] = os.open(name, os.O_WRONLY)
+    os.pwrite(handles[name], random.Random(1_000_000_007 * 14 + position).randbytes(65536), (block % 1024) * 65536)
+for handle in handles.values():
+    os.close(handle)
+EOF
+  sync
+}
+blocks_for() { echo $(( $1 * 16 * 1024 * $2 / 100 )); }
+
+# Times COMMAND with hyperfine, PREPARE (then a dropped cache) before every run, and keeps mean,
+# standard deviation, min, max and median in ms under KEY in `timing`.
+declare -A timing bytes rss
+timed() {
+  local key=$1 prepare=$2 command=$3 mean deviation minimum maximum
+  say "timing $key: $runs runs"
+  hyperfine --style none --shell bash --runs "$runs" --prepare "set -e; $prepare; $drop_caches" \
+    --export-json "$work/hyperfine.json" "set -o pipefail; $command"
+  timing[$key]=$(jq -r '.results[0] | [.mean, .stddev, .min, .max, .median] | map(. * 1000) | map(tostring) | join(" ")' "$work/hyperfine.json")
+  read -r mean deviation minimum maximum _ <<< "${timing[$key]}"
+  say "$(printf '%s: %.1f ms ± %.1f (min %.1f, max %.1f)' "$key" "$mean" "$deviation" "$minimum" "$maximum")"
+  note_disk
+}
+# Waits for the count a `tee >(wc -c > FILE)` writes once the pipeline has closed.
+count_of() { local tries=0; while [ ! -s "$1" ] && [ $tries -lt 100 ]; do sleep 0.05; tries=$(( tries + 1 )); done; cat "$1"; }
+rss_max() { local key=$1 kib; kib=$(cat "$2"); [ "${rss[$key]:-0}" -ge "$kib" ] || rss[$key]=$kib; }
+
+# One phase of btrfs, at one size: both pairs never live at once.
+btrfs_phase() {
+  local size=$1 side device changed name
+  say "btrfs, ${size} GiB: writing the data"
+  for side in source destination; do
+    truncate -s "$(( (size + 2) * 3 ))G" "$work/btrfs-$side.img"
+    # The loop devices Subvol attaches: direct I/O and 4096-byte sectors (src/Subvol.Linux/LoopDevice.cs).
+    device=$(losetup --find --show --direct-io=on --sector-size 4096 "$work/btrfs-$side.img")
+    mkfs.btrfs -q -f "$device" >/dev/null
+    mkdir -p "$work/btrfs-$side"
+    mount "$device" "$work/btrfs-$side"
+  done
+  local source=$work/btrfs-source destination=$work/btrfs-destination
+  btrfs subvolume create "$source/data" >/dev/null
+  write_data "$source/data" "$size"
+  btrfs subvolume snapshot -r "$source/data" "$source/base" >/dev/null
+  btrfs send -q "$source/base" | btrfs receive -q "$destination"
+  local done_blocks=0
+  for changed in "${changes[@]}"; do
+    rewrite_blocks "$source/data" $(( size * 16 )) "$done_blocks" "$(blocks_for "$size" "$changed")"
+    done_blocks=$(blocks_for "$size" "$changed")
+    name=changed$changed
+    btrfs subvolume snapshot -r "$source/data" "$source/$name" >/dev/null
+    sync
+    # A first run outside the timing leaves what the prepare of every timed run removes.
+    btrfs send -q -p "$source/base" "$source/$name" | tee >(wc -c > "$work/stream.bytes") | btrfs receive -q "$destination"
+    bytes[$size/$changed/btrfs stream]=$(count_of "$work/stream.bytes"); rm -f "$work/stream.bytes"
+    note_disk
+    # The deleted subvolume is cleaned up in the background; waiting for it and trimming keeps
+    # that work out of the next run and the host file from growing run after run.
+    timed "$size/$changed/btrfs" \
+      "btrfs subvolume delete -c '$destination/$name' >/dev/null; btrfs subvolume sync '$destination' >/dev/null; fstrim '$destination'" \
+      "btrfs send -q -p '$source/base' '$source/$name' | btrfs receive -q '$destination'"
+    say "checking that btrfs received $name exactly"
+    diff -r "$source/$name" "$destination/$name" >/dev/null
+    btrfs subvolume delete -c "$destination/$name" >/dev/null
+  done
+  for side in source destination; do
+    device=$(findmnt -n -o SOURCE "$work/btrfs-$side")
+    umount "$work/btrfs-$side"
+    losetup -d "$device"
+    rm -f "$work/btrfs-$side.img"
+  done
+}
+
+# One phase of Subvol, the floor and rsync, at one size. The floor's output and rsync's copy are
+# reflink copies of the received base on the destination pool, as a receive's would be.
+subvol_phase() {
+  local size=$1 pool changed name
+  say "Subvol, ${size} GiB: writing the data"
+  for pool in "$source_pool" "$destination_pool"; do
+    "$subvol" pool create "$pool" --image "$pool.img" --size "$(( (size + 2) * 3 + 8 ))G" --sparse >/dev/null
+  done
+  "$subvol" create data --size "$(( size + 2 ))G" --provisioning thin --pool "$source_pool" >/dev/null
+  "$subvol" mount data --pool "$source_pool" >/dev/null
+  write_data "$source_pool/mounts/data" "$size"
+  "$subvol" snapshot data@base --pool "$source_pool" >/dev/null
+  local base_image=$source_pool/snapshots/data/base.img destination_base=$destination_pool/snapshots/data/base.img
+  local scratch=$destination_pool/bench
+  mkdir -p "$scratch"
+
+  say "Subvol, ${size} GiB: full send | receive, once, for peak RSS and the stream's size"
+  /usr/bin/time -f %M -o "$work/send.rss" "$subvol" send data@base --pool "$source_pool" \
     | tee >(wc -c > "$work/stream.bytes") \
-    | /usr/bin/time -f %M -o "$work/receive.rss" bash -c "$receive"
-  wall[$name]=$(( $(now) - start ))
-  read_bytes[$name]=$(( $(device_read_bytes "$device") - before ))
-  sleep 0.2 # wc writes its count when tee closes the pipe
-  stream_bytes[$name]=$(cat "$work/stream.bytes")
-  peak_rss[$name]=$(sort -n "$work/send.rss" "$work/receive.rss" | tail -n 1)
+    | /usr/bin/time -f %M -o "$work/receive.rss" "$subvol" receive data --pool "$destination_pool" >/dev/null
+  bytes[$size/full stream]=$(count_of "$work/stream.bytes"); rm -f "$work/stream.bytes"
+  rss_max "$size/send" "$work/send.rss"; rss_max "$size/receive" "$work/receive.rss"
+  cmp "$base_image" "$destination_base"
+  note_disk
+  timed "$size/full send" "true" "'$subvol' send data@base --pool '$source_pool' > /dev/null"
+  timed "$size/cat" "true" "cat '$base_image' > /dev/null"
+
+  local done_blocks=0
+  for changed in "${changes[@]}"; do
+    rewrite_blocks "$source_pool/mounts/data" $(( size * 16 )) "$done_blocks" "$(blocks_for "$size" "$changed")"
+    done_blocks=$(blocks_for "$size" "$changed")
+    name=changed$changed
+    "$subvol" snapshot "data@$name" --pool "$source_pool" >/dev/null
+    sync
+    local changed_image=$source_pool/snapshots/data/$name.img
+
+    # A first run outside the timing, for peak RSS and the stream's size; each timed run's prepare
+    # destroys what the run before it received.
+    /usr/bin/time -f %M -o "$work/send.rss" "$subvol" send "data@$name" --from base --pool "$source_pool" \
+      | tee >(wc -c > "$work/stream.bytes") \
+      | /usr/bin/time -f %M -o "$work/receive.rss" "$subvol" receive data --pool "$destination_pool" >/dev/null
+    bytes[$size/$changed/subvol stream]=$(count_of "$work/stream.bytes"); rm -f "$work/stream.bytes"
+    rss_max "$size/send" "$work/send.rss"; rss_max "$size/receive" "$work/receive.rss"
+    note_disk
+    timed "$size/$changed/subvol" \
+      "'$subvol' destroy 'data@$name' --pool '$destination_pool' >/dev/null; fstrim '$destination_pool'" \
+      "'$subvol' send 'data@$name' --from base --pool '$source_pool' | '$subvol' receive data --pool '$destination_pool' >/dev/null"
+    say "checking that Subvol received $name exactly"
+    cmp "$changed_image" "$destination_pool/snapshots/data/$name.img"
+    "$subvol" destroy "data@$name" --pool "$destination_pool" >/dev/null
+
+    local output=$scratch/floor.img
+    read -r _ _ floor_bytes _ <<< "$("$floor" "$base_image" "$changed_image" "$destination_base" "$output" | tr ',' ' ')"
+    bytes[$size/$changed/floor]=$floor_bytes
+    timed "$size/$changed/floor" "rm -f '$output'; fstrim '$destination_pool'" \
+      "'$floor' '$base_image' '$changed_image' '$destination_base' '$output' >/dev/null"
+    say "checking that the floor wrote $name exactly"
+    cmp "$changed_image" "$output"
+    rm -f "$output"
+
+    output=$scratch/rsync.img
+    timed "$size/$changed/rsync" "rm -f '$output'; fstrim '$destination_pool'; cp --reflink=always '$destination_base' '$output'" \
+      "rsync --inplace --no-whole-file '$changed_image' '$output'"
+    say "checking that rsync wrote $name exactly"
+    cmp "$changed_image" "$output"
+    rm -f "$output"
+    fstrim "$destination_pool"
+  done
+  umount "$source_pool/mounts/data"
+  "$subvol" pool export "$source_pool" >/dev/null
+  "$subvol" pool export "$destination_pool" >/dev/null
+  rm -rf "$source_pool" "$destination_pool" "$source_pool.img" "$destination_pool.img"
 }
 
-echo "setting up: ${size_gib} GiB of incompressible data in an XFS pool pair and a btrfs pair" >&2
-image_gib=$(( size_gib + 2 ))
-for pool in "$source_pool" "$destination_pool"; do
-  "$subvol" pool create "$pool" --image "$pool.img" --size "$(( image_gib * 3 + 8 ))G" --sparse >/dev/null
+for size in "${sizes[@]}"; do
+  btrfs_phase "$size"
+  subvol_phase "$size"
 done
-"$subvol" create data --size "${image_gib}G" --provisioning thin --pool "$source_pool" >/dev/null
-"$subvol" mount data --pool "$source_pool" >/dev/null
-subvol_data=$source_pool/mounts/data
 
-for side in source destination; do
-  truncate -s "$(( image_gib * 3 ))G" "$work/btrfs-$side.img"
-  mkfs.btrfs -q "$work/btrfs-$side.img" >/dev/null 2>&1
-  mkdir -p "$work/btrfs-$side"
-  mount -o loop "$work/btrfs-$side.img" "$work/btrfs-$side"
-done
-btrfs subvolume create "$work/btrfs-source/data" >/dev/null
-btrfs_data=$work/btrfs-source/data
-
-# The same bytes on both sides, in 64 MiB files.
-files=$(( size_gib * 16 ))
-for index in $(seq 0 $(( files - 1 ))); do
-  head -c 64M /dev/urandom | tee "$subvol_data/f$index" > "$btrfs_data/f$index"
-done
-sync
-"$subvol" snapshot data@base --pool "$source_pool" >/dev/null
-btrfs subvolume snapshot -r "$btrfs_data" "$work/btrfs-source/base" >/dev/null
-sync
-
-source_device=$(device_of "$source_pool")
-btrfs_device=$(device_of "$work/btrfs-source")
-base_image=$source_pool/snapshots/data/base.img
-
-echo "full transfers" >&2
-measure "subvol full" "$source_device" \
-  "'$subvol' send data@base --pool '$source_pool'" \
-  "'$subvol' receive data --pool '$destination_pool' >/dev/null"
-measure "btrfs full" "$btrfs_device" \
-  "btrfs send -q '$work/btrfs-source/base'" \
-  "btrfs receive -q '$work/btrfs-destination'"
-measure "subvol full to /dev/null" "$source_device" \
-  "'$subvol' send data@base --pool '$source_pool'" \
-  "cat > /dev/null"
-measure "cat image" "$source_device" \
-  "cat '$base_image'" \
-  "cat > /dev/null"
-
-# rsync's destination holds the base image, as a backup of the previous night would.
-mkdir -p "$work/rsync"
-cp --sparse=always "$base_image" "$work/rsync/data.img"
-
-# About 1% of the data, rewritten in random 64 KiB writes, the same ones on both sides.
-writes=$(( size_gib * 1024 * 1024 / 64 / 100 ))
-echo "rewriting $writes blocks of 64 KiB" >&2
-RANDOM=1
-for _ in $(seq "$writes"); do
-  file=f$(( RANDOM % files ))
-  block=$(( RANDOM % 1024 ))
-  head -c 64K /dev/urandom > "$work/block"
-  dd if="$work/block" of="$subvol_data/$file" bs=64K seek="$block" conv=notrunc status=none
-  dd if="$work/block" of="$btrfs_data/$file" bs=64K seek="$block" conv=notrunc status=none
-done
-sync
-"$subvol" snapshot data@changed --pool "$source_pool" >/dev/null
-btrfs subvolume snapshot -r "$btrfs_data" "$work/btrfs-source/changed" >/dev/null
-changed_image=$source_pool/snapshots/data/changed.img
-
-echo "incremental transfers" >&2
-# An incremental transfer is short, and one run says little on a noisy machine: subvol and btrfs
-# run three times each, alternating, and the median counts. The receivers drop what they
-# received in between.
-declare -A runs
-for run in 1 2 3; do
-  if [ "$run" -gt 1 ]; then
-    "$subvol" destroy data@changed --pool "$destination_pool" >/dev/null
-    btrfs subvolume delete "$work/btrfs-destination/changed" >/dev/null
-  fi
-  measure "subvol incremental" "$source_device" \
-    "'$subvol' send data@changed --from base --pool '$source_pool'" \
-    "'$subvol' receive data --pool '$destination_pool' >/dev/null"
-  runs[subvol incremental]+="${wall[subvol incremental]} "
-  measure "btrfs incremental" "$btrfs_device" \
-    "btrfs send -q -p '$work/btrfs-source/base' '$work/btrfs-source/changed'" \
-    "btrfs receive -q '$work/btrfs-destination'"
-  runs[btrfs incremental]+="${wall[btrfs incremental]} "
-done
-median() { tr ' ' '\n' <<< "$1" | grep . | sort -n | sed -n 2p; }
-for name in "subvol incremental" "btrfs incremental"; do
-  wall[$name]=$(median "${runs[$name]}")
-done
-measure "rsync incremental" "$source_device" \
-  "rsync --inplace --no-whole-file '$changed_image' '$work/rsync/data.img'" \
-  "cat"
-
-# Each receiver must hold exactly what was sent, or the times mean nothing.
-cmp "$changed_image" "$destination_pool/snapshots/data/changed.img"
-cmp "$changed_image" "$work/rsync/data.img"
-diff -r "$btrfs_data" "$work/btrfs-destination/changed" >/dev/null
+# The report: every ratio, the targets of the issue, and the machine, as markdown.
+field() { local values; read -r -a values <<< "${timing[$1]}"; echo "${values[$2]}"; }
+mean() { field "$1" 0; }
+minimum() { field "$1" 2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+spread() { printf '%.0f ± %.0f ms (%.0f–%.0f)' "$(field "$1" 0)" "$(field "$1" 1)" "$(field "$1" 2)" "$(field "$1" 3)"; }
+both() { echo "$(ratio "$(mean "$1")" "$(mean "$2")") / $(ratio "$(minimum "$1")" "$(minimum "$2")")"; }
+mib_of() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+rate() { awk -v b="$1" -v ms="$(mean "$2")" 'BEGIN { printf "%.0f MiB/s", b / 1048576 / (ms / 1000) }'; }
+met() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { ok = op == "<=" ? a <= b : a >= b; print ok ? "yes" : "no" }'; }
 
 echo
-printf '%-26s %10s %14s %12s %10s %12s\n' "transfer" "wall s" "source read" "stream" "peak RSS" "vs subvol"
-row() {
-  local name=$1 reference=$2
-  printf '%-26s %10s %11s MiB %8s MiB %6s MiB %12s\n' "$name" "$(seconds "${wall[$name]}")" \
-    "$(mib "${read_bytes[$name]}")" "$(mib "${stream_bytes[$name]}")" "$(( ${peak_rss[$name]} / 1024 ))" \
-    "$([ -n "$reference" ] && ratio "${wall[$name]}" "${wall[$reference]}" || echo "")"
-}
-row "subvol incremental" ""
-row "btrfs incremental" "subvol incremental"
-row "rsync incremental" "subvol incremental"
-row "subvol full" ""
-row "btrfs full" "subvol full"
-row "subvol full to /dev/null" ""
-row "cat image" "subvol full to /dev/null"
+echo "Incremental send | receive from a cold cache, $runs runs each: mean ± standard deviation (min–max);"
+echo "ratios of the means / of the mins. Changed: the bytes the floor copies. Streams: Subvol's and btrfs's bytes."
 echo
-echo "rsync reads both images and writes the changes itself, so it has no stream"
-for name in "subvol incremental" "btrfs incremental"; do
-  echo "$name runs: $(for ns in ${runs[$name]}; do printf '%s s ' "$(seconds "$ns")"; done)(median above)"
+echo "| data | changed | streams | Subvol | btrfs | floor | rsync | Subvol/floor | Subvol/btrfs | floor/btrfs | rsync/Subvol |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for size in "${sizes[@]}"; do
+  for changed in "${changes[@]}"; do
+    key=$size/$changed
+    echo "| $size GiB | $changed% ($(mib_of "${bytes[$key/floor]}")) | $(mib_of "${bytes[$key/subvol stream]}"), $(mib_of "${bytes[$key/btrfs stream]}") |" \
+      "$(spread "$key/subvol") | $(spread "$key/btrfs") | $(spread "$key/floor") | $(spread "$key/rsync") |" \
+      "$(both "$key/subvol" "$key/floor") | $(both "$key/subvol" "$key/btrfs") | $(both "$key/floor" "$key/btrfs") | $(both "$key/rsync" "$key/subvol") |"
+  done
 done
-throughput() { awk -v bytes="$2" -v ns="${wall[$1]}" 'BEGIN { printf "%.0f", bytes / 1048576 / (ns / 1e9) }'; }
-image_bytes=$(stat -c %s "$base_image")
-# Both move the whole image, so image bytes per second compare like with like; the stream's bytes
-# per second count only the data, since subvol sends holes as records and cat reads them as zeros.
-subvol_image_rate=$(throughput "subvol full to /dev/null" "$image_bytes")
-cat_image_rate=$(throughput "cat image" "$image_bytes")
-echo "full send moves the $(mib "$image_bytes") MiB image at $subvol_image_rate MiB/s, cat reads it at $cat_image_rate MiB/s:" \
-  "$(awk -v s="$subvol_image_rate" -v c="$cat_image_rate" 'BEGIN { printf "%.2f", s / c }') of cat's throughput"
-echo "counting the stream's bytes instead: $(throughput "subvol full to /dev/null" "${stream_bytes[subvol full to /dev/null]}") MiB/s against cat's" \
-  "$(throughput "cat image" "${stream_bytes[cat image]}") MiB/s"
-echo "targets: incremental <= 1.0x btrfs send/receive and >= 10x faster than rsync; full send >= 0.9 of cat's throughput; peak RSS <= 100 MiB"
+echo
+echo "Full send to /dev/null against \`cat IMAGE > /dev/null\` (throughput over the bytes the stream carries), and peak RSS."
+echo
+echo "| data | stream | full send | cat | send/cat throughput | peak RSS send | peak RSS receive |"
+echo "|---|---|---|---|---|---|---|"
+for size in "${sizes[@]}"; do
+  stream=${bytes[$size/full stream]}
+  echo "| $size GiB | $(mib_of "$stream") | $(spread "$size/full send"), $(rate "$stream" "$size/full send") | $(spread "$size/cat"), $(rate "$stream" "$size/cat") |" \
+    "$(ratio "$(mean "$size/cat")" "$(mean "$size/full send")") | $(( rss[$size/send] / 1024 )) MiB | $(( rss[$size/receive] / 1024 )) MiB |"
+done
+echo
+echo "Targets of the issue, judged on the means:"
+echo
+echo "| target | data | changed | measured | met |"
+echo "|---|---|---|---|---|"
+for size in "${sizes[@]}"; do
+  for changed in "${changes[@]}"; do
+    key=$size/$changed
+    value=$(ratio "$(mean "$key/subvol")" "$(mean "$key/floor")")
+    echo "| Subvol ≤ 1.2× floor | $size GiB | $changed% | $value× | $(met "$value" "<=" 1.2) |"
+    floor_share=$(ratio "$(mean "$key/floor")" "$(mean "$key/btrfs")")
+    value=$(ratio "$(mean "$key/subvol")" "$(mean "$key/btrfs")")
+    if [ "$(met "$floor_share" "<=" 0.5)" = yes ]; then
+      echo "| Subvol ≤ 0.6× btrfs where floor ≤ 0.5× btrfs | $size GiB | $changed% | $value× (floor $floor_share×) | $(met "$value" "<=" 0.6) |"
+    else
+      echo "| Subvol ≤ 0.6× btrfs where floor ≤ 0.5× btrfs | $size GiB | $changed% | $value× (floor $floor_share×: does not apply) | - |"
+    fi
+  done
+  value=$(ratio "$(mean "$size/cat")" "$(mean "$size/full send")")
+  echo "| full send ≥ 0.9× cat's throughput | $size GiB | - | $value× | $(met "$value" ">=" 0.9) |"
+  for side in send receive; do
+    echo "| peak RSS of $side ≤ 100 MiB | $size GiB | all | $(( rss[$size/$side] / 1024 )) MiB | $(met "${rss[$size/$side]}" "<=" 102400) |"
+  done
+done
+echo
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+host=$(findmnt -n -o FSTYPE,SOURCE --target "$parent" | awk '{ print $1 " on " $2 }')
+echo "Machine: $cpu, $(nproc) cores, $memory RAM, Linux $(uname -r); images on $host, on loop devices with"
+echo "direct I/O and 4096-byte sectors; caches dropped before every run. Peak disk used: $(gib "$peak_disk") (estimated $(gib "$needed_mib"))."
