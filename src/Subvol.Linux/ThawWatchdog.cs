@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Subvol.Linux;
 
@@ -25,14 +23,11 @@ public sealed class ThawWatchdog : IDisposable
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
 
     private readonly Process _helper;
-    private readonly SafeFileHandle _recordDirectory;
     private bool _disposed;
 
-    private ThawWatchdog(Process helper, SafeFileHandle recordDirectory, string mountPoint, string recordPath)
+    private ThawWatchdog(Process helper, string mountPoint, string recordPath)
     {
         _helper = helper;
-        ProcessId = helper.Id;
-        _recordDirectory = recordDirectory;
         MountPoint = mountPoint;
         RecordPath = recordPath;
     }
@@ -42,27 +37,15 @@ public sealed class ThawWatchdog : IDisposable
     public string RecordPath { get; }
 
     /// <summary>The helper's process id.</summary>
-    public int ProcessId { get; }
+    public int ProcessId => _helper.Id;
 
     public static ThawWatchdog Start(string mountPoint, string recordPath)
     {
         var recordDirectory = Path.GetDirectoryName(Path.GetFullPath(recordPath))!;
         using var mount = Freeze.OpenMountPoint(mountPoint);
-        var directory = Interop.CheckIo(
+        using var directory = Interop.CheckIo(
             Interop.Libc.Open(recordDirectory, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0), "open", recordDirectory);
-        try
-        {
-            return Start(mount, mountPoint, directory, recordDirectory, recordPath);
-        }
-        catch
-        {
-            directory.Dispose();
-            throw;
-        }
-    }
 
-    private static ThawWatchdog Start(SafeFileHandle mount, string mountPoint, SafeFileHandle directory, string recordDirectory, string recordPath)
-    {
         // setsid(1) puts the helper in a session of its own, so a terminal's SIGINT or SIGHUP does not reach it.
         var start = new ProcessStartInfo(Tools.Find("setsid"))
         {
@@ -81,14 +64,10 @@ public sealed class ThawWatchdog : IDisposable
         start.ArgumentList.Add(Path.GetFileName(recordPath));
         start.ArgumentList.Add(Tools.Find("fsfreeze"));
         var helper = Process.Start(start) ?? throw new InvalidOperationException("setsid did not start");
-        return new ThawWatchdog(helper, directory, mountPoint, recordPath);
+        return new ThawWatchdog(helper, mountPoint, recordPath);
     }
 
-    /// <summary>
-    /// Closes the pipe; while the record still exists, waits for the helper to finish, so the record left behind has been
-    /// acted on. When the record is gone, nothing is owed and the helper exits by itself, so no one waits for it to start.
-    /// </summary>
-    /// <remarks>The record's name must be used by this freeze alone, since a helper that has not yet looked may look late.</remarks>
+    /// <summary>Closes the pipe and waits for the helper to finish, so a record left behind has been acted on.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -100,10 +79,7 @@ public sealed class ThawWatchdog : IDisposable
         try
         {
             _helper.StandardInput.Close();
-            if (RecordExists())
-            {
-                _helper.WaitForExit(ExitWait);
-            }
+            _helper.WaitForExit(ExitWait);
         }
         catch (Exception)
         {
@@ -112,19 +88,6 @@ public sealed class ThawWatchdog : IDisposable
         finally
         {
             _helper.Dispose();
-            _recordDirectory.Dispose();
         }
-    }
-
-    private unsafe bool RecordExists()
-    {
-        Interop.Libc.StatxBuffer buffer;
-        if (Interop.Libc.Statx(_recordDirectory, Path.GetFileName(RecordPath), Interop.Libc.AT_SYMLINK_NOFOLLOW, Interop.Libc.STATX_TYPE, &buffer) == 0)
-        {
-            return true;
-        }
-
-        // Only a record known to be gone lets Dispose skip the wait.
-        return Marshal.GetLastPInvokeError() != Errno.ENOENT;
     }
 }

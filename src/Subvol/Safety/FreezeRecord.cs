@@ -26,12 +26,11 @@ internal sealed class FreezeRecord
 
     public string MountPoint { get; }
 
-    /// <param name="name">The record's file name: the subvolume's, or with <see cref="UniqueName"/> one no other freeze uses.</param>
-    public static FreezeRecord Write(Pools.PoolFiles files, string directory, string name, string mountPoint)
+    public static FreezeRecord Write(Pools.PoolFiles files, string directory, string subvolume, string mountPoint)
     {
         files.CreateDirectory(directory);
         var pid = Processes.CurrentId;
-        var record = new FreezeRecord(System.IO.Path.Combine(directory, name), pid, Processes.StartTime(pid), mountPoint);
+        var record = new FreezeRecord(System.IO.Path.Combine(directory, subvolume), pid, Processes.StartTime(pid), mountPoint);
         // A freeze ends with its process or with the machine, so the record must reach other processes, not the disk: a reboot
         // thaws everything, and a record it left behind names a dead process, which opening the pool clears anyway.
         files.WriteState(record.Path, string.Create(CultureInfo.InvariantCulture, $"{record.ProcessId}\n{record.ProcessStart}\n{record.MountPoint}\n"), durable: false);
@@ -39,9 +38,6 @@ internal sealed class FreezeRecord
     }
 
     public void Delete(Pools.PoolFiles files) => files.Delete(Path);
-
-    /// <summary>A record name for one freeze of <paramref name="subvolume"/>, which a later freeze of it never reuses.</summary>
-    public static string UniqueName(string subvolume) => $"{subvolume}.{Guid.NewGuid():N}";
 
     public bool IsAbandoned()
     {

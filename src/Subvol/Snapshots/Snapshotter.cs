@@ -108,8 +108,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         }
 
         // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
-        // Its name is this freeze's alone: the watchdog is not waited for once the record is gone, so it may look late.
-        var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, FreezeRecord.UniqueName(subvolume), mount.Target);
+        var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, subvolume, mount.Target);
         using (ThawWatchdog.Start(mount.Target, record.Path))
         {
             using (var freeze = Freeze.Begin(mount.Target))
