@@ -76,11 +76,15 @@ internal sealed class SendOperation(PoolSession session)
     {
         var layout = session.Layout;
         var files = session.Files;
-        // The stream's digest needs the system's crypto library, which takes milliseconds to load: load it while the extent maps are read.
+        // The stream's digest needs the system's crypto library, which takes milliseconds to load: load it while the extent maps are read
+        // and the first data is on its way from the device. The two maps are read at once, each on a core.
         var cryptoLoaded = Task.Run(() => IncrementalHash.CreateHash(HashAlgorithmName.SHA256).Dispose());
         var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
+        var baseMapRead = baseline is null
+            ? Task.FromResult<IReadOnlyList<Extent>?>(null)
+            : Task.Run<IReadOnlyList<Extent>?>(() => files.ReadExtents(layout.SnapshotImage(baseline.SubvolumeName, baseline.Name)));
         var targetMap = files.ReadExtents(image);
-        var baseMap = baseline is null ? null : files.ReadExtents(layout.SnapshotImage(baseline.SubvolumeName, baseline.Name));
+        var baseMap = baseMapRead.GetAwaiter().GetResult();
         var changes = ExtentDiff.Compute(baseMap, targetMap, snapshot.Size);
         var header = new StreamHeader(
             StreamHeader.CurrentVersion,
@@ -102,10 +106,11 @@ internal sealed class SendOperation(PoolSession session)
         var total = toRead.Sum(range => range.Length);
         long dataBytes = 0, holeBytes = 0;
         using var handle = files.OpenFile(image, FileAccess.Read);
-        cryptoLoaded.Wait();
+        var readahead = new Readahead(handle, image, toRead);
+        readahead.Reading(0);
+        cryptoLoaded.GetAwaiter().GetResult();
         using var writer = new ReplicationStreamWriter(output, header);
         var buffer = new byte[ReadChunk];
-        var readahead = new Readahead(handle, image, toRead);
         foreach (var range in changes)
         {
             var start = Math.Max(range.Offset, resumeOffset);
