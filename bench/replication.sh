@@ -7,7 +7,7 @@
 #           pread + pwrite into a reflink copy of the destination's base, one fsync
 #   rsync   rsync --inplace --no-whole-file of the changed image onto a reflink copy of the base
 # and, per size, a full send to /dev/null against `cat IMAGE > /dev/null` and the peak RSS of
-# subvol send and receive. Prints every ratio, the issue's targets met or not, and a markdown
+# subvol send and receive. Prints every ratio, the performance targets met or not, and a markdown
 # table with the machine. A benchmark, not a test: it asserts nothing about speed. Needs root.
 # Usage: bench/replication.sh [--size 4G|16G]... [--changed 1|10]... [--runs N]
 #   (default: every size 4G and 16G with 1% and 10% changed, 10 runs each)
@@ -281,7 +281,7 @@ for size in "${sizes[@]}"; do
   subvol_phase "$size"
 done
 
-# The report: every ratio, the targets of the issue, and the machine, as markdown.
+# The report: every ratio, the performance targets, and the machine, as markdown.
 field() { local values; read -r -a values <<< "${timing[$1]}"; echo "${values[$2]}"; }
 mean() { field "$1" 0; }
 minimum() { field "$1" 2; }
@@ -317,7 +317,7 @@ for size in "${sizes[@]}"; do
     "$(ratio "$(mean "$size/cat")" "$(mean "$size/full send")") | $(( rss[$size/send] / 1024 )) MiB | $(( rss[$size/receive] / 1024 )) MiB |"
 done
 echo
-echo "Targets of the issue, judged on the means:"
+echo "Targets, judged on the means:"
 echo
 echo "| target | data | changed | measured | met |"
 echo "|---|---|---|---|---|"
