@@ -301,12 +301,18 @@ internal sealed class PoolFiles : IDisposable
     /// <summary>The lines of a small state file, or null when it does not exist.</summary>
     public string[]? ReadLines(string path)
     {
-        if (Status(path).Kind == EntryKind.Missing)
+        SafeFileHandle file;
+        try
         {
+            file = OpenFile(path, FileAccess.Read);
+        }
+        catch (SystemCallException exception) when (exception.Errno is Errno.ENOENT or Errno.ENOTDIR)
+        {
+            // Missing, or gone since someone listed it (a freeze record its snapshot just removed): nothing to read either way.
             return null;
         }
 
-        using var file = OpenFile(path, FileAccess.Read);
+        using var opened = file;
         var length = RandomAccess.GetLength(file);
         if (length > 1 << 20)
         {
