@@ -11,7 +11,9 @@ namespace Subvol.Stream;
 public sealed class ReplicationStreamWriter : IDisposable
 {
     private readonly System.IO.Stream output;
-    private readonly IncrementalHash digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private static readonly HashAlgorithmName DigestAlgorithm = HashAlgorithmName.SHA256;
+
+    private readonly IncrementalHash digest = IncrementalHash.CreateHash(DigestAlgorithm);
     private readonly Compressor? compressor;
     private readonly byte[] record;
     private long chain;
@@ -22,6 +24,12 @@ public sealed class ReplicationStreamWriter : IDisposable
     private long sizeChanges;
     private long dataBytes;
     private State state;
+
+    /// <summary>
+    /// Loads what the stream's digest needs, the system's crypto library, which takes milliseconds: a sender that calls this
+    /// while it does other work makes its writer without that wait.
+    /// </summary>
+    public static void PrepareDigest() => IncrementalHash.CreateHash(DigestAlgorithm).Dispose();
 
     public ReplicationStreamWriter(System.IO.Stream output, StreamHeader header)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using Subvol.Errors;
 using Subvol.Linux;
@@ -76,9 +75,9 @@ internal sealed class SendOperation(PoolSession session)
     {
         var layout = session.Layout;
         var files = session.Files;
-        // The stream's digest needs the system's crypto library, which takes milliseconds to load: load it while the extent maps are read
-        // and the first data is on its way from the device. The two maps are read at once, each on a core.
-        var cryptoLoaded = Task.Run(() => IncrementalHash.CreateHash(HashAlgorithmName.SHA256).Dispose());
+        // The stream's digest is made ready while the extent maps are read and the first data is on its way from the device.
+        // The two maps are read at once, each on a core.
+        var digestPrepared = Task.Run(ReplicationStreamWriter.PrepareDigest);
         var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
         var baseMapRead = baseline is null
             ? Task.FromResult<IReadOnlyList<Extent>?>(null)
@@ -108,7 +107,7 @@ internal sealed class SendOperation(PoolSession session)
         using var handle = files.OpenFile(image, FileAccess.Read);
         var readahead = new Readahead(handle, image, toRead);
         readahead.Reading(0);
-        cryptoLoaded.GetAwaiter().GetResult();
+        digestPrepared.GetAwaiter().GetResult();
         using var writer = new ReplicationStreamWriter(output, header);
         var buffer = new byte[ReadChunk];
         foreach (var range in changes)
