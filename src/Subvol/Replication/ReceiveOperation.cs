@@ -264,13 +264,23 @@ internal sealed class ReceiveOperation(
     /// </summary>
     private SafeFileHandle? FollowedExactly(FollowingImage? following, string partialImage, long size)
     {
-        if (following?.Finish() is not { } image || RandomAccess.GetLength(image) != size)
+        if (following?.Finish() is not { } image)
         {
             return null;
         }
 
-        var followed = ExtentMap.Read(image, Layout.IncomingDirectory);
-        return ExtentDiff.Compute(followed, Files.ReadExtents(partialImage), size).Count == 0 ? image : null;
+        try
+        {
+            return RandomAccess.GetLength(image) == size
+                && ExtentDiff.Compute(ExtentMap.Read(image, Layout.IncomingDirectory), Files.ReadExtents(partialImage), size).Count == 0
+                ? image
+                : null;
+        }
+        catch (Exception exception) when (exception is SystemCallException or IOException)
+        {
+            // The stream is verified and synced already: a check that cannot be made only means the subvolume is moved by a clone.
+            return null;
+        }
     }
 
     private SnapshotInfo PublishReceived(string subvolume, StreamHeader header, SubvolumeRecord? existing, string partialImage, long size, SafeFileHandle? nextImage)
