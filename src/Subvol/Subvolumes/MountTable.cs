@@ -5,7 +5,9 @@ namespace Subvol.Subvolumes;
 /// <summary>
 /// The kernel's loop devices and mounts, read once for a listing: asking <see cref="ImageMounts.Find"/>
 /// per image scans every /sys/block/loop* each time, which made a listing of thousands of snapshots
-/// cost seconds. The answers are those <see cref="ImageMounts.Find"/> gives, as of the moment of reading.
+/// cost seconds. Devices are matched by the backing path the kernel reports, so a listing shows every
+/// mount Subvol made; unlike <see cref="ImageMounts.Find"/>, which matches by inode for the refusals
+/// that must not miss one, it does not show a mount of a device attached by hand through another link.
 /// </summary>
 internal sealed class MountTable
 {
