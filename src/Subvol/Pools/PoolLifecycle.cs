@@ -10,6 +10,9 @@ namespace Subvol.Pools;
 /// <summary>Pools on a machine: made on a directory or in an image file, imported after a reboot, exported, and forgotten.</summary>
 internal static class PoolLifecycle
 {
+    /// <summary>How long export waits for a pool that is busy only because the kernel has not yet let go of it.</summary>
+    private static readonly TimeSpan ExportPatience = TimeSpan.FromSeconds(5);
+
     /// <summary>Creates a pool on a reflink-capable directory, or, given an image, a file-backed pool that works anywhere.</summary>
     /// <param name="sparse">Leave the pool image sparse instead of allocating it on the host, giving up the physical guarantee.</param>
     /// <param name="force">Make a sparse pool image even when it is larger than the host's free space.</param>
@@ -148,7 +151,7 @@ internal static class PoolLifecycle
         {
             try
             {
-                Mounts.Unmount(root);
+                UnmountPatiently(root);
             }
             catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
             {
@@ -157,6 +160,28 @@ internal static class PoolLifecycle
         }
 
         return Forget(registry, known ?? new KnownPool(root, null));
+    }
+
+    /// <summary>
+    /// Unmounts the pool's filesystem, waiting a few seconds while it is busy. A subvolume's loop device lets go of its
+    /// image from a kernel work queue a moment after the device is gone, so a pool whose subvolumes were just unmounted
+    /// is briefly busy with nobody holding it; a program that really holds it still gets the error.
+    /// </summary>
+    private static void UnmountPatiently(string root)
+    {
+        var deadline = DateTime.UtcNow + ExportPatience;
+        while (true)
+        {
+            try
+            {
+                Mounts.Unmount(root);
+                return;
+            }
+            catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+        }
     }
 
     /// <summary>A file-backed pool's image is remembered so that import needs only the path; a directory pool is simply forgotten.</summary>
