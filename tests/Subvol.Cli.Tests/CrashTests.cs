@@ -245,13 +245,25 @@ public sealed class CrashTests(PoolFixture pool) : IClassFixture<PoolFixture>
         WriteSome(mountPoint);
 
         var child = pool.StartPaused("snapshot-frozen", "snapshot", $"{name}@s");
-        child.Signal(signal);
-        Thread.Sleep(1000);
-        Assert.False(child.HasExited, $"the first SIG{signal} lets the current step finish: {(child.HasExited ? child.Result(child.ExitCode) : null)}");
-        Assert.True(Tools.IsFrozen(mountPoint), "still inside the step between freeze and thaw");
+        try
+        {
+            child.Signal(signal);
+            Thread.Sleep(1000);
+            Assert.False(child.HasExited, $"the first SIG{signal} lets the current step finish: {(child.HasExited ? child.Result(child.ExitCode) : null)}");
+            Assert.True(Tools.IsFrozen(mountPoint), "still inside the step between freeze and thaw");
 
-        child.Signal(signal);
-        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)), $"the second SIG{signal} should stop it at once");
+            child.Signal(signal);
+            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)), $"the second SIG{signal} should stop it at once");
+        }
+        finally
+        {
+            // A child that outlived a failed assertion would hold the pool's write lock and stall every later test of the class.
+            if (!child.HasExited)
+            {
+                child.Kill();
+            }
+        }
+
         var result = child.Result(child.ExitCode);
         Assert.True(result.ExitCode == 130, $"interrupted means exit 130: {result}");
         Assert.True(Waiting.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the filesystem should be thawed within 10 s");
