@@ -28,6 +28,13 @@ public sealed class StructLayoutTests
     }
 
     [Fact]
+    public unsafe void XfsEofBlocksMatchesXfsHeader()
+    {
+        Assert.Equal(128, sizeof(Interop.Libc.XfsEofBlocks));
+        Assert.Equal(24, (int)Marshal.OffsetOf<Interop.Libc.XfsEofBlocks>(nameof(Interop.Libc.XfsEofBlocks.eof_min_file_size)));
+    }
+
+    [Fact]
     public unsafe void FiemapStructsMatchLinuxFiemapHeader()
     {
         Assert.Equal(32, sizeof(Interop.Libc.Fiemap));

@@ -104,6 +104,10 @@ internal sealed class PoolFiles : IDisposable
         }
 
         Delete(path);
+
+        // Once delete returns, the image's blocks are free and those it shared read as unshared, so the next listing,
+        // df or admission counts what is really there; where the wait cannot be asked for, the kernel finishes alone.
+        XfsInactivation.WaitForFrees(Root);
     }
 
     public void DeleteDirectoryIfEmpty(string path)
