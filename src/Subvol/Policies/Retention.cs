@@ -18,6 +18,8 @@ public sealed record Retention(IReadOnlyDictionary<Interval, int> Counts, TimeSp
 
     public static readonly TimeSpan DefaultFrequentPeriod = TimeSpan.FromMinutes(15);
 
+    private const double MaximumMinimumDays = 10_000 * 366;
+
     /// <summary>A minimum that keeps every snapshot, whatever its age (btrbk's "all").</summary>
     public static readonly TimeSpan KeepAll = TimeSpan.MaxValue;
 
@@ -95,9 +97,10 @@ public sealed record Retention(IReadOnlyDictionary<Interval, int> Counts, TimeSp
             'y' => 366,
             _ => 0,
         };
-        if (days == 0 || !int.TryParse(word.AsSpan(0, word.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        // Beyond ten thousand years a minimum means "all", and would overflow a TimeSpan first.
+        if (days == 0 || !int.TryParse(word.AsSpan(0, word.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count) || days * count > MaximumMinimumDays)
         {
-            throw SubvolException.Invalid($"{Printable.Quote(text)} is not a minimum age; write a whole number and a unit h, d, w, m or y, such as 2d, or latest to keep only the newest");
+            throw SubvolException.Invalid($"{Printable.Quote(text)} is not a minimum age; write a whole number and a unit h, d, w, m or y, such as 2d, latest to keep only the newest, or all to keep everything");
         }
 
         return word[^1] == 'h' ? TimeSpan.FromHours(count) : TimeSpan.FromDays(days * count);

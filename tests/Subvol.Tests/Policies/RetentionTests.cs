@@ -62,6 +62,32 @@ public sealed class RetentionTests
         Assert.Equal(TimeSpan.FromHours(hours), Retention.ParseMinimum(text));
     }
 
+    [Theory]
+    [InlineData("2 days")]
+    [InlineData("2")]
+    [InlineData("d")]
+    [InlineData("-2d")]
+    [InlineData("2x")]
+    [InlineData("999999999y")]
+    public void RefusesAMinimumAgeItCannotReadSayingWhatToWrite(string text)
+    {
+        var error = Assert.Throws<SubvolException>(() => Retention.ParseMinimum(text));
+
+        Assert.Equal(SubvolErrorCode.InvalidArgument, error.Code);
+        Assert.Contains($"'{text}'", error.Message);
+        Assert.Contains("such as 2d", error.Message);
+    }
+
+    [Fact]
+    public void AllAsAMinimumKeepsEverySnapshot()
+    {
+        var retention = Series.Keep("1d", "all");
+        var snapshots = Series.Every(TimeSpan.FromHours(1), Series.Utc(2000, 1, 1), Series.Utc(2000, 1, 3));
+
+        Assert.Empty(RetentionRules.Apply(snapshots, Series.Utc(2026, 12, 4), retention).Prune);
+        Assert.Equal("1d min all", retention.ToString());
+    }
+
     [Fact]
     public void RetentionsWrittenDifferentlyButKeepingTheSameAreEqual()
     {
