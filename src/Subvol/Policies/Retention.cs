@@ -23,9 +23,6 @@ public sealed record Retention(IReadOnlyDictionary<Interval, int> Counts, TimeSp
     /// <summary>A minimum that keeps every snapshot, whatever its age (btrbk's "all").</summary>
     public static readonly TimeSpan KeepAll = TimeSpan.MaxValue;
 
-    /// <summary>Nothing kept by interval and no minimum: only the newest snapshot stays.</summary>
-    public static Retention None(TimeSpan frequentPeriod) => new(new Dictionary<Interval, int>(), TimeSpan.Zero, frequentPeriod);
-
     /// <summary>The finest interval with a count above zero, or null when nothing is kept by interval.</summary>
     public Interval? Finest => IntervalNames.FinestFirst.Where(interval => Count(interval) > 0).Select(interval => (Interval?)interval).FirstOrDefault();
 
