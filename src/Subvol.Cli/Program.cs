@@ -3,6 +3,7 @@ using Subvol.Cli.CommandLine;
 using Subvol.Cli.Commands.Check;
 using Subvol.Cli.Commands.Completion;
 using Subvol.Cli.Commands.Pool;
+using Subvol.Cli.Commands.Policy;
 using Subvol.Cli.Commands.Replication;
 using Subvol.Cli.Commands.Stream;
 using Subvol.Cli.Commands.Snapshot;
@@ -33,6 +34,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     TrimCommand.Create(),
     GuardCommand.Create(),
     CheckCommand.Create(),
+    PolicyCommand.Create(),
     CompletionCommand.Create(),
 };
 

@@ -7,6 +7,9 @@ public static class NameRules
 {
     public const int MaximumLength = 100;
 
+    /// <summary>The prefix of template sections in the policy file, which names cannot take.</summary>
+    public const string TemplatePrefix = "template:";
+
     public const string AllowedCharacters = "letters A-Z a-z, digits 0-9, and . _ - + :";
 
     /// <summary>Returns null when the name is acceptable, else the rule it broke.</summary>
@@ -35,6 +38,12 @@ public static class NameRules
         if (name[0] is '-' or '.')
         {
             return "a name cannot start with '-' or '.'";
+        }
+
+        // Policy files read a section [template:NAME] as a template, so no subvolume may be named so.
+        if (name.StartsWith(TemplatePrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"a name cannot start with '{TemplatePrefix}', which policy files reserve for templates";
         }
 
         if (name.EndsWith(".img", StringComparison.Ordinal) || name.EndsWith(".partial", StringComparison.Ordinal))

@@ -26,6 +26,8 @@ public sealed class NameRulesTests
     [InlineData("caf\u00e9", "not allowed")]
     [InlineData("disk.img", ".img")]
     [InlineData("a@b", "not allowed")]
+    [InlineData("template:home", "reserve")]
+    [InlineData("Template:home", "reserve")]
     public void RefusesNamesWithTheRuleTheyBreak(string name, string rule)
     {
         var problem = NameRules.Problem(name);
