@@ -51,7 +51,11 @@ public sealed class Pool : IDisposable
 
     private ReceiveOperation Receiving => new(_session, _space, SnapshotLookup.Describe, new SnapshotRollback(_session).ReplaceImage);
 
-    private Replicator Replicator => new(_session, Sending, subvolume => Snapshotter.Create(subvolume, null, null));
+    private Replicator Replicator => new(
+        _session,
+        Sending,
+        subvolume => Snapshotter.Create(subvolume, null, null, SnapshotNames.SyncPrefix),
+        (subvolume, snapshots) => Snapshotter.Destroy(subvolume, snapshots));
 
     private UsageReport Accounting => new(_session);
 

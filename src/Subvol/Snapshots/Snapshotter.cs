@@ -26,11 +26,12 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
     /// freeze record and a watchdog make sure that even a killed process leaves nothing frozen.
     /// </summary>
     /// <param name="creator">Recorded as the snapshot's creator, so that a program such as the CSI driver can tell its own.</param>
-    public SnapshotInfo Create(string subvolume, string? snapshot, string? creator)
+    /// <param name="unnamedPrefix">What the name of a snapshot the caller did not name begins with, before its timestamp.</param>
+    public SnapshotInfo Create(string subvolume, string? snapshot, string? creator, string unnamedPrefix = "")
     {
         using var writeLock = session.AcquireWriteLock();
         var record = session.RequireSubvolume(subvolume);
-        snapshot ??= SnapshotNames.Timestamp(Clock.Now, name => Database.FindSnapshot(subvolume, name) is not null);
+        snapshot ??= SnapshotNames.Timestamp(Clock.Now, name => Database.FindSnapshot(subvolume, name) is not null, unnamedPrefix);
         NameRules.Validate(snapshot, "snapshot");
         if (Database.FindSnapshot(subvolume, snapshot) is not null)
         {
