@@ -24,34 +24,41 @@ internal static class DestroyCommand
         var references = context.Get(SnapshotArgument).Select(SnapshotReference.Parse).ToList();
         using var pool = context.OpenPool();
         var result = pool.DestroySnapshots(references);
-        foreach (var missing in result.Missing)
+        if (result.Missing.Count > 0)
         {
-            context.Reporter.Error(pool.FindSubvolume(missing.Subvolume) is null
-                ? $"pool {pool.Path} has no subvolume {Printable.Quote(missing.Subvolume)}"
-                : $"subvolume {Printable.Quote(missing.Subvolume)} has no snapshot {Printable.Quote(missing.Snapshot)}");
+            // A clean failure: one error line naming every missing one, nothing on standard output, and what did go said beside it.
+            var missing = result.Missing.Select(reference => pool.FindSubvolume(reference.Subvolume) is null
+                ? $"pool {pool.Path} has no subvolume {Printable.Quote(reference.Subvolume)}"
+                : $"subvolume {Printable.Quote(reference.Subvolume)} has no snapshot {Printable.Quote(reference.Snapshot)}");
+            context.Reporter.Error(string.Join("; ", missing));
+            foreach (var destroyed in result.Destroyed)
+            {
+                context.Reporter.Note($"destroyed {destroyed.FullName}");
+            }
+
+            return ExitCodes.NotFound;
         }
 
-        if (context.Json && (result.Destroyed.Count > 0 || result.Missing.Count == 0))
+        if (context.Json)
         {
             Mutation.Write(context.Reporter, changed: result.Destroyed.Count > 0, writer =>
             {
                 // One snapshot named alone keeps the shape a single destroy always had.
-                if (references.Count == 1 && result.Destroyed.Count == 1)
+                if (result.Destroyed.Count == 1)
                 {
                     Mutation.Image(writer, ImageRow.From(result.Destroyed[0]));
                 }
 
                 ImageRow.Listing.WriteArray(writer, "destroyed", result.Destroyed.Select(ImageRow.From));
             });
-        }
-        else if (!context.Json)
-        {
-            foreach (var destroyed in result.Destroyed)
-            {
-                context.Reporter.Done($"destroyed {destroyed.FullName}");
-            }
+            return ExitCodes.Success;
         }
 
-        return result.Missing.Count > 0 ? ExitCodes.NotFound : ExitCodes.Success;
+        foreach (var destroyed in result.Destroyed)
+        {
+            context.Reporter.Done($"destroyed {destroyed.FullName}");
+        }
+
+        return ExitCodes.Success;
     }
 }
