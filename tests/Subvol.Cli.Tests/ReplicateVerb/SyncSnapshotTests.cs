@@ -80,6 +80,24 @@ public sealed class SyncSnapshotTests(ReplicatePools pools) : IClassFixture<Repl
     }
 
     [RootFact]
+    public void A_pool_rebuilt_from_its_images_has_no_bases_until_the_next_replicate_records_them_again()
+    {
+        const string name = "sync-rebuilt";
+        Source.Create(name, "320M");
+        Data.WriteRandom(Path.Combine(Source.Mount(name), "data.bin"), 2 << 20);
+        Source.Run("replicate", name, Destination.PoolPath).ShouldSucceed();
+        Source.Unmount(name);
+        File.Delete(Path.Combine(Source.PoolPath, ".subvol", "pool.db"));
+
+        Source.Run("check", "--repair").ShouldSucceed();
+
+        Assert.Empty(Source.Json("list", "-t", "snapshot", name).EnumerateArray().Single().GetProperty("base_for").EnumerateArray());
+        Assert.Contains("up to date", Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed().Stdout);
+        var snapshot = Source.Json("list", "-t", "snapshot", name).EnumerateArray().Single();
+        Assert.Equal([Destination.PoolPath], snapshot.GetProperty("base_for").EnumerateArray().Select(target => target.GetString()));
+    }
+
+    [RootFact]
     public void A_replicate_to_a_destination_that_is_no_pool_removes_the_snapshot_it_took_and_says_so()
     {
         const string name = "sync-nowhere";
