@@ -56,7 +56,8 @@ internal sealed class SnapshotLookup(PoolSession session)
         {
             Exclusive = usage is null ? null : figures?.Exclusive ?? 0,
             Creator = record.Creator,
-            BaseFor = bases[record.Guid].ToList(),
+            // The one empty list when there is none, so that two readings of a snapshot without bases stay equal.
+            BaseFor = bases.Contains(record.Guid) ? bases[record.Guid].ToArray() : Array.Empty<string>(),
         };
     }
 
