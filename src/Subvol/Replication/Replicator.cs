@@ -49,7 +49,7 @@ internal sealed class Replicator(
             using var target = ReplicationDestinations.Open(address, options, session.Path);
             return Transfer(target, subvolume, options, progress, steps, () => sendingBegan = true);
         }
-        catch (Exception exception) when (taken is not null && !sendingBegan)
+        catch (Exception exception) when (taken is not null && !sendingBegan && exception is not OperationCanceledException)
         {
             // Nothing was sent, so the snapshot taken for this run serves nothing and would only pile up.
             throw RemovingTaken(subvolume, taken, exception);
