@@ -51,7 +51,11 @@ public sealed class Pool : IDisposable
 
     private ReceiveOperation Receiving => new(_session, _space, SnapshotLookup.Describe, new SnapshotRollback(_session).ReplaceImage);
 
-    private Replicator Replicator => new(_session, Sending, subvolume => Snapshotter.Create(subvolume, null, null));
+    private Replicator Replicator => new(
+        _session,
+        Sending,
+        subvolume => Snapshotter.Create(subvolume, null, null, SnapshotNames.SyncPrefix),
+        (subvolume, snapshots) => Snapshotter.Destroy(subvolume, snapshots));
 
     private UsageReport Accounting => new(_session);
 
@@ -77,8 +81,12 @@ public sealed class Pool : IDisposable
     /// <summary>Creates a pool on a reflink-capable directory, or, given an image, a file-backed pool that works anywhere.</summary>
     /// <param name="sparse">Leave the pool image sparse instead of allocating it on the host, giving up the physical guarantee.</param>
     /// <param name="force">Make a sparse pool image even when it is larger than the host's free space.</param>
-    public static OperationResult<KnownPool> Create(string path, string? image, long? size, PoolRegistry registry, bool sparse = false, bool force = false) =>
-        PoolLifecycle.Create(path, image, size, registry, sparse, force);
+    public static OperationResult<KnownPool> Create(string path, string? image, long? size, PoolRegistry registry, bool sparse = false, bool force = false)
+    {
+        // The pool records when it was made; a malformed SUBVOL_NOW is refused before anything is made.
+        _ = Clock.Now;
+        return PoolLifecycle.Create(path, image, size, registry, sparse, force);
+    }
 
     /// <summary>Brings a pool back: loop-mounts a file-backed pool's image and registers the pool.</summary>
     public static OperationResult<KnownPool> Import(string path, string? image, PoolRegistry registry) => PoolLifecycle.Import(path, image, registry);
@@ -107,6 +115,8 @@ public sealed class Pool : IDisposable
     /// <param name="registry">The machine's pool list, which lets the error for a pool that is not imported say so.</param>
     public static Pool Open(string path, PoolRegistry? registry = null)
     {
+        // A malformed SUBVOL_NOW is refused before anything changes, not half-way through a verb that records a time.
+        _ = Clock.Now;
         var layout = new PoolLayout(path);
         // A pool's .subvol directory without its database is a damaged pool, not a missing one: its images are all there.
         if (!File.Exists(layout.Database) && Directory.Exists(layout.MetadataDirectory))
@@ -338,6 +348,15 @@ public sealed class Pool : IDisposable
 
     public Outcome DestroySnapshot(SnapshotReference reference) => Snapshotter.Destroy(reference);
 
+    /// <summary>
+    /// Destroys those of the named snapshots of one subvolume that exist, under one write lock and one metadata
+    /// transaction, and returns them as they were; a name the subvolume does not hold is left out of the result.
+    /// </summary>
+    public IReadOnlyList<SnapshotInfo> DestroySnapshots(string subvolume, IReadOnlyList<string> snapshots) => Snapshotter.Destroy(subvolume, snapshots);
+
+    /// <summary>Destroys every named snapshot that exists, of one subvolume or several, all checked first; says which were missing.</summary>
+    public SnapshotsDestroyed DestroySnapshots(IReadOnlyList<SnapshotReference> snapshots) => Snapshotter.Destroy(snapshots);
+
     /// <summary>Makes an independent, writable subvolume from a snapshot, with a filesystem UUID of its own.</summary>
     /// <param name="creator">Recorded as the clone's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
     public OperationResult<SubvolumeInfo> CloneSnapshot(SnapshotReference source, string name, Provisioning provisioning = Provisioning.Guaranteed, string? creator = null) =>
@@ -374,6 +393,16 @@ public sealed class Pool : IDisposable
     /// <summary>Brings a subvolume's newest snapshot to another pool, resuming an interrupted transfer first.</summary>
     public ReplicateResult Replicate(string subvolume, string destination, ReplicateOptions options, IProgress<ReplicationProgress>? progress = null) =>
         Replicator.Replicate(subvolume, destination, options, progress);
+
+    /// <summary>
+    /// Records <paramref name="snapshot"/> (named <paramref name="name"/>) as the newest snapshot of the subvolume that
+    /// <paramref name="target"/> (a pool path or ssh:// address) holds, at <see cref="Clock.Now"/>; takes the write lock.
+    /// </summary>
+    public void RecordReplicationBase(string subvolume, string target, Guid snapshot, string name) =>
+        new ReplicationBaseRecords(_session).Record(subvolume, target, snapshot, name);
+
+    /// <summary>The subvolume's recorded replication bases, one per target, by target.</summary>
+    public IReadOnlyList<ReplicationBase> ReplicationBases(string subvolume) => new ReplicationBaseRecords(_session).List(subvolume);
 
     /// <summary>Unmounts everything of the pool, as exporting it needs.</summary>
     internal void UnmountEverything() => Exposure.UnmountEverything();

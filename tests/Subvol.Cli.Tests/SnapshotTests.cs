@@ -212,4 +212,80 @@ public sealed class SnapshotTests(PoolFixture pool) : IClassFixture<PoolFixture>
         Assert.Equal(Data.Sha256(pool.SnapshotImage("lost", "kept")), Data.Sha256(pool.SubvolumeImage("lost")));
         pool.Run("check").ShouldSucceed();
     }
+
+    [RootFact]
+    public void A_snapshot_taken_with_SUBVOL_NOW_set_records_that_time_and_is_named_by_it()
+    {
+        pool.Create("clocked", "320M");
+
+        pool.Cli.RunWith(new Dictionary<string, string?> { ["SUBVOL_NOW"] = "2026-12-04T17:00:00Z" }, "snapshot", "clocked").ShouldSucceed();
+
+        var snapshot = pool.Json("list", "-t", "snapshot", "clocked").EnumerateArray().Single();
+        Assert.Equal("2026-12-04T170000Z", snapshot.GetProperty("snapshot").GetString());
+        Assert.Equal("2026-12-04T17:00:00.000Z", snapshot.GetProperty("created").GetString());
+    }
+
+    [RootFact]
+    public void A_malformed_SUBVOL_NOW_is_one_error_line_naming_it_and_takes_no_snapshot()
+    {
+        pool.Create("misclocked", "320M");
+
+        var refused = pool.Cli.RunWith(new Dictionary<string, string?> { ["SUBVOL_NOW"] = "next tuesday" }, "snapshot", "misclocked").ShouldFailWith(2);
+
+        var line = Assert.Single(refused.StderrLines);
+        Assert.Contains("SUBVOL_NOW", line);
+        Assert.Contains("'next tuesday'", line);
+        Assert.Contains("2026-12-04T17:00:00Z", line);
+        Assert.Empty(pool.SnapshotNames("misclocked"));
+    }
+
+    [RootFact]
+    public void Destroy_of_several_snapshots_of_two_subvolumes_destroys_them_all_and_lists_each_in_json()
+    {
+        pool.Create("batch-a", "320M");
+        pool.Create("batch-b", "320M");
+        foreach (var snapshot in new[] { "batch-a@one", "batch-a@two", "batch-a@three", "batch-b@one" })
+        {
+            pool.Run("snapshot", snapshot).ShouldSucceed();
+        }
+
+        var result = pool.Json("destroy", "batch-a@one", "batch-b@one", "batch-a@three");
+
+        Assert.True(result.GetProperty("changed").GetBoolean());
+        Assert.Equal(["batch-a@one", "batch-a@three", "batch-b@one"], result.GetProperty("destroyed").EnumerateArray().Select(row => row.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["two"], pool.SnapshotNames("batch-a"));
+        Assert.Empty(pool.SnapshotNames("batch-b"));
+        Assert.False(File.Exists(pool.SnapshotImage("batch-a", "one")));
+        Assert.False(Directory.Exists(Path.Combine(pool.PoolPath, "snapshots", "batch-b")));
+    }
+
+    [RootFact]
+    public void Destroy_destroys_the_snapshots_that_exist_reports_each_missing_one_and_exits_3()
+    {
+        pool.Create("batch-gap", "320M");
+        pool.Run("snapshot", "batch-gap@kept-going").ShouldSucceed();
+        pool.Run("snapshot", "batch-gap@also").ShouldSucceed();
+
+        var result = pool.Run("destroy", "batch-gap@kept-going", "batch-gap@never", "nosuch@thing", "batch-gap@also").ShouldFailWith(3);
+
+        Assert.Contains("'never'", result.StderrLines[0]);
+        Assert.Contains("'nosuch'", result.StderrLines[0]);
+        Assert.Contains("destroyed batch-gap@kept-going", result.Stderr);
+        Assert.Empty(pool.SnapshotNames("batch-gap"));
+    }
+
+    [RootFact]
+    public void Destroy_of_several_snapshots_destroys_none_while_one_is_mounted()
+    {
+        pool.Create("batch-mounted", "320M");
+        pool.Run("snapshot", "batch-mounted@free").ShouldSucceed();
+        pool.Run("snapshot", "batch-mounted@browsed").ShouldSucceed();
+        pool.Mount("batch-mounted@browsed");
+
+        var refused = pool.Run("destroy", "batch-mounted@free", "batch-mounted@browsed").ShouldFailWith(5);
+
+        Assert.Contains("batch-mounted@browsed", refused.Stderr);
+        Assert.Equal(["browsed", "free"], pool.SnapshotNames("batch-mounted"));
+        pool.Unmount("batch-mounted@browsed");
+    }
 }

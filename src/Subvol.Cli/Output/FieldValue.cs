@@ -25,6 +25,8 @@ internal static class FieldValue
         bool flag => flag ? "yes" : "no",
         DateTimeOffset time => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
         Guid guid => guid.ToString("D"),
+        IReadOnlyList<string> { Count: 0 } => "-",
+        IReadOnlyList<string> texts => string.Join(',', texts),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "-",
     };
 
@@ -60,6 +62,15 @@ internal static class FieldValue
                 break;
             case Guid guid:
                 writer.WriteStringValue(guid.ToString("D"));
+                break;
+            case IReadOnlyList<string> texts:
+                writer.WriteStartArray();
+                foreach (var text in texts)
+                {
+                    writer.WriteStringValue(text);
+                }
+
+                writer.WriteEndArray();
                 break;
             default:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));

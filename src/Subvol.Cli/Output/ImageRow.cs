@@ -20,7 +20,8 @@ internal sealed record ImageRow(
     string? MountPoint,
     Guid? OriginSnapshot,
     bool? WrittenSinceSnapshot,
-    string? Creator)
+    string? Creator,
+    IReadOnlyList<string>? BaseFor)
 {
     public const string SubvolumeType = "subvolume";
     public const string SnapshotType = "snapshot";
@@ -43,12 +44,13 @@ internal sealed record ImageRow(
             new("origin_snapshot", row => row.OriginSnapshot),
             new("written_since_snapshot", row => row.WrittenSinceSnapshot),
             new("creator", row => row.Creator),
+            new("base_for", row => row.BaseFor),
         ],
         SubvolumeColumns);
 
     public static IReadOnlyList<string> SubvolumeColumns => ["name", "size", "referenced", "exclusive", "filesystem", "provisioning", "snapshots", "mountpoint"];
 
-    public static IReadOnlyList<string> SnapshotColumns => ["name", "size", "referenced", "exclusive", "filesystem", "created", "mountpoint"];
+    public static IReadOnlyList<string> SnapshotColumns => ["name", "size", "referenced", "exclusive", "filesystem", "created", "mountpoint", "base_for"];
 
     public static IReadOnlyList<string> AllColumns => ["name", "type", "size", "referenced", "exclusive", "filesystem", "provisioning", "created", "mountpoint"];
 
@@ -61,9 +63,9 @@ internal sealed record ImageRow(
     public static ImageRow From(SubvolumeInfo subvolume) => new(
         SubvolumeType, subvolume.Name, subvolume.Name, null, subvolume.Guid, subvolume.Size, subvolume.AllocatedBytes, subvolume.Exclusive,
         subvolume.FileSystem, subvolume.Provisioning, subvolume.Snapshots, subvolume.Created, subvolume.MountPoint, subvolume.OriginSnapshot,
-        subvolume.WrittenSinceSnapshot, subvolume.Creator);
+        subvolume.WrittenSinceSnapshot, subvolume.Creator, null);
 
     public static ImageRow From(SnapshotInfo snapshot) => new(
         SnapshotType, snapshot.FullName, snapshot.Subvolume, snapshot.Name, snapshot.Guid, snapshot.Size, snapshot.AllocatedBytes, snapshot.Exclusive,
-        snapshot.FileSystem, null, null, snapshot.Created, snapshot.MountPoint, null, null, snapshot.Creator);
+        snapshot.FileSystem, null, null, snapshot.Created, snapshot.MountPoint, null, null, snapshot.Creator, snapshot.BaseFor);
 }

@@ -16,6 +16,8 @@ internal static class ReplicatedStepWording
             ReplicatedStepKind.Resumed => $"resumed {snapshot} at {destination} ({ByteSize.Format(step.DataBytes)})",
             ReplicatedStepKind.SentIncremental => $"sent {snapshot} incrementally from {step.Base} to {destination} ({ByteSize.Format(step.DataBytes)})",
             ReplicatedStepKind.SentFull => $"sent {snapshot} in full to {destination} ({ByteSize.Format(step.DataBytes)})",
+            ReplicatedStepKind.DestroyedHere => $"destroyed {snapshot}: no target needs it since {step.Base}",
+            ReplicatedStepKind.DestroyedAtDestination => $"destroyed {snapshot} at {destination}: it is older than the base {step.Base}",
             _ => step.ToString(),
         };
     }

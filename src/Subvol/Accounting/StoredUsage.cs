@@ -28,6 +28,7 @@ internal sealed class StoredUsage(PoolSession session)
     /// <summary>The stored figures when the pool is as it was when they were read; else a new reading, stored when the pool is settled.</summary>
     public UsageReading Read(IReadOnlyList<PoolImage> images, Func<UsageReading> readExtentMaps)
     {
+        // The real clock, not Clock.Now: it is compared with the change times the kernel gives files.
         var startedAt = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
         var (fingerprint, newest) = Fingerprint(images);
         if (session.Database.GetUsageFigures() is { } stored && stored.Fingerprint == fingerprint && Parse(stored.Figures) is { } figures)

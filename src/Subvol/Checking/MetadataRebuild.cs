@@ -279,7 +279,7 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
     /// <summary>Renames the damaged database, with its log and shared memory, to pool.db.damaged-TIMESTAMP; null when there was none.</summary>
     private string? MoveAside()
     {
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var stamp = Clock.Now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var aside = Path.Combine(layout.MetadataDirectory, DamagedPrefix + stamp);
         for (var attempt = 2; files.Exists(aside); attempt++)
         {

@@ -58,9 +58,11 @@ internal sealed partial class PoolDatabase
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Deletes a snapshot's row and every replication base that names it: once it is gone, both sides no longer hold it.</summary>
     public void DeleteSnapshot(long id)
     {
-        using var command = Command("DELETE FROM snapshots WHERE id = $id", ("$id", id));
+        using var command = Command(
+            "DELETE FROM replication_bases WHERE snapshot_guid = (SELECT guid FROM snapshots WHERE id = $id); DELETE FROM snapshots WHERE id = $id", ("$id", id));
         command.ExecuteNonQuery();
     }
 

@@ -24,7 +24,7 @@ internal sealed partial class PoolDatabase
     /// <param name="created">When the subvolume was made, as its image's identity says; now when not given.</param>
     public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning, DateTime? writeStamp = null, string? creator = null, DateTimeOffset? created = null)
     {
-        created ??= DateTimeOffset.UtcNow;
+        created ??= Clock.Now;
         using var command = Command(
             "INSERT INTO subvolumes (name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp, creator) VALUES ($name, $guid, $size, $fs, $created, $origin, $provisioning, $stamp, $creator) RETURNING id",
             ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created.Value)),

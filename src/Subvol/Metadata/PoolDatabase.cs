@@ -11,7 +11,7 @@ namespace Subvol.Metadata;
 /// </summary>
 internal sealed partial class PoolDatabase : IDisposable
 {
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     /// <summary>The statements that bring the schema from version N (index N - 1) to N + 1.</summary>
     private static readonly string[] Upgrades =
@@ -24,6 +24,8 @@ internal sealed partial class PoolDatabase : IDisposable
         "ALTER TABLE subvolumes ADD COLUMN creator TEXT; ALTER TABLE snapshots ADD COLUMN creator TEXT",
         // Version 5 added the stored usage figures; a pool without them reads its extent maps at its next listing.
         UsageFiguresTable,
+        // Version 6 added the replication bases; a pool without them has recorded none, and its next replicate records them.
+        ReplicationBasesTable,
     ];
 
     private readonly SqliteConnection _connection;
@@ -234,9 +236,10 @@ internal sealed partial class PoolDatabase : IDisposable
                 new_name TEXT NOT NULL);
             """);
         Execute(UsageFiguresTable);
+        Execute(ReplicationBasesTable);
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('schema_version', '{SchemaVersion}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('guid', '{Guid.NewGuid()}')");
-        Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('created', '{FormatTime(DateTimeOffset.UtcNow)}')");
+        Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('created', '{FormatTime(Clock.Now)}')");
     }
 
     private void CheckSchema(string path)

@@ -4,10 +4,25 @@ using Subvol.Errors;
 namespace Subvol.Replication;
 
 /// <summary>A pool on this machine: the stream goes through an in-memory pipe, sender and receiver side by side.</summary>
-internal sealed class LocalDestination(Pool pool) : IReplicationDestination
+internal sealed class LocalDestination(DestinationAddress address, Pool pool) : IReplicationDestination
 {
-    public IReadOnlySet<Guid>? SnapshotGuids(string subvolume) =>
-        pool.FindSubvolume(subvolume) is null ? null : pool.ListSnapshots(subvolume).Select(snapshot => snapshot.Guid).ToHashSet();
+    public string Address => address.ToString();
+
+    // FindSnapshots, not ListSnapshots: replication needs no usage figures, which would read every extent map.
+    public IReadOnlyList<DestinationSnapshot>? Snapshots(string subvolume) =>
+        pool.FindSubvolume(subvolume) is null
+            ? null
+            : pool.FindSnapshots(subvolume)
+                .Select(snapshot => new DestinationSnapshot(snapshot.Name, snapshot.Guid, snapshot.Created) { BaseFor = snapshot.BaseFor, MountPoint = snapshot.MountPoint })
+                .ToList();
+
+    public void Destroy(string subvolume, IReadOnlyList<string> snapshots)
+    {
+        if (snapshots.Count > 0 && pool.FindSubvolume(subvolume) is not null)
+        {
+            pool.DestroySnapshots(subvolume, snapshots);
+        }
+    }
 
     public string? ResumeToken(string subvolume)
     {

@@ -288,7 +288,7 @@ internal sealed class ReceiveOperation(
         var snapshotImage = Layout.SnapshotImage(subvolume, header.SnapshotName);
         DateTime? writeStamp = null;
         var subvolumeGuid = existing?.Guid ?? Guid.NewGuid();
-        var created = DateTimeOffset.UtcNow;
+        var created = Clock.Now;
         if (existing is null)
         {
             // A full stream brings its subvolume along: a reflink clone of the received snapshot costs no space.

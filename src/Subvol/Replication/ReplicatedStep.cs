@@ -5,7 +5,10 @@ namespace Subvol.Replication;
 /// One thing replicate did, as data that each front end words: what happened, to which snapshot
 /// (<paramref name="Subvolume"/>@<paramref name="Snapshot"/>), from which base, and how many bytes of image data it sent.
 /// </summary>
-/// <param name="Base">For an incremental send the base snapshot's name; for a discarded transfer the GUID of the base this pool no longer has; else null.</param>
+/// <param name="Base">
+/// For an incremental send the base snapshot's name; for a discarded transfer the GUID of the base this pool no longer has;
+/// for a destroyed sync snapshot the new base that made it unneeded; else null.
+/// </param>
 public sealed record ReplicatedStep(ReplicatedStepKind Kind, string Subvolume, string Snapshot, string? Base = null, long DataBytes = 0);
 
 public enum ReplicatedStepKind
@@ -25,4 +28,10 @@ public enum ReplicatedStepKind
     SentIncremental,
 
     SentFull,
+
+    /// <summary>Destroyed a sync snapshot of this pool that was older than the new base and no target's base; Base names the new base.</summary>
+    DestroyedHere,
+
+    /// <summary>Destroyed a sync snapshot on the destination that was older than the new base; Base names the new base.</summary>
+    DestroyedAtDestination,
 }

@@ -1,16 +1,24 @@
 using Subvol.Errors;
+using Subvol.Metadata;
 using Subvol.Names;
 using Subvol.Pools;
 using Subvol.Snapshots;
+using Subvol.Subvolumes;
 
 namespace Subvol.Replication;
 
 /// <summary>
-/// Brings a subvolume's newest snapshot to another pool: takes a snapshot unless told not to,
-/// finishes an interrupted transfer, then sends incrementally from the newest common snapshot.
-/// Taking the snapshot belongs to the snapshots, so it comes in as <paramref name="takeSnapshot"/>.
+/// Brings a subvolume's newest snapshot to another pool: takes a snapshot (named sync-TIMESTAMP) unless told not
+/// to, finishes an interrupted transfer, sends incrementally from the newest common snapshot and records it as the
+/// target's base; then destroys the sync snapshots that no target needs any more, here and on the destination.
+/// Taking and destroying snapshots belong to the snapshots, so they come in as <paramref name="takeSnapshot"/> and
+/// <paramref name="destroySnapshots"/>.
 /// </summary>
-internal sealed class Replicator(PoolSession session, SendOperation sending, Func<string, SnapshotInfo> takeSnapshot)
+internal sealed class Replicator(
+    PoolSession session,
+    SendOperation sending,
+    Func<string, SnapshotInfo> takeSnapshot,
+    Func<string, IReadOnlyList<string>, IReadOnlyList<SnapshotInfo>> destroySnapshots)
 {
     public ReplicateResult Replicate(string subvolume, string destination, ReplicateOptions options, IProgress<ReplicationProgress>? progress)
     {
@@ -22,9 +30,10 @@ internal sealed class Replicator(PoolSession session, SendOperation sending, Fun
         }
 
         var steps = new List<ReplicatedStep>();
+        SnapshotInfo? taken = null;
         if (options.TakeSnapshot)
         {
-            var taken = takeSnapshot(subvolume);
+            taken = takeSnapshot(subvolume);
             steps.Add(new ReplicatedStep(ReplicatedStepKind.TookSnapshot, subvolume, taken.Name));
         }
         else if (session.Database.ListSnapshots(subvolume).Count == 0)
@@ -34,19 +43,36 @@ internal sealed class Replicator(PoolSession session, SendOperation sending, Fun
                 new Remedy.AnyOf([new Remedy.TakeSnapshot(session.Path, subvolume), new Remedy.ReplicateTakingSnapshot(session.Path, subvolume, address.ToString())]));
         }
 
-        using IReplicationDestination target = address.IsRemote
-            ? new SshDestination(address, options.SshProgram, options.RemoteProgram)
-            : new LocalDestination(Pool.Open(address.Pool));
+        var sendingBegan = false;
+        try
+        {
+            using var target = ReplicationDestinations.Open(address, options, session.Path);
+            return Transfer(target, subvolume, options, progress, steps, () => sendingBegan = true);
+        }
+        catch (Exception exception) when (taken is not null && !sendingBegan && exception is not OperationCanceledException)
+        {
+            // Nothing was sent, so the snapshot taken for this run serves nothing and would only pile up.
+            throw RemovingTaken(subvolume, taken, exception);
+        }
+    }
+
+    private ReplicateResult Transfer(IReplicationDestination target, string subvolume, ReplicateOptions options, IProgress<ReplicationProgress>? progress, List<ReplicatedStep> steps, Action beginSending)
+    {
+        var transfer = new ReplicationTransfer(session, sending);
         long dataBytes = 0;
         // Each pass discards a stale transfer, finishes a resume or sends the newest snapshot, so three passes plus one check suffice.
         for (var pass = 0; pass < 4; pass++)
         {
             var source = session.Database.ListSnapshots(subvolume);
-            var step = ReplicationPlanner.Plan(source.Select(snapshot => snapshot.Guid).ToList(), target.SnapshotGuids(subvolume), target.ResumeToken(subvolume));
+            var held = target.Snapshots(subvolume);
+            var step = ReplicationPlanner.Plan(source.Select(snapshot => snapshot.Guid).ToList(), held?.Select(snapshot => snapshot.Guid).ToHashSet(), target.ResumeToken(subvolume));
             if (step.Kind == ReplicationStepKind.UpToDate)
             {
-                steps.Add(new ReplicatedStep(ReplicatedStepKind.UpToDate, subvolume, source[^1].Name));
-                return new ReplicateResult(steps, dataBytes, address.ToString());
+                var newest = source[^1];
+                steps.Add(new ReplicatedStep(ReplicatedStepKind.UpToDate, subvolume, newest.Name));
+                RecordBase(target, newest);
+                DestroyUnneededSyncSnapshots(target, subvolume, newest, held!, steps);
+                return new ReplicateResult(steps, dataBytes, target.Address);
             }
 
             if (step.Kind == ReplicationStepKind.DiscardStale)
@@ -57,31 +83,75 @@ internal sealed class Replicator(PoolSession session, SendOperation sending, Fun
                 continue;
             }
 
-            var newest = source.Single(snapshot => snapshot.Guid == step.Target);
+            var sent = source.Single(snapshot => snapshot.Guid == step.Target);
             var baseline = step.Base is { } baseGuid ? source.Single(snapshot => snapshot.Guid == baseGuid) : null;
-            SendResult? sent = null;
-            try
-            {
-                target.Receive(subvolume, options.Force, stream => sent = step.Kind == ReplicationStepKind.Resume
-                    ? sending.Resume(step.ResumeToken!, stream, options.Compression, progress)
-                    : sending.Send(newest, baseline, 0, stream, options.Compression, progress));
-            }
-            catch (SubvolException exception) when (exception.Code == SubvolErrorCode.StreamCorrupt)
-            {
-                // A cut connection ends the stream early; the receiver keeps what it verified, and the next run resumes it.
-                throw new SubvolException(exception.Code, exception.Message, new Remedy.Replicate(session.Path, subvolume, address.ToString()), exception);
-            }
-
-            var sentBytes = sent?.DataBytes ?? 0;
+            beginSending();
+            var sentBytes = step.Kind == ReplicationStepKind.Resume
+                ? transfer.Resume(target, subvolume, step.ResumeToken!, options, progress)
+                : transfer.Send(target, sent, baseline, options, progress);
+            RecordBase(target, sent);
             dataBytes += sentBytes;
             steps.Add(step.Kind switch
             {
-                ReplicationStepKind.Resume => new ReplicatedStep(ReplicatedStepKind.Resumed, subvolume, newest.Name, baseline?.Name, sentBytes),
-                ReplicationStepKind.Incremental => new ReplicatedStep(ReplicatedStepKind.SentIncremental, subvolume, newest.Name, baseline!.Name, sentBytes),
-                _ => new ReplicatedStep(ReplicatedStepKind.SentFull, subvolume, newest.Name, DataBytes: sentBytes),
+                ReplicationStepKind.Resume => new ReplicatedStep(ReplicatedStepKind.Resumed, subvolume, sent.Name, baseline?.Name, sentBytes),
+                ReplicationStepKind.Incremental => new ReplicatedStep(ReplicatedStepKind.SentIncremental, subvolume, sent.Name, baseline!.Name, sentBytes),
+                _ => new ReplicatedStep(ReplicatedStepKind.SentFull, subvolume, sent.Name, DataBytes: sentBytes),
             });
         }
 
-        return new ReplicateResult(steps, dataBytes, address.ToString());
+        return new ReplicateResult(steps, dataBytes, target.Address);
+    }
+
+    private void RecordBase(IReplicationDestination target, SnapshotRecord snapshot) =>
+        new ReplicationBaseRecords(session).Record(snapshot.SubvolumeName, target.Address, snapshot.Guid, snapshot.Name);
+
+    /// <summary>
+    /// Destroys, here, every sync snapshot older than the new base that is no target's base, and on the destination every
+    /// sync snapshot older than it (in one batch); a mounted one stays, and so does one the destination records as a base of its own.
+    /// </summary>
+    private void DestroyUnneededSyncSnapshots(IReplicationDestination target, string subvolume, SnapshotRecord newBase, IReadOnlyList<DestinationSnapshot> held, List<ReplicatedStep> steps)
+    {
+        var bases = session.Database.ListReplicationBases(subvolume).Select(recorded => recorded.Snapshot).ToHashSet();
+        var local = session.Database.ListSnapshots(subvolume)
+            .TakeWhile(snapshot => snapshot.Guid != newBase.Guid)
+            .Where(snapshot => SnapshotNames.IsSync(snapshot.Name) && !bases.Contains(snapshot.Guid)
+                && ImageMounts.Find(session.Layout.SnapshotImage(subvolume, snapshot.Name)).Count == 0)
+            .Select(snapshot => snapshot.Name)
+            .ToList();
+        if (local.Count > 0)
+        {
+            foreach (var destroyed in destroySnapshots(subvolume, local))
+            {
+                steps.Add(new ReplicatedStep(ReplicatedStepKind.DestroyedHere, subvolume, destroyed.Name, newBase.Name));
+            }
+        }
+
+        var remote = held
+            .TakeWhile(snapshot => snapshot.Guid != newBase.Guid)
+            .Where(snapshot => SnapshotNames.IsSync(snapshot.Name) && snapshot.BaseFor.Count == 0 && snapshot.MountPoint is null)
+            .Select(snapshot => snapshot.Name)
+            .ToList();
+        if (remote.Count > 0)
+        {
+            target.Destroy(subvolume, remote);
+            steps.AddRange(remote.Select(name => new ReplicatedStep(ReplicatedStepKind.DestroyedAtDestination, subvolume, name, newBase.Name)));
+        }
+    }
+
+    private SubvolException RemovingTaken(string subvolume, SnapshotInfo taken, Exception exception)
+    {
+        var error = exception as SubvolException ?? ErrorTranslation.Translate(exception);
+        string removal;
+        try
+        {
+            destroySnapshots(subvolume, [taken.Name]);
+            removal = $"removed the snapshot {taken.FullName} it took";
+        }
+        catch (Exception failure)
+        {
+            removal = $"the snapshot {taken.FullName} it took could not be removed ({failure.Message}); destroy it with 'subvol destroy {taken.FullName}'";
+        }
+
+        return new SubvolException(error.Code, $"{error.Message}; {removal}", error.Remedy, exception);
     }
 }

@@ -11,7 +11,9 @@ namespace Subvol.Replication;
 /// </summary>
 internal sealed class SshDestination(DestinationAddress address, string sshProgram, string remoteProgram) : IReplicationDestination
 {
-    public IReadOnlySet<Guid>? SnapshotGuids(string subvolume)
+    public string Address => address.ToString();
+
+    public IReadOnlyList<DestinationSnapshot>? Snapshots(string subvolume)
     {
         var result = Run(["list", "-t", "snapshot", subvolume, "--json"]);
         if (result.ExitCode == ExitCodes.NotFound)
@@ -24,7 +26,9 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
         {
             var snapshots = JsonSerializer.Deserialize(result.StandardOutput, RemoteSnapshotJson.Default.ListRemoteSnapshot)
                 ?? throw new JsonException("the listing is null");
-            return snapshots.Select(snapshot => snapshot.Guid).ToHashSet();
+            return snapshots
+                .Select(snapshot => new DestinationSnapshot(snapshot.Name, snapshot.Guid, snapshot.Created) { BaseFor = snapshot.BaseFor ?? [], MountPoint = snapshot.MountPoint })
+                .ToList();
         }
         catch (JsonException exception)
         {
@@ -61,6 +65,21 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
         }
 
         Check(process.Finish(), "receive on the destination");
+    }
+
+    public void Destroy(string subvolume, IReadOnlyList<string> snapshots)
+    {
+        if (snapshots.Count == 0)
+        {
+            return;
+        }
+
+        var result = Run(["destroy", .. snapshots.Select(snapshot => $"{subvolume}@{snapshot}")]);
+        // The remote destroys every one it holds and exits NotFound for any it did not: those are gone as asked.
+        if (result.ExitCode != ExitCodes.NotFound)
+        {
+            Check(result, "destroy snapshots on the destination");
+        }
     }
 
     public void Dispose()

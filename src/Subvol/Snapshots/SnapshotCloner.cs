@@ -33,7 +33,7 @@ internal sealed class SnapshotCloner(PoolSession session, SpaceAdmission space)
         var files = session.Files;
         var layout = session.Layout;
         var guid = Guid.NewGuid();
-        var created = DateTimeOffset.UtcNow;
+        var created = Clock.Now;
         var partial = layout.PartialImage(guid);
         PartialImage.Build(files, partial, $"cannot clone {source}", () =>
         {

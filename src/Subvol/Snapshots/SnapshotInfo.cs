@@ -19,4 +19,7 @@ public sealed record SnapshotInfo(
 
     /// <summary>The program that took it and asked to be remembered, such as the CSI driver; null when taken with the command line.</summary>
     public string? Creator { get; init; }
+
+    /// <summary>The replication targets for which this snapshot is the recorded base (the newest snapshot both sides hold), by address.</summary>
+    public IReadOnlyList<string> BaseFor { get; init; } = [];
 }

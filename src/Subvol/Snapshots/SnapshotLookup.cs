@@ -38,14 +38,15 @@ internal sealed class SnapshotLookup(PoolSession session)
 
     public SnapshotInfo Get(SnapshotReference reference) => Describe(session.RequireSnapshot(reference));
 
-    public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null, usage: null);
+    public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null, usage: null, BasesOf(record.SubvolumeName));
 
     /// <param name="mounts">The kernel's mounts read once for a whole listing; null to ask the kernel about this image alone.</param>
     /// <param name="usage">
     /// The pool's usage, which gives a listing the allocated and exclusive bytes of each snapshot (an image that is
     /// not there holds none); null to look at this image alone, without exclusive bytes.
     /// </param>
-    private SnapshotInfo Describe(SnapshotRecord record, MountTable? mounts, UsageReading? usage)
+    /// <param name="bases">The targets each snapshot is the replication base for, by snapshot GUID.</param>
+    private SnapshotInfo Describe(SnapshotRecord record, MountTable? mounts, UsageReading? usage, ILookup<Guid, string> bases)
     {
         var image = session.Layout.SnapshotImage(record.SubvolumeName, record.Name);
         var mountPoint = mounts is null ? ImageMounts.Find(image).FirstOrDefault()?.Target : mounts.MountPointOf(image);
@@ -55,14 +56,19 @@ internal sealed class SnapshotLookup(PoolSession session)
         {
             Exclusive = usage is null ? null : figures?.Exclusive ?? 0,
             Creator = record.Creator,
+            // The one empty list when there is none, so that two readings of a snapshot without bases stay equal.
+            BaseFor = bases.Contains(record.Guid) ? bases[record.Guid].ToArray() : Array.Empty<string>(),
         };
     }
 
     private IEnumerable<SnapshotInfo> Query(string? subvolume, string? snapshot, UsageReading? usage)
     {
         var mounts = MountTable.Read();
+        var bases = BasesOf(subvolume);
         return session.Database.ListSnapshots(subvolume)
             .Where(record => snapshot is null || record.Name == snapshot)
-            .Select(record => Describe(record, mounts, usage));
+            .Select(record => Describe(record, mounts, usage, bases));
     }
+
+    private ILookup<Guid, string> BasesOf(string? subvolume) => session.Database.ListReplicationBases(subvolume).ToLookup(recorded => recorded.Snapshot, recorded => recorded.Target);
 }

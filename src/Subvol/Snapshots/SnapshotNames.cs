@@ -1,13 +1,17 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Subvol.Snapshots;
 
-/// <summary>Names for snapshots the user did not name: a UTC timestamp that sorts in time order.</summary>
-internal static class SnapshotNames
+/// <summary>Names for snapshots the user did not name: a UTC timestamp that sorts in time order, with a prefix for replicate's own.</summary>
+internal static partial class SnapshotNames
 {
-    public static string Timestamp(DateTimeOffset now, Func<string, bool> taken)
+    /// <summary>Replicate's own snapshots are named sync-TIMESTAMP, so that it can tell them from every other snapshot.</summary>
+    public const string SyncPrefix = "sync-";
+
+    public static string Timestamp(DateTimeOffset now, Func<string, bool> taken, string prefix = "")
     {
-        var name = now.UtcDateTime.ToString("yyyy-MM-dd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var name = prefix + now.UtcDateTime.ToString("yyyy-MM-dd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         if (!taken(name))
         {
             return name;
@@ -23,4 +27,10 @@ internal static class SnapshotNames
             }
         }
     }
+
+    /// <summary>Whether replicate took the snapshot: exactly its name pattern, so a snapshot a person named "sync-before" is never one.</summary>
+    public static bool IsSync(string name) => SyncName().IsMatch(name);
+
+    [GeneratedRegex(@"^sync-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{6}Z(\.[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex SyncName();
 }

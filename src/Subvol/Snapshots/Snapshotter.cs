@@ -26,11 +26,12 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
     /// freeze record and a watchdog make sure that even a killed process leaves nothing frozen.
     /// </summary>
     /// <param name="creator">Recorded as the snapshot's creator, so that a program such as the CSI driver can tell its own.</param>
-    public SnapshotInfo Create(string subvolume, string? snapshot, string? creator)
+    /// <param name="unnamedPrefix">What the name of a snapshot the caller did not name begins with, before its timestamp.</param>
+    public SnapshotInfo Create(string subvolume, string? snapshot, string? creator, string unnamedPrefix = "")
     {
         using var writeLock = session.AcquireWriteLock();
         var record = session.RequireSubvolume(subvolume);
-        snapshot ??= SnapshotNames.Timestamp(DateTimeOffset.UtcNow, name => Database.FindSnapshot(subvolume, name) is not null);
+        snapshot ??= SnapshotNames.Timestamp(Clock.Now, name => Database.FindSnapshot(subvolume, name) is not null, unnamedPrefix);
         NameRules.Validate(snapshot, "snapshot");
         if (Database.FindSnapshot(subvolume, snapshot) is not null)
         {
@@ -46,7 +47,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
 
         var guid = Guid.NewGuid();
         var partial = Layout.PartialImage(guid);
-        var created = DateTimeOffset.UtcNow;
+        var created = Clock.Now;
         return PartialImage.Build(Files, partial, $"cannot snapshot {Printable.Quote(subvolume)}", () =>
         {
             // Only an image nobody has open stays as the snapshot found it; one in use counts as written from now on.
@@ -92,6 +93,74 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         Files.DeleteImage(image);
         Files.DeleteDirectoryIfEmpty(Layout.SnapshotDirectory(reference.Subvolume));
         return Outcome.Deleted;
+    }
+
+    /// <summary>
+    /// Destroys those of the named snapshots of one subvolume that exist, under one write lock and in one metadata
+    /// transaction, and returns them as they were; a name it does not hold is left out. Nothing goes while any is mounted.
+    /// </summary>
+    public IReadOnlyList<SnapshotInfo> Destroy(string subvolume, IReadOnlyList<string> snapshots) =>
+        Destroy(snapshots.Select(snapshot => new SnapshotReference(subvolume, snapshot)).ToList(), requireSubvolumes: true).Destroyed;
+
+    /// <summary>
+    /// Destroys every named snapshot that exists, of one subvolume or several, after checking them all under one write
+    /// lock; each subvolume's go in one metadata transaction. What is missing (or whose subvolume is) is reported, not an error.
+    /// </summary>
+    public SnapshotsDestroyed Destroy(IReadOnlyList<SnapshotReference> references, bool requireSubvolumes = false)
+    {
+        using var writeLock = session.AcquireWriteLock();
+        var found = new List<SnapshotRecord>();
+        var missing = new List<SnapshotReference>();
+        foreach (var reference in references.Distinct())
+        {
+            if (requireSubvolumes)
+            {
+                session.RequireSubvolume(reference.Subvolume);
+            }
+
+            if (Database.FindSnapshot(reference.Subvolume, reference.Snapshot) is { } record)
+            {
+                found.Add(record);
+            }
+            else
+            {
+                missing.Add(reference);
+            }
+        }
+
+        foreach (var record in found)
+        {
+            var reference = new SnapshotReference(record.SubvolumeName, record.Name);
+            var image = Layout.SnapshotImage(record.SubvolumeName, record.Name);
+            ImageMounts.RefuseIfMounted(image, $"snapshot {reference}", new Remedy.Unmount(session.Path, reference.ToString()));
+            Files.RefuseUnlessImageOrMissing(image);
+        }
+
+        var lookup = new SnapshotLookup(session);
+        var destroyed = found.Select(lookup.Describe).ToList();
+        foreach (var group in found.GroupBy(record => record.SubvolumeName))
+        {
+            // Rows go before files, in one transaction per subvolume: a crash leaves at most images that 'check --repair' removes.
+            using (var transaction = Database.BeginTransaction())
+            {
+                foreach (var record in group)
+                {
+                    Database.DeleteSnapshot(record.Id);
+                }
+
+                transaction.Commit();
+            }
+
+            PausePoint.Reach("destroy-unlinking");
+            foreach (var record in group)
+            {
+                Files.DeleteImage(Layout.SnapshotImage(record.SubvolumeName, record.Name));
+            }
+
+            Files.DeleteDirectoryIfEmpty(Layout.SnapshotDirectory(group.Key));
+        }
+
+        return new SnapshotsDestroyed(destroyed, missing);
     }
 
     /// <summary>A published snapshot never changes: not even root writes to it without first lifting the flag.</summary>

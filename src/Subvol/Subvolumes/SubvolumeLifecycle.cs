@@ -59,7 +59,7 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
 
         space.Admit(provisioning, size, $"a {ProvisioningNames.Format(provisioning)} subvolume {Printable.Quote(name)} of {ByteSize.Format(size)}");
         var guid = Guid.NewGuid();
-        var created = DateTimeOffset.UtcNow;
+        var created = Clock.Now;
         var partial = Layout.PartialImage(guid);
         PartialImage.Build(Files, partial, $"cannot create subvolume {Printable.Quote(name)}", () =>
         {

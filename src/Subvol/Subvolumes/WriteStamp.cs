@@ -12,6 +12,7 @@ internal static class WriteStamp
     public static DateTime Apply(Pools.PoolFiles files, string image)
     {
         // Whole seconds and one second back: the kernel's coarse clock cannot give a later write this time.
+        // The real clock, not Clock.Now: this stamp is compared with the modification times the kernel gives writes.
         var now = DateTime.UtcNow;
         var stamp = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond) - TimeSpan.TicksPerSecond, DateTimeKind.Utc);
         using var file = files.OpenFile(image, FileAccess.Write);

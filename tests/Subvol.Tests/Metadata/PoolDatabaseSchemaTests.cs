@@ -26,7 +26,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             var home = database.FindSubvolume("home");
             Assert.NotNull(home);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("5", database.GetPoolValue("schema_version"));
+            Assert.Equal("6", database.GetPoolValue("schema_version"));
         }
     }
 
@@ -48,7 +48,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             Assert.NotNull(home);
             Assert.Equal(Provisioning.Thin, home.Provisioning);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("5", database.GetPoolValue("schema_version"));
+            Assert.Equal("6", database.GetPoolValue("schema_version"));
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
-            Assert.Equal("5", database.GetPoolValue("schema_version"));
+            Assert.Equal("6", database.GetPoolValue("schema_version"));
             var home = database.FindSubvolume("home")!;
             Assert.Null(home.Creator);
             Assert.Null(database.FindSnapshot("home", "daily")!.Creator);
@@ -91,6 +91,59 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         database.UpdateWriteStamp(home.Id, stamp);
 
         Assert.Equal(stamp, database.FindSubvolume("home")!.WriteStamp);
+    }
+
+    [Fact]
+    public void AVersionFiveDatabaseGainsReplicationBasesAndHasRecordedNone()
+    {
+        var path = Path.Combine(_directory.FullName, "pool.db");
+        using (var database = PoolDatabase.Open(path, create: true))
+        {
+            var home = database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Thin);
+            database.InsertSnapshot(home, "daily", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow);
+        }
+
+        // What version 5 wrote: no replication_bases table.
+        Rewrite(path, "DROP TABLE replication_bases; UPDATE pool SET value = '5' WHERE key = 'schema_version';");
+
+        using (var database = PoolDatabase.Open(path, create: false))
+        {
+            Assert.Equal("6", database.GetPoolValue("schema_version"));
+            Assert.Empty(database.ListReplicationBases());
+            var home = database.FindSubvolume("home")!;
+            var daily = database.FindSnapshot("home", "daily")!;
+            database.SetReplicationBase(home.Id, "/backup", daily.Guid, daily.Name, new DateTimeOffset(2026, 12, 4, 17, 0, 0, TimeSpan.Zero));
+            Assert.Equal([new ReplicationBase("home", "/backup", daily.Guid, "daily", new DateTimeOffset(2026, 12, 4, 17, 0, 0, TimeSpan.Zero))], database.ListReplicationBases());
+        }
+    }
+
+    [Fact]
+    public void AReplicationBaseFollowsItsSubvolumesRenameAndGoesWithItsSnapshotOrItsSubvolume()
+    {
+        var path = Path.Combine(_directory.FullName, "pool.db");
+        using var database = PoolDatabase.Open(path, create: true);
+        var home = database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Thin);
+        var first = database.InsertSnapshot(home, "sync-1", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow);
+        var second = database.InsertSnapshot(home, "sync-2", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow);
+        var at = new DateTimeOffset(2026, 12, 4, 17, 0, 0, TimeSpan.Zero);
+        database.SetReplicationBase(home.Id, "/backup", first.Guid, first.Name, at);
+        database.SetReplicationBase(home.Id, "ssh://nas/pool", second.Guid, second.Name, at);
+        // A later transfer to the same target replaces its base.
+        database.SetReplicationBase(home.Id, "/backup", second.Guid, second.Name, at.AddHours(1));
+
+        database.RenameSubvolume(home.Id, "home", "house");
+
+        Assert.Equal([("house", "/backup", "sync-2"), ("house", "ssh://nas/pool", "sync-2")], database.ListReplicationBases("house").Select(recorded => (recorded.Subvolume, recorded.Target, recorded.SnapshotName)));
+        Assert.Empty(database.ListReplicationBases("home"));
+
+        database.DeleteSnapshot(second.Id);
+        Assert.Empty(database.ListReplicationBases());
+
+        database.SetReplicationBase(home.Id, "/backup", first.Guid, first.Name, at);
+        database.DeleteSnapshot(first.Id);
+        database.SetReplicationBase(home.Id, "/backup", Guid.NewGuid(), "gone", at);
+        database.DeleteSubvolume(home.Id);
+        Assert.Empty(database.ListReplicationBases());
     }
 
     private static void Rewrite(string path, string sql)

@@ -40,7 +40,8 @@ internal static class ReplicateCommand
         if (context.Json)
         {
             // The snapshot replicate brought across (or found already there) is the one a script reads back.
-            var brought = result.Steps.LastOrDefault(step => step.Kind != ReplicatedStepKind.TookSnapshot && step.Kind != ReplicatedStepKind.DiscardedStale);
+            var brought = result.Steps.LastOrDefault(step => step.Kind is not (ReplicatedStepKind.TookSnapshot or ReplicatedStepKind.DiscardedStale
+                or ReplicatedStepKind.DestroyedHere or ReplicatedStepKind.DestroyedAtDestination));
             var sent = brought is null ? null : pool.FindSnapshots(brought.Subvolume, brought.Snapshot).SingleOrDefault();
             context.Reporter.WriteJson(writer =>
             {

@@ -6,34 +6,59 @@ namespace Subvol.Cli.Commands.Snapshot;
 
 internal static class DestroyCommand
 {
-    private static readonly Argument<string> SnapshotArgument = new("NAME@SNAPSHOT") { Description = "The snapshot" };
+    private static readonly Argument<string[]> SnapshotArgument = new("NAME@SNAPSHOT")
+    {
+        Description = "The snapshots, of one subvolume or several",
+        Arity = ArgumentArity.OneOrMore,
+    };
 
     public static Command Create()
     {
-        var command = new Command("destroy", "Destroy a snapshot") { SnapshotArgument };
+        var command = new Command("destroy", "Destroy snapshots") { SnapshotArgument };
         command.SetBehaviour(Run);
         return command;
     }
 
     private static int Run(CommandContext context)
     {
-        var reference = SnapshotReference.Parse(context.Get(SnapshotArgument));
+        var references = context.Get(SnapshotArgument).Select(SnapshotReference.Parse).ToList();
         using var pool = context.OpenPool();
-        // What is about to go, read first, since afterwards nothing is left to describe.
-        var snapshot = context.Json ? pool.FindSnapshots(reference.Subvolume, reference.Snapshot).SingleOrDefault() : null;
-        if (pool.DestroySnapshot(reference) == Outcome.AlreadyGone)
+        var result = pool.DestroySnapshots(references);
+        if (result.Missing.Count > 0)
         {
-            context.Reporter.Error($"subvolume {Printable.Quote(reference.Subvolume)} has no snapshot {Printable.Quote(reference.Snapshot)}");
+            // A clean failure: one error line naming every missing one, nothing on standard output, and what did go said beside it.
+            var missing = result.Missing.Select(reference => pool.FindSubvolume(reference.Subvolume) is null
+                ? $"pool {pool.Path} has no subvolume {Printable.Quote(reference.Subvolume)}"
+                : $"subvolume {Printable.Quote(reference.Subvolume)} has no snapshot {Printable.Quote(reference.Snapshot)}");
+            context.Reporter.Error(string.Join("; ", missing));
+            foreach (var destroyed in result.Destroyed)
+            {
+                context.Reporter.Note($"destroyed {destroyed.FullName}");
+            }
+
             return ExitCodes.NotFound;
         }
 
-        if (snapshot is not null)
+        if (context.Json)
         {
-            Mutation.Write(context.Reporter, changed: true, writer => Mutation.Image(writer, ImageRow.From(snapshot)));
+            Mutation.Write(context.Reporter, changed: result.Destroyed.Count > 0, writer =>
+            {
+                // One snapshot named alone keeps the shape a single destroy always had.
+                if (result.Destroyed.Count == 1)
+                {
+                    Mutation.Image(writer, ImageRow.From(result.Destroyed[0]));
+                }
+
+                ImageRow.Listing.WriteArray(writer, "destroyed", result.Destroyed.Select(ImageRow.From));
+            });
             return ExitCodes.Success;
         }
 
-        context.Reporter.Done($"destroyed {reference}");
+        foreach (var destroyed in result.Destroyed)
+        {
+            context.Reporter.Done($"destroyed {destroyed.FullName}");
+        }
+
         return ExitCodes.Success;
     }
 }
