@@ -4,6 +4,7 @@ using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Names;
+using Subvol.Policies;
 using Subvol.Pools;
 using Subvol.Replication;
 using Subvol.Safety;
@@ -58,6 +59,8 @@ public sealed class Pool : IDisposable
         (subvolume, snapshots) => Snapshotter.Destroy(subvolume, snapshots));
 
     private UsageReport Accounting => new(_session);
+
+    private PolicyRunner PolicyRunner => new(this, _session, new ReplicationTransfer(_session, Sending));
 
     public string Path => _session.Path;
 
@@ -403,6 +406,21 @@ public sealed class Pool : IDisposable
 
     /// <summary>The subvolume's recorded replication bases, one per target, by target.</summary>
     public IReadOnlyList<ReplicationBase> ReplicationBases(string subvolume) => new ReplicationBaseRecords(_session).List(subvolume);
+
+    /// <summary>Does what <paramref name="policy"/> asks of one subvolume now: the due snapshot, its targets, pruning.</summary>
+    internal IReadOnlyList<AutomaticAction> RunPolicy(
+        string subvolume, Policy policy, AutomaticRunOptions options, DateTimeOffset now, TargetConnections targets, TargetPruning targetPruning, Action<AutomaticAction>? report) =>
+        PolicyRunner.Run(subvolume, policy, options, now, targets, targetPruning, report);
+
+    /// <summary>Held for a whole automatic run, so that two runs never do the same work twice.</summary>
+    public IDisposable AcquireAutomaticRunLock() => _session.AcquireAutomaticRunLock();
+
+    /// <summary>A subvolume's snapshots as a policy reads them, oldest first, from the metadata alone without touching an image.</summary>
+    internal IReadOnlyList<PolicySnapshot> RecordedSnapshots(string subvolume) =>
+        _session.Database.ListSnapshots(subvolume).Select(record => new PolicySnapshot(record.Name, record.Guid, record.Created)).ToList();
+
+    /// <summary>The names of the pool's subvolumes, from the metadata alone.</summary>
+    public IReadOnlyList<string> SubvolumeNames() => _session.Database.ListSubvolumes().Select(record => record.Name).ToList();
 
     /// <summary>Unmounts everything of the pool, as exporting it needs.</summary>
     internal void UnmountEverything() => Exposure.UnmountEverything();

@@ -18,7 +18,7 @@ internal static class ForeignFiles
 
     private static readonly HashSet<string> MetadataFiles = new(StringComparer.Ordinal)
     {
-        "pool.db", "pool.db-wal", "pool.db-shm", "pool.db-journal", "lock", "reserve", "freezes", "guard",
+        "pool.db", "pool.db-wal", "pool.db-shm", "pool.db-journal", "lock", "auto.lock", "reserve", "freezes", "guard",
     };
 
     public static IEnumerable<Finding> Find(PoolLayout layout)

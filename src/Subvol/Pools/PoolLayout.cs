@@ -15,6 +15,9 @@ internal sealed class PoolLayout(string root)
 
     public string LockFile => Path.Combine(MetadataDirectory, "lock");
 
+    /// <summary>Held by 'subvol auto' for its whole run, so a second run waits and then finds the work done.</summary>
+    public string AutomaticRunLockFile => Path.Combine(MetadataDirectory, "auto.lock");
+
     public string FreezeDirectory => Path.Combine(MetadataDirectory, "freezes");
 
     public string SubvolumesDirectory => Path.Combine(Root, "subvolumes");

@@ -46,14 +46,19 @@ internal sealed class PoolSession(PoolLayout layout, PoolDatabase database, Pool
     /// <summary>One writer at a time across processes; released when disposed.</summary>
     public FileLock AcquireWriteLock() => AcquireWriteLock(Files, Layout);
 
-    public static FileLock AcquireWriteLock(PoolFiles files, PoolLayout layout)
+    /// <summary>One automatic run at a time; it waits for the write lock step by step, so manual commands interleave with it.</summary>
+    public FileLock AcquireAutomaticRunLock() => AcquireLock(Files, Layout.AutomaticRunLockFile);
+
+    public static FileLock AcquireWriteLock(PoolFiles files, PoolLayout layout) => AcquireLock(files, layout.LockFile);
+
+    private static FileLock AcquireLock(PoolFiles files, string lockFile)
     {
         // flock(2) needs a descriptor; the lock file is opened beneath the root like every other file, and made private at creation.
-        if (!files.Exists(layout.LockFile))
+        if (!files.Exists(lockFile))
         {
             try
             {
-                files.CreateFile(layout.LockFile).Dispose();
+                files.CreateFile(lockFile).Dispose();
             }
             catch (SystemCallException exception) when (exception.Errno == Errno.EEXIST)
             {
@@ -61,7 +66,7 @@ internal sealed class PoolSession(PoolLayout layout, PoolDatabase database, Pool
             }
         }
 
-        return FileLock.Acquire(files.OpenFile(layout.LockFile, FileAccess.ReadWrite), layout.LockFile, exclusive: true);
+        return FileLock.Acquire(files.OpenFile(lockFile, FileAccess.ReadWrite), lockFile, exclusive: true);
     }
 
     public SubvolumeRecord RequireSubvolume(string name)

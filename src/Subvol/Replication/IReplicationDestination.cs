@@ -1,4 +1,5 @@
 using Subvol.Errors;
+using Subvol.Names;
 
 namespace Subvol.Replication;
 
@@ -31,4 +32,7 @@ internal interface IReplicationDestination : IDisposable
     /// one that is already gone there counts as destroyed.
     /// </summary>
     void Destroy(string subvolume, IReadOnlyList<string> snapshots);
+
+    /// <summary>The same for snapshots of several subvolumes, still in one batch, as a run that prunes many subvolumes needs.</summary>
+    void Destroy(IReadOnlyList<SnapshotReference> snapshots);
 }

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Subvol.Errors;
+using Subvol.Names;
 
 namespace Subvol.Replication;
 
@@ -21,6 +22,14 @@ internal sealed class LocalDestination(DestinationAddress address, Pool pool) : 
         if (snapshots.Count > 0 && pool.FindSubvolume(subvolume) is not null)
         {
             pool.DestroySnapshots(subvolume, snapshots);
+        }
+    }
+
+    public void Destroy(IReadOnlyList<SnapshotReference> snapshots)
+    {
+        foreach (var group in snapshots.GroupBy(snapshot => snapshot.Subvolume, StringComparer.Ordinal))
+        {
+            Destroy(group.Key, group.Select(snapshot => snapshot.Snapshot).ToList());
         }
     }
 

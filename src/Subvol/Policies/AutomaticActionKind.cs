@@ -1,0 +1,21 @@
+namespace Subvol.Policies;
+
+/// <summary>What one step of an automatic run did (or, in a dry run, would do).</summary>
+public enum AutomaticActionKind
+{
+    TookSnapshot,
+    SnapshotFailed,
+    HookFailed,
+    UpToDate,
+    SentFull,
+    SentIncremental,
+    Resumed,
+    DiscardedStale,
+    PrunedOnTarget,
+    TargetFailed,
+    Pruned,
+    PruningPaused,
+
+    /// <summary>The pool of a policy could not be opened, so none of its subvolumes were looked at.</summary>
+    PoolFailed,
+}

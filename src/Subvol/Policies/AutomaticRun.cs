@@ -1,0 +1,70 @@
+using Subvol.Errors;
+using Subvol.Pools;
+
+namespace Subvol.Policies;
+
+/// <summary>
+/// One run of 'subvol auto': every subvolume that a policy of the file covers, pool by pool, gets what is due.
+/// Each pool's automatic-run lock is held throughout, so a second run started meanwhile waits, then reads the
+/// records afresh and finds nothing left to do. A dry run takes no lock and changes nothing.
+/// </summary>
+public static class AutomaticRun
+{
+    public static AutomaticRunReport Run(PolicyFile policies, string defaultPool, AutomaticRunOptions options, Action<AutomaticAction>? report = null)
+    {
+        var now = Clock.Now;
+        var actions = new List<AutomaticAction>();
+        void Add(AutomaticAction action)
+        {
+            actions.Add(action);
+            report?.Invoke(action);
+        }
+
+        foreach (var (poolPath, poolPolicies) in ByPool(policies, defaultPool))
+        {
+            Pool pool;
+            try
+            {
+                pool = Pool.Open(poolPath);
+            }
+            catch (SubvolException exception)
+            {
+                Add(new AutomaticAction(AutomaticActionKind.PoolFailed, poolPath, "", Detail: exception.Message));
+                continue;
+            }
+
+            using (pool)
+            using (options.DryRun ? null : pool.AcquireAutomaticRunLock())
+            {
+                using var targets = new TargetConnections(pool.Path, options);
+                var targetPruning = new TargetPruning();
+                foreach (var (subvolume, policy) in Covered(pool, poolPolicies))
+                {
+                    actions.AddRange(pool.RunPolicy(subvolume, policy, options, now, targets, targetPruning, report));
+                }
+
+                targetPruning.Execute(pool.Path, targets, options, Add);
+            }
+        }
+
+        return new AutomaticRunReport(options.DryRun, actions);
+    }
+
+    /// <summary>The policies grouped by the pool they name, or the default pool, in the order the file first names each pool.</summary>
+    internal static IEnumerable<(string Pool, IReadOnlyList<Policy> Policies)> ByPool(PolicyFile policies, string defaultPool) =>
+        policies.Policies
+            .GroupBy(policy => PoolRegistry.Normalize(policy.PoolPath ?? defaultPool), StringComparer.Ordinal)
+            .Select(group => (group.Key, (IReadOnlyList<Policy>)group.ToList()));
+
+    /// <summary>Each subvolume of the pool with the first policy that matches it; the file's order decides, as the policy check shows.</summary>
+    internal static IEnumerable<(string Subvolume, Policy Policy)> Covered(Pool pool, IReadOnlyList<Policy> policies)
+    {
+        foreach (var subvolume in pool.SubvolumeNames().Order(StringComparer.Ordinal))
+        {
+            if (policies.FirstOrDefault(policy => policy.Matches(subvolume)) is { } policy)
+            {
+                yield return (subvolume, policy);
+            }
+        }
+    }
+}
