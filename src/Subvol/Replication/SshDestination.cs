@@ -11,6 +11,10 @@ namespace Subvol.Replication;
 /// </summary>
 internal sealed class SshDestination(DestinationAddress address, string sshProgram, string remoteProgram) : IReplicationDestination
 {
+    // Every step is one ssh command; as syncoid does, they share one connection (OpenSSH's ControlMaster), so a run
+    // that lists, sends and prunes pays for one handshake. The socket lives in a directory only this user can enter.
+    private readonly string _connectionDirectory = Directory.CreateTempSubdirectory("subvol-ssh-").FullName;
+
     public string Address => address.ToString();
 
     public IReadOnlyList<DestinationSnapshot>? Snapshots(string subvolume)
@@ -74,7 +78,17 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
             return;
         }
 
-        var result = Run(["destroy", .. snapshots.Select(snapshot => $"{subvolume}@{snapshot}")]);
+        Destroy(snapshots.Select(snapshot => new SnapshotReference(subvolume, snapshot)).ToList());
+    }
+
+    public void Destroy(IReadOnlyList<SnapshotReference> snapshots)
+    {
+        if (snapshots.Count == 0)
+        {
+            return;
+        }
+
+        var result = Run(["destroy", .. snapshots.Select(snapshot => snapshot.ToString())]);
         // The remote destroys every one it holds and exits NotFound for any it did not: those are gone as asked.
         if (result.ExitCode != ExitCodes.NotFound)
         {
@@ -82,9 +96,35 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
         }
     }
 
+    /// <summary>Closes the shared connection, if one was opened, and removes its socket's directory.</summary>
     public void Dispose()
     {
+        try
+        {
+            if (File.Exists(ControlPath))
+            {
+                using var process = PipedProcess.Start([sshProgram, "-o", $"ControlPath={ControlPath}", "-O", "exit", Host]);
+                process.Finish();
+            }
+        }
+        catch (Exception exception) when (exception is IOException or ExternalToolException or System.ComponentModel.Win32Exception)
+        {
+            // The master exits by itself a minute after its last session (ControlPersist).
+        }
+
+        try
+        {
+            Directory.Delete(_connectionDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A socket the master has not yet removed; the directory is in the temporary directory, which is cleaned.
+        }
     }
+
+    private string ControlPath => Path.Combine(_connectionDirectory, "master");
+
+    private string Host => address.User is null ? address.Host! : $"{address.User}@{address.Host}";
 
     private ToolResult Run(IReadOnlyList<string> arguments)
     {
@@ -94,13 +134,17 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
 
     private List<string> Command(IReadOnlyList<string> arguments)
     {
-        var command = new List<string> { sshProgram, "-o", "BatchMode=yes" };
+        var command = new List<string>
+        {
+            sshProgram, "-o", "BatchMode=yes",
+            "-o", "ControlMaster=auto", "-o", $"ControlPath={ControlPath}", "-o", "ControlPersist=60",
+        };
         if (address.Port is { } port)
         {
             command.AddRange(["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
 
-        command.Add(address.User is null ? address.Host! : $"{address.User}@{address.Host}");
+        command.Add(Host);
         // ssh hands the remote shell one string, so every word is quoted for sh.
         command.Add(string.Join(' ', new[] { remoteProgram, "--pool", address.Pool }.Concat(arguments).Select(Quote)));
         return command;
