@@ -2,8 +2,8 @@ using System.CommandLine;
 using Subvol.Cli.CommandLine;
 using Subvol.Cli.Commands.Check;
 using Subvol.Cli.Commands.Completion;
-using Subvol.Cli.Commands.Pool;
 using Subvol.Cli.Commands.Policy;
+using Subvol.Cli.Commands.Pool;
 using Subvol.Cli.Commands.Replication;
 using Subvol.Cli.Commands.Stream;
 using Subvol.Cli.Commands.Snapshot;
@@ -35,6 +35,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     GuardCommand.Create(),
     CheckCommand.Create(),
     PolicyCommand.Create(),
+    AutoCommand.Create(),
     CompletionCommand.Create(),
 };
 

@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Runtime.Versioning;
+using System.Text.Json;
+using Subvol.Cli.Tests.Infrastructure;
+
+namespace Subvol.Cli.Tests.Policies;
+
+/// <summary>
+/// 'subvol auto' run as a timer runs it, with the clock set by SUBVOL_NOW: snapshots taken when due, sent to a
+/// backup pool on this machine and to an off-site pool through ssh, and pruned on all three to exactly what the
+/// policy keeps, without ever breaking the incremental chain.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<AutomaticPools>
+{
+    private const int SubvolumeBytes = 64 << 20;
+
+    [RootFact]
+    public void Two_days_every_quarter_hour_then_a_month_of_daily_runs_keep_exactly_what_the_policy_says_on_every_side()
+    {
+        CreateSubvolume("home");
+        CreateSubvolume("archive");
+        pools.Cli.Run("snapshot", "home@before-policy", "--pool", pools.Source).ShouldSucceed();
+        var config = WritePolicy("chain.conf", $"""
+            [template:quarter]
+            frequently = 4
+            frequent_period = 15
+            hourly = 6
+            daily = 3
+
+            [home]
+            use_template = quarter
+            target = {pools.Backup}
+            target_keep = 3h 2d
+            target = {pools.OffsiteAddress}
+            target_keep = 2h 3d
+
+            [archive]                  # one snapshot a day
+            daily = 7
+            weekly = 4
+            monthly = 2
+            target = {pools.Backup}
+            target = {pools.OffsiteAddress}
+            target_keep = 5d 2w 2m
+            """);
+        var random = new Random(20280228);
+        var actions = new List<JsonElement>();
+
+        // Two days, a leap day among them, every fifteen minutes, with writes between the runs.
+        var start = At("2028-02-28T00:00");
+        for (var now = start; now < start.AddDays(2); now = now.AddMinutes(15))
+        {
+            WriteSome("home", random);
+            if (now.TimeOfDay == TimeSpan.Zero)
+            {
+                WriteSome("archive", random);
+            }
+
+            actions.AddRange(Auto(config, now));
+        }
+
+        AssertKept(pools.Source, "home", "2028-02-28T00:00", "2028-02-29T00:00", "2028-02-29T18:00", "2028-02-29T19:00", "2028-02-29T20:00",
+            "2028-02-29T21:00", "2028-02-29T22:00", "2028-02-29T23:00", "2028-02-29T23:15", "2028-02-29T23:30", "2028-02-29T23:45");
+        AssertKept(pools.Backup, "home", "2028-02-28T00:00", "2028-02-29T00:00", "2028-02-29T21:00", "2028-02-29T22:00", "2028-02-29T23:00", "2028-02-29T23:45");
+        AssertKept(pools.Offsite, "home", "2028-02-28T00:00", "2028-02-29T00:00", "2028-02-29T22:00", "2028-02-29T23:00", "2028-02-29T23:45");
+        AssertKept(pools.Source, "archive", "2028-02-28T00:00", "2028-02-29T00:00");
+        AssertTargetsIdentical("home");
+
+        // A month at each instant the daily policy is due.
+        for (var now = At("2028-03-01T00:00"); now <= At("2028-03-31T00:00"); now = now.AddDays(1))
+        {
+            WriteSome("home", random);
+            WriteSome("archive", random);
+            actions.AddRange(Auto(config, now));
+        }
+
+        string[] homeTargets = ["2028-03-29T00:00", "2028-03-30T00:00", "2028-03-31T00:00"];
+        AssertKept(pools.Source, "home", "2028-03-26T00:00", "2028-03-27T00:00", "2028-03-28T00:00", "2028-03-29T00:00", "2028-03-30T00:00", "2028-03-31T00:00");
+        AssertKept(pools.Backup, "home", homeTargets);
+        AssertKept(pools.Offsite, "home", homeTargets);
+        string[] archiveHere = ["2028-02-28T00:00", "2028-03-01T00:00", "2028-03-06T00:00", "2028-03-13T00:00", "2028-03-20T00:00", "2028-03-25T00:00",
+            "2028-03-26T00:00", "2028-03-27T00:00", "2028-03-28T00:00", "2028-03-29T00:00", "2028-03-30T00:00", "2028-03-31T00:00"];
+        AssertKept(pools.Source, "archive", archiveHere);
+        AssertKept(pools.Backup, "archive", archiveHere);
+        AssertKept(pools.Offsite, "archive", "2028-02-28T00:00", "2028-03-01T00:00", "2028-03-20T00:00", "2028-03-27T00:00",
+            "2028-03-28T00:00", "2028-03-29T00:00", "2028-03-30T00:00", "2028-03-31T00:00");
+        AssertTargetsIdentical("home");
+        AssertTargetsIdentical("archive");
+
+        // The chain never fell back to a full send: one full send per subvolume and target, the first.
+        var full = actions.Where(action => Text(action, "action") == "sent_full").Select(action => $"{Text(action, "subvolume")} {Text(action, "target")}").ToList();
+        Assert.Equal(4, full.Count);
+        Assert.Equal(4, full.Distinct().Count());
+        Assert.Contains("before-policy", SnapshotNames(pools.Source, "home"));
+    }
+
+    [RootFact]
+    public void A_target_away_for_a_day_loses_nothing_and_the_next_run_catches_up_incrementally()
+    {
+        CreateSubvolume("laptop");
+        var config = WritePolicy("away.conf", $"""
+            [laptop]
+            hourly = 4
+            daily = 2
+            target = {pools.OffsiteAddress}
+            target_keep = 24h 2d
+            """);
+        var random = new Random(7);
+        var start = At("2028-05-01T00:00");
+        WriteSome("laptop", random);
+        Auto(config, start);
+        var heldBefore = SnapshotNames(pools.Offsite, "laptop");
+        Assert.Single(heldBefore);
+
+        var unreachable = WriteProgram("ssh-unreachable", "echo 'ssh: connect to host 127.0.0.1 port 22: Connection refused' >&2; exit 255");
+        for (var now = start.AddHours(1); now < start.AddDays(1); now = now.AddHours(1))
+        {
+            WriteSome("laptop", random);
+            var result = pools.Cli.RunWith(Environment(now, unreachable), "auto", "--config", config, "--pool", pools.Source, "--json");
+            Assert.Equal(1, result.ExitCode);
+            var failed = Actions(result).Where(action => Text(action, "action") == "target_failed").ToList();
+            Assert.Single(failed);
+            Assert.Contains("Connection refused", Text(failed[0], "detail"));
+            Assert.Equal(heldBefore, SnapshotNames(pools.Offsite, "laptop"));
+            Assert.Contains(heldBefore[0], SnapshotNames(pools.Source, "laptop"));
+        }
+
+        // Every hourly of the day away is still here, since the target's retention keeps them and it has not received them.
+        Assert.Equal(24, SnapshotNames(pools.Source, "laptop").Count);
+
+        var back = Auto(config, start.AddDays(1));
+        var sent = back.Where(action => Text(action, "action") is "sent_incremental" or "sent_full").ToList();
+        Assert.All(sent, action => Assert.Equal("sent_incremental", Text(action, "action")));
+        Assert.Equal(24, sent.Count);
+        AssertKept(pools.Offsite, "laptop", Enumerable.Range(1, 24).Select(hour => start.AddHours(hour).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture)).Prepend("2028-05-01T00:00").ToArray());
+        AssertKept(pools.Source, "laptop", "2028-05-01T00:00", "2028-05-01T21:00", "2028-05-01T22:00", "2028-05-01T23:00", "2028-05-02T00:00");
+        // The target keeps a day of hourlies that this machine, keeping four, has pruned since they were sent.
+        AssertTargetsIdentical("laptop", [pools.Offsite], prunedHereFirst: true);
+    }
+
+    [RootFact]
+    public void Two_runs_at_once_take_one_snapshot_and_both_succeed()
+    {
+        CreateSubvolume("twice");
+        var config = WritePolicy("twice.conf", $"""
+            [twice]
+            hourly = 24
+            target = {pools.Backup}
+            """);
+        var now = At("2028-06-01T12:00");
+        var first = pools.Track(pools.Cli.Start(Environment(now, pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source, "--json"));
+        var second = pools.Track(pools.Cli.Start(Environment(now, pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source, "--json"));
+        var results = new[] { first.Finish(SubvolCli.Timeout), second.Finish(SubvolCli.Timeout) };
+
+        Assert.All(results, result => result.ShouldSucceed());
+        var taken = results.SelectMany(Actions).Count(action => Text(action, "action") == "took_snapshot");
+        Assert.Equal(1, taken);
+        Assert.Single(SnapshotNames(pools.Source, "twice"));
+        Assert.Single(SnapshotNames(pools.Backup, "twice"));
+    }
+
+    [RootFact]
+    public void A_dry_run_says_what_is_due_and_changes_nothing()
+    {
+        CreateSubvolume("dry");
+        var config = WritePolicy("dry.conf", $"""
+            [dry]
+            hourly = 24
+            target = {pools.Backup}
+            """);
+
+        var result = pools.Cli.RunWith(Environment(At("2028-07-01T08:00"), pools.Server.ProgramPath), "auto", "--dry-run", "--config", config, "--pool", pools.Source).ShouldSucceed();
+
+        Assert.Contains("would take dry@auto-2028-07-01T0800Z-", result.Stdout);
+        Assert.Contains("would send dry@auto-2028-07-01T0800Z-", result.Stdout);
+        Assert.Empty(SnapshotNames(pools.Source, "dry"));
+        Assert.Equal(3, pools.Cli.Run("list", "-t", "snapshot", "dry", "--pool", pools.Backup).ExitCode);
+    }
+
+    private void CreateSubvolume(string name) =>
+        pools.Cli.Run("create", name, "--size", "64M", "--fs", "ext4", "--pool", pools.Source).ShouldSucceed();
+
+    private string WritePolicy(string name, string text)
+    {
+        var path = Path.Combine(pools.NewDirectory("policy-" + Path.GetFileNameWithoutExtension(name)), name);
+        File.WriteAllText(path, text + "\n");
+        return path;
+    }
+
+    private string WriteProgram(string name, string body)
+    {
+        var path = Path.Combine(pools.NewDirectory(name), name);
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    /// <summary>Writes 64 KiB somewhere in the subvolume's image, as a running machine changes its disk between runs.</summary>
+    private void WriteSome(string subvolume, Random random)
+    {
+        var bytes = new byte[64 << 10];
+        random.NextBytes(bytes);
+        using var image = new FileStream(Path.Combine(pools.Source, "subvolumes", subvolume + ".img"), FileMode.Open, FileAccess.Write);
+        image.Position = random.NextInt64(SubvolumeBytes / bytes.Length) * bytes.Length;
+        image.Write(bytes);
+    }
+
+    private List<JsonElement> Auto(string config, DateTimeOffset now)
+    {
+        var result = pools.Cli.RunWith(Environment(now, pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source, "--json").ShouldSucceed();
+        return Actions(result);
+    }
+
+    private static Dictionary<string, string?> Environment(DateTimeOffset now, string ssh) => new()
+    {
+        ["SUBVOL_NOW"] = now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["SUBVOL_SSH"] = ssh,
+    };
+
+    private static List<JsonElement> Actions(CliResult result)
+    {
+        using var document = JsonDocument.Parse(result.Stdout);
+        return document.RootElement.GetProperty("actions").EnumerateArray().Select(action => action.Clone()).ToList();
+    }
+
+    private static string? Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static DateTimeOffset At(string minute) => DateTimeOffset.ParseExact(minute, "yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    private IReadOnlyList<string> SnapshotNames(string pool, string subvolume) =>
+        JsonDocument.Parse(pools.Cli.Run("list", "-t", "snapshot", subvolume, "--json", "--pool", pool).ShouldSucceed().Stdout).RootElement
+            .EnumerateArray().Select(item => item.GetProperty("snapshot").GetString()!).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The automatic snapshots of a subvolume in a pool are exactly those taken at the given UTC minutes.</summary>
+    private void AssertKept(string pool, string subvolume, params string[] minutes)
+    {
+        var kept = SnapshotNames(pool, subvolume)
+            .Where(name => name.StartsWith("auto-", StringComparison.Ordinal))
+            .Select(name => name["auto-".Length..(name.LastIndexOf('-'))])
+            .Select(stamp => DateTimeOffset.ParseExact(stamp, "yyyy-MM-dd'T'HHmm'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal))
+            .Order()
+            .ToList();
+        Assert.Equal(minutes.Select(At).Order().ToList(), kept);
+    }
+
+    /// <summary>
+    /// Every snapshot a target holds has the same bytes as the snapshot of that name here, and (unless this machine
+    /// keeps fewer than the target) is still here.
+    /// </summary>
+    private void AssertTargetsIdentical(string subvolume, IReadOnlyList<string>? targets = null, bool prunedHereFirst = false)
+    {
+        foreach (var target in targets ?? [pools.Backup, pools.Offsite])
+        {
+            var names = SnapshotNames(target, subvolume);
+            Assert.NotEmpty(names);
+            foreach (var name in names)
+            {
+                var source = Path.Combine(pools.Source, "snapshots", subvolume, name + ".img");
+                if (prunedHereFirst && !File.Exists(source))
+                {
+                    continue;
+                }
+
+                Assert.True(File.Exists(source), $"{target} holds {subvolume}@{name}, which the source pruned first");
+                Assert.Equal(Data.Sha256(source), Data.Sha256(Path.Combine(target, "snapshots", subvolume, name + ".img")));
+            }
+        }
+    }
+}
