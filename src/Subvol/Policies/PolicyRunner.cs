@@ -79,16 +79,16 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
             ["SUBVOL_SUBVOLUME"] = subvolume,
             ["SUBVOL_SNAPSHOT"] = name,
         };
-        if (policy.Hooks.BeforeSnapshot is { } before && RunHook("pre_snapshot", before, policy.Hooks.Timeout, environment) is { } refusal)
-        {
-            // A database that could not be quiesced is not snapshotted half-written, as sanoid skips on a failed pre-script.
-            add(new AutomaticAction(AutomaticActionKind.HookFailed, pool.Path, subvolume, name, Detail: refusal + "; no snapshot was taken"));
-            return null;
-        }
-
         PolicySnapshot? taken = null;
         try
         {
+            if (policy.Hooks.BeforeSnapshot is { } before && RunHook("pre_snapshot", before, policy.Hooks.Timeout, environment) is { } refusal)
+            {
+                // A database that could not be quiesced is not snapshotted half-written, as sanoid skips on a failed pre-script.
+                add(new AutomaticAction(AutomaticActionKind.HookFailed, pool.Path, subvolume, name, Detail: refusal + "; no snapshot was taken"));
+                return null;
+            }
+
             var snapshot = pool.CreateSnapshot(subvolume, name, Creator);
             taken = new PolicySnapshot(snapshot.Name, snapshot.Guid, snapshot.Created);
             add(new AutomaticAction(AutomaticActionKind.TookSnapshot, pool.Path, subvolume, name, Detail: label.ToString().ToLowerInvariant()));
@@ -99,7 +99,7 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
         }
         finally
         {
-            // The after-hook runs whenever the before-hook did, so a database quiesced for the snapshot is always released.
+            // The after-hook runs whenever the before-hook ran, failed or not, so whatever it quiesced is always released.
             if (policy.Hooks.AfterSnapshot is { } after && RunHook("post_snapshot", after, policy.Hooks.Timeout, environment) is { } failure)
             {
                 add(new AutomaticAction(AutomaticActionKind.HookFailed, pool.Path, subvolume, name, Detail: failure));

@@ -177,6 +177,107 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
         Assert.Equal(3, pools.Cli.Run("list", "-t", "snapshot", "dry", "--pool", pools.Backup).ExitCode);
     }
 
+    [RootFact]
+    public void Hooks_run_around_the_snapshot_with_its_names_in_their_environment()
+    {
+        CreateSubvolume("hooked");
+        var log = Path.Combine(pools.NewDirectory("hooked-log"), "hooks.log");
+        var config = WritePolicy("hooked.conf", $"""
+            [hooked]
+            hourly = 24
+            pre_snapshot = echo "before $SUBVOL_SUBVOLUME@$SUBVOL_SNAPSHOT in $SUBVOL_POOL" >> {log}
+            post_snapshot = echo "after $SUBVOL_SNAPSHOT" >> {log}
+            """);
+
+        Auto(config, At("2028-08-01T10:00"));
+
+        var snapshot = Assert.Single(SnapshotNames(pools.Source, "hooked"));
+        Assert.Equal([$"before hooked@{snapshot} in {pools.Source}", $"after {snapshot}"], File.ReadAllLines(log));
+    }
+
+    [RootFact]
+    public void A_failing_pre_snapshot_hook_takes_no_snapshot_still_runs_the_post_snapshot_hook_and_fails_the_run()
+    {
+        CreateSubvolume("quiesce");
+        var log = Path.Combine(pools.NewDirectory("quiesce-log"), "hooks.log");
+        var config = WritePolicy("quiesce.conf", $"""
+            [quiesce]
+            hourly = 24
+            pre_snapshot = echo 'database would not flush' >&2; exit 3
+            post_snapshot = echo released >> {log}
+            """);
+
+        var result = pools.Cli.RunWith(Environment(At("2028-08-01T10:00"), pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source, "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        var failed = Assert.Single(Actions(result), action => Text(action, "action") == "hook_failed");
+        Assert.Contains("pre_snapshot exited 3: database would not flush", Text(failed, "detail"));
+        Assert.Empty(SnapshotNames(pools.Source, "quiesce"));
+        Assert.Equal(["released"], File.ReadAllLines(log));
+    }
+
+    [RootFact]
+    public void A_hook_that_outlives_its_timeout_is_stopped_and_no_snapshot_is_taken()
+    {
+        CreateSubvolume("stuck");
+        var config = WritePolicy("stuck.conf", """
+            [stuck]
+            hourly = 24
+            pre_snapshot = sleep 600
+            hook_timeout = 1s
+            """);
+
+        var result = pools.Cli.RunWith(Environment(At("2028-08-01T10:00"), pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("pre_snapshot took longer than 1 s and was stopped", result.Stderr);
+        Assert.Empty(SnapshotNames(pools.Source, "stuck"));
+        Assert.DoesNotContain(Kernel.ProcessesWithEnvironment(pools.Cli.ConfigurationDirectory), pid => Kernel.CommandLine(pid).Contains("sleep 600", StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public void Status_shows_the_last_and_next_snapshot_what_is_kept_and_how_far_a_target_is_behind()
+    {
+        CreateSubvolume("watched");
+        var config = WritePolicy("watched.conf", $"""
+            [watched]
+            hourly = 24
+            daily = 7
+            target = {pools.Backup}
+            """);
+        Auto(config, At("2028-09-01T10:00"));
+        Auto(config, At("2028-09-01T11:00"));
+
+        var upToDate = Status(config, At("2028-09-01T11:30"));
+        Assert.Equal("watched", Text(upToDate, "subvolume"));
+        Assert.Equal("watched", Text(upToDate, "policy"));
+        Assert.Equal("auto-2028-09-01T1100Z-hourly", Text(upToDate, "last_snapshot"));
+        Assert.Equal(At("2028-09-01T12:00"), upToDate.GetProperty("next_due").GetDateTimeOffset());
+        Assert.Equal(2, upToDate.GetProperty("automatic_snapshots").GetInt32());
+        Assert.Equal(pools.Backup, Text(upToDate, "target"));
+        Assert.Equal("auto-2028-09-01T1100Z-hourly", Text(upToDate, "last_replicated"));
+        Assert.Equal(0, upToDate.GetProperty("snapshots_behind").GetInt32());
+
+        // The backup goes away for an hour: one snapshot more here, none there.
+        pools.Cli.Run("pool", "export", pools.Backup).ShouldSucceed();
+        try
+        {
+            var away = pools.Cli.RunWith(Environment(At("2028-09-01T12:00"), pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source);
+            Assert.Equal(1, away.ExitCode);
+            Assert.Contains($"could not replicate watched to {pools.Backup}", away.Stderr);
+        }
+        finally
+        {
+            pools.Cli.Run("pool", "import", pools.Backup).ShouldSucceed();
+        }
+
+        var behind = Status(config, At("2028-09-01T12:10"));
+        Assert.Equal("auto-2028-09-01T1200Z-hourly", Text(behind, "last_snapshot"));
+        Assert.Equal("auto-2028-09-01T1100Z-hourly", Text(behind, "last_replicated"));
+        Assert.Equal(1, behind.GetProperty("snapshots_behind").GetInt32());
+        Assert.Equal(3600, behind.GetProperty("seconds_behind").GetInt64());
+    }
+
     private void CreateSubvolume(string name) =>
         pools.Cli.Run("create", name, "--size", "64M", "--fs", "ext4", "--pool", pools.Source).ShouldSucceed();
 
@@ -209,6 +310,13 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
     {
         var result = pools.Cli.RunWith(Environment(now, pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source, "--json").ShouldSucceed();
         return Actions(result);
+    }
+
+    private JsonElement Status(string config, DateTimeOffset now)
+    {
+        var result = pools.Cli.RunWith(Environment(now, pools.Server.ProgramPath), "auto", "status", "--config", config, "--pool", pools.Source, "--json").ShouldSucceed();
+        using var document = JsonDocument.Parse(result.Stdout);
+        return Assert.Single(document.RootElement.EnumerateArray()).Clone();
     }
 
     private static Dictionary<string, string?> Environment(DateTimeOffset now, string ssh) => new()
