@@ -23,6 +23,7 @@ internal static class AutomaticActionWording
             AutomaticActionKind.HookFailed => $"{image}: {action.Detail}",
             AutomaticActionKind.SnapshotFailed => $"could not take {image}: {action.Detail}",
             AutomaticActionKind.TargetFailed => $"could not replicate {action.Subvolume} to {action.Target}: {action.Detail}",
+            AutomaticActionKind.PruneFailed => $"could not prune {action.Subvolume}: {action.Detail}",
             AutomaticActionKind.PoolFailed => $"could not open pool {action.Pool}: {action.Detail}",
             _ => $"{AutomaticRows.Name(action.Kind)} {image}",
         };

@@ -16,6 +16,9 @@ public enum AutomaticActionKind
     Pruned,
     PruningPaused,
 
+    /// <summary>Pruning here failed (a snapshot mounted, say); what it could not destroy stays for the next run.</summary>
+    PruneFailed,
+
     /// <summary>The pool of a policy could not be opened, so none of its subvolumes were looked at.</summary>
     PoolFailed,
 }

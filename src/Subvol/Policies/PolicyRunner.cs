@@ -277,14 +277,37 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
             return;
         }
 
-        if (!options.DryRun)
+        var names = decision.Prune.Select(snapshot => snapshot.Name).ToList();
+        if (options.DryRun)
         {
-            pool.DestroySnapshots(subvolume, decision.Prune.Select(snapshot => snapshot.Name).ToList());
+            names.ForEach(name => add(new AutomaticAction(AutomaticActionKind.Pruned, pool.Path, subvolume, name)));
+            return;
         }
 
-        foreach (var snapshot in decision.Prune)
+        try
         {
-            add(new AutomaticAction(AutomaticActionKind.Pruned, pool.Path, subvolume, snapshot.Name));
+            pool.DestroySnapshots(subvolume, names);
+            names.ForEach(name => add(new AutomaticAction(AutomaticActionKind.Pruned, pool.Path, subvolume, name)));
+        }
+        catch (SubvolException exception) when (exception.Code == SubvolErrorCode.Busy)
+        {
+            // The batch refuses as a whole when one is mounted (someone is reading an old snapshot); the rest still go.
+            foreach (var name in names)
+            {
+                try
+                {
+                    pool.DestroySnapshots(subvolume, [name]);
+                    add(new AutomaticAction(AutomaticActionKind.Pruned, pool.Path, subvolume, name));
+                }
+                catch (SubvolException refusal)
+                {
+                    add(new AutomaticAction(AutomaticActionKind.PruneFailed, pool.Path, subvolume, name, Detail: refusal.Message));
+                }
+            }
+        }
+        catch (SubvolException exception)
+        {
+            add(new AutomaticAction(AutomaticActionKind.PruneFailed, pool.Path, subvolume, Detail: exception.Message));
         }
     }
 

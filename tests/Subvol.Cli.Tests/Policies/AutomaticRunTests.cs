@@ -278,6 +278,44 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
         Assert.Equal(3600, behind.GetProperty("seconds_behind").GetInt64());
     }
 
+    [RootFact]
+    public void A_mounted_snapshot_due_for_pruning_is_left_and_reported_while_the_others_go()
+    {
+        CreateSubvolume("browsed");
+        var keepThree = WritePolicy("browsed-three.conf", """
+            [browsed]
+            hourly = 3
+            """);
+        var keepOne = WritePolicy("browsed-one.conf", """
+            [browsed]
+            hourly = 1
+            """);
+        Auto(keepThree, At("2028-10-01T08:00"));
+        Auto(keepThree, At("2028-10-01T09:00"));
+        Auto(keepThree, At("2028-10-01T10:00"));
+        const string oldest = "auto-2028-10-01T0800Z-hourly";
+        Assert.Equal(oldest, SnapshotNames(pools.Source, "browsed")[0]);
+        pools.Cli.Run("mount", $"browsed@{oldest}", "--pool", pools.Source).ShouldSucceed();
+        try
+        {
+            var result = pools.Cli.RunWith(Environment(At("2028-10-01T11:00"), pools.Server.ProgramPath), "auto", "--config", keepOne, "--pool", pools.Source, "--json");
+
+            Assert.Equal(1, result.ExitCode);
+            var actions = Actions(result);
+            Assert.Equal(oldest, Text(Assert.Single(actions, action => Text(action, "action") == "prune_failed"), "snapshot"));
+            Assert.Equal(
+                ["auto-2028-10-01T0900Z-hourly", "auto-2028-10-01T1000Z-hourly"],
+                actions.Where(action => Text(action, "action") == "pruned").Select(action => Text(action, "snapshot")).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            pools.Cli.Run("umount", $"browsed@{oldest}", "--pool", pools.Source).ShouldSucceed();
+        }
+
+        Auto(keepOne, At("2028-10-01T12:00"));
+        Assert.Equal(["auto-2028-10-01T1200Z-hourly"], SnapshotNames(pools.Source, "browsed"));
+    }
+
     private void CreateSubvolume(string name) =>
         pools.Cli.Run("create", name, "--size", "64M", "--fs", "ext4", "--pool", pools.Source).ShouldSucceed();
 
