@@ -116,7 +116,7 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
         for (var now = start.AddHours(1); now < start.AddDays(1); now = now.AddHours(1))
         {
             WriteSome("laptop", random);
-            var result = pools.Cli.RunWith(Environment(now, unreachable), "auto", "--config", config, "--pool", pools.Source, "--json");
+            var result = RunAuto(now, config, unreachable, "--json");
             Assert.Equal(1, result.ExitCode);
             var failed = Actions(result).Where(action => Text(action, "action") == "target_failed").ToList();
             Assert.Single(failed);
@@ -169,7 +169,7 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
             target = {pools.Backup}
             """);
 
-        var result = pools.Cli.RunWith(Environment(At("2028-07-01T08:00"), pools.Server.ProgramPath), "auto", "--dry-run", "--config", config, "--pool", pools.Source).ShouldSucceed();
+        var result = RunAuto(At("2028-07-01T08:00"), config, pools.Server.ProgramPath, "--dry-run").ShouldSucceed();
 
         Assert.Contains("would take dry@auto-2028-07-01T0800Z-", result.Stdout);
         Assert.Contains("would send dry@auto-2028-07-01T0800Z-", result.Stdout);
@@ -207,7 +207,7 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
             post_snapshot = echo released >> {log}
             """);
 
-        var result = pools.Cli.RunWith(Environment(At("2028-08-01T10:00"), pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source, "--json");
+        var result = RunAuto(At("2028-08-01T10:00"), config, pools.Server.ProgramPath, "--json");
 
         Assert.Equal(1, result.ExitCode);
         var failed = Assert.Single(Actions(result), action => Text(action, "action") == "hook_failed");
@@ -227,7 +227,7 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
             hook_timeout = 1s
             """);
 
-        var result = pools.Cli.RunWith(Environment(At("2028-08-01T10:00"), pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source);
+        var result = RunAuto(At("2028-08-01T10:00"), config, pools.Server.ProgramPath);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("pre_snapshot took longer than 1 s and was stopped", result.Stderr);
@@ -262,7 +262,7 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
         pools.Cli.Run("pool", "export", pools.Backup).ShouldSucceed();
         try
         {
-            var away = pools.Cli.RunWith(Environment(At("2028-09-01T12:00"), pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source);
+            var away = RunAuto(At("2028-09-01T12:00"), config, pools.Server.ProgramPath);
             Assert.Equal(1, away.ExitCode);
             Assert.Contains($"could not replicate watched to {pools.Backup}", away.Stderr);
         }
@@ -298,7 +298,7 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
         pools.Cli.Run("mount", $"browsed@{oldest}", "--pool", pools.Source).ShouldSucceed();
         try
         {
-            var result = pools.Cli.RunWith(Environment(At("2028-10-01T11:00"), pools.Server.ProgramPath), "auto", "--config", keepOne, "--pool", pools.Source, "--json");
+            var result = RunAuto(At("2028-10-01T11:00"), keepOne, pools.Server.ProgramPath, "--json");
 
             Assert.Equal(1, result.ExitCode);
             var actions = Actions(result);
@@ -346,9 +346,12 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
 
     private List<JsonElement> Auto(string config, DateTimeOffset now)
     {
-        var result = pools.Cli.RunWith(Environment(now, pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source, "--json").ShouldSucceed();
-        return Actions(result);
+        return Actions(RunAuto(now, config, pools.Server.ProgramPath, "--json").ShouldSucceed());
     }
+
+    /// <summary>Runs subvol auto on the source pool at <paramref name="now"/>, reaching ssh targets through <paramref name="ssh"/>.</summary>
+    private CliResult RunAuto(DateTimeOffset now, string config, string ssh, params string[] options) =>
+        pools.Cli.RunWith(Environment(now, ssh), ["auto", "--config", config, "--pool", pools.Source, .. options]);
 
     private JsonElement Status(string config, DateTimeOffset now)
     {
