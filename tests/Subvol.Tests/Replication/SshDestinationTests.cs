@@ -27,6 +27,17 @@ public sealed class SshDestinationTests : IDisposable
     }
 
     [Fact]
+    public void PruningSeveralSubvolumesIsStillOneRemoteDestroy()
+    {
+        using var destination = new SshDestination(DestinationAddress.Parse("ssh://backup@nas/srv/pool"), FakeSsh("", exitCode: 0), "subvol");
+
+        destination.Destroy([new SnapshotReference("home", "auto-2026-12-04T1700Z-hourly"), new SnapshotReference("db", "auto-2026-12-04T1700Z-hourly")]);
+
+        var command = Assert.Single(File.ReadAllLines(Log));
+        Assert.Equal("'subvol' '--pool' '/srv/pool' 'destroy' 'home@auto-2026-12-04T1700Z-hourly' 'db@auto-2026-12-04T1700Z-hourly'", command);
+    }
+
+    [Fact]
     public void ARemoteDestroyThatFailsIsAnErrorNamingTheDestination()
     {
         using var destination = new SshDestination(DestinationAddress.Parse("ssh://nas/srv/pool"), FakeSsh("", exitCode: 5), "subvol");
