@@ -14,6 +14,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
     private static readonly RpcType[] Capabilities =
     [
         RpcType.CreateDeleteVolume, RpcType.GetCapacity, RpcType.CreateDeleteSnapshot, RpcType.ListSnapshots, RpcType.CloneVolume, RpcType.ExpandVolume,
+        RpcType.ListVolumes, RpcType.ListVolumesPublishedNodes,
     ];
 
     public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, ServerCallContext context)
@@ -114,6 +115,43 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
                 Parameters = { request.Parameters },
             },
         };
+    }
+
+    public override async Task<ListVolumesResponse> ListVolumes(ListVolumesRequest request, ServerCallContext context)
+    {
+        if (request.MaxEntries < 0)
+        {
+            throw ErrorStatus.Invalid("max_entries cannot be negative");
+        }
+
+        string? after = null;
+        if (request.StartingToken.Length > 0 && (after = VolumeListToken.TryDecode(request.StartingToken)) is null)
+        {
+            throw ErrorStatus.Aborted($"starting_token '{request.StartingToken}' is not one this driver gave out; list again from the start");
+        }
+
+        var limit = request.MaxEntries == 0 ? int.MaxValue : request.MaxEntries;
+        var (page, more) = await gate.Run(pool => ListPage(pool, after, limit), context.CancellationToken);
+        var response = new ListVolumesResponse();
+        response.Entries.AddRange(page.Select(entry => new ListVolumesResponse.Types.Entry
+        {
+            Volume = new Volume
+            {
+                VolumeId = entry.Volume.Name,
+                CapacityBytes = entry.Volume.Size,
+                AccessibleTopology = { NodeTopology.For(options.NodeId) },
+            },
+
+            // The engine knows whether this node's kernel has the image mounted (staged or published) or attached as a
+            // block device; a volume of this single-node driver can be in use on no other node, so that is the whole answer.
+            Status = new ListVolumesResponse.Types.VolumeStatus { PublishedNodeIds = { entry.InUse ? [options.NodeId] : Array.Empty<string>() } },
+        }));
+        if (more && page.Count > 0)
+        {
+            response.NextToken = VolumeListToken.After(page[^1].Volume.Name);
+        }
+
+        return response;
     }
 
     public override async Task<GetCapacityResponse> GetCapacity(GetCapacityRequest request, ServerCallContext context)
@@ -273,6 +311,30 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         var size = Capacity.Resolve(range, volume.FileSystem, floor: volume.Size);
         var result = pool.Grow(volumeId, size);
         return (result.Outcome, result.Value);
+    }
+
+    /// <summary>
+    /// The driver's volumes after <paramref name="after"/> in ordinal order, up to <paramref name="limit"/>, and whether
+    /// any name is left after them. Only the page's volumes are described, which costs a look at the kernel's mounts each.
+    /// </summary>
+    private static (List<(SubvolumeInfo Volume, bool InUse)> Page, bool More) ListPage(Pool pool, string? after, int limit)
+    {
+        var names = pool.SubvolumeNames()
+            .Where(name => after is null || string.CompareOrdinal(name, after) > 0)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var page = new List<(SubvolumeInfo Volume, bool InUse)>();
+        var index = 0;
+        for (; index < names.Count && page.Count < limit; index++)
+        {
+            // A volume made with the command line is no CSI volume: the driver neither deletes nor adopts it.
+            if (pool.FindSubvolume(names[index]) is { } volume && IsOurs(volume.Creator))
+            {
+                page.Add((volume, volume.MountPoint is not null || pool.FindAttachedDevice(volume.Name) is not null));
+            }
+        }
+
+        return (page, index < names.Count);
     }
 
     private static List<SnapshotInfo> Select(Pool pool, ListSnapshotsRequest request)
