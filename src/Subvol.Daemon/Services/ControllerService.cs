@@ -14,7 +14,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
     private static readonly RpcType[] Capabilities =
     [
         RpcType.CreateDeleteVolume, RpcType.GetCapacity, RpcType.CreateDeleteSnapshot, RpcType.ListSnapshots, RpcType.CloneVolume, RpcType.ExpandVolume,
-        RpcType.ListVolumes, RpcType.ListVolumesPublishedNodes,
+        RpcType.ListVolumes, RpcType.ListVolumesPublishedNodes, RpcType.ModifyVolume,
     ];
 
     public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, ServerCallContext context)
@@ -188,6 +188,24 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
 
         // The engine grows the filesystem too, online where it is mounted: the node has nothing left to do.
         return new ControllerExpandVolumeResponse { CapacityBytes = volume.Size, NodeExpansionRequired = false };
+    }
+
+    public override async Task<ControllerModifyVolumeResponse> ControllerModifyVolume(ControllerModifyVolumeRequest request, ServerCallContext context)
+    {
+        Require(request.VolumeId, "volume_id");
+        if (request.MutableParameters.Count == 0)
+        {
+            throw ErrorStatus.Missing("mutable_parameters");
+        }
+
+        // Read whole before the pool is touched: one unknown key or value changes nothing.
+        var settings = SubvolumeSettings.Parse(request.MutableParameters);
+        await gate.Run(pool =>
+        {
+            RequireVolume(pool, request.VolumeId);
+            return pool.ChangeSubvolume(request.VolumeId, settings);
+        }, context.CancellationToken);
+        return new ControllerModifyVolumeResponse();
     }
 
     public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
