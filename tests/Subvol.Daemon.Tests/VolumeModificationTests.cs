@@ -59,6 +59,20 @@ public sealed class VolumeModificationTests(DaemonFixture fixture)
         fixture.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = volume.VolumeId });
     }
 
+    [RootFact]
+    public void MutableParametersAtCreationOverrideTheStorageClassAndAreValidatedAlike()
+    {
+        var request = DaemonFixture.CreateRequest(fixture.Unique("pvc-attributes"), 64 * MiB);
+        request.MutableParameters["provisioning"] = "thin";
+        var volume = fixture.Controller.CreateVolume(request).Volume;
+        Assert.True(Allocated(fixture.SubvolumeImage(volume.VolumeId)) < 64 * MiB, "a volume created with provisioning=thin as a mutable parameter is allocated in full");
+        fixture.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = volume.VolumeId });
+
+        var bad = DaemonFixture.CreateRequest(fixture.Unique("pvc-attributesbad"), 16 * MiB);
+        bad.MutableParameters["throughput"] = "fast";
+        Assert.Contains("'throughput'", Expect.Status(StatusCode.InvalidArgument, () => fixture.Controller.CreateVolume(bad)).Status.Detail);
+    }
+
     private void Modify(string volumeId, string provisioning) =>
         fixture.Controller.ControllerModifyVolume(new ControllerModifyVolumeRequest { VolumeId = volumeId, MutableParameters = { ["provisioning"] = provisioning } });
 

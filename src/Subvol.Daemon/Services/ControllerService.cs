@@ -33,6 +33,9 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         }
 
         var parameters = VolumeParameters.Parse(request.Parameters);
+
+        // A VolumeAttributesClass named at creation overrides the StorageClass, as ControllerModifyVolume would later.
+        var provisioning = request.MutableParameters.Count > 0 && SubvolumeSettings.Parse(request.MutableParameters).Provisioning is { } chosen ? chosen : parameters.Provisioning;
         foreach (var capability in request.VolumeCapabilities)
         {
             if (VolumeCapabilities.Problem(capability, parameters.FileSystem) is { } problem)
@@ -50,7 +53,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         var name = VolumeNames.Subvolume(request.Name);
         var source = request.VolumeContentSource;
         var named = VolumeCapabilities.NamedFileSystem(request.VolumeCapabilities, parameters.FileSystem);
-        var (outcome, volume) = await gate.Run(pool => Provision(pool, name, request.CapacityRange, named, fileSystem, parameters.Provisioning, source), context.CancellationToken);
+        var (outcome, volume) = await gate.Run(pool => Provision(pool, name, request.CapacityRange, named, fileSystem, provisioning, source), context.CancellationToken);
         logger.VolumeCreated(name, outcome, volume.Size);
         return new CreateVolumeResponse
         {
