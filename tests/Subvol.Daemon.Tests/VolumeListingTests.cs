@@ -101,6 +101,27 @@ public sealed class VolumeListingTests(DaemonFixture fixture)
         Delete([used.VolumeId, idle.VolumeId]);
     }
 
+    [RootFact]
+    public void ASubvolumeMadeWithTheCommandLineIsNotListed()
+    {
+        var name = fixture.Unique("pvc-handmade");
+        using (var pool = Pool.Open(fixture.PoolPath))
+        {
+            pool.CreateSubvolume(name, 16 * MiB, FileSystemKind.Ext4, Provisioning.Thin);
+        }
+
+        var ours = fixture.CreateVolume(fixture.Unique("pvc-ours"), 16 * MiB);
+        var listed = fixture.Controller.ListVolumes(new ListVolumesRequest()).Entries.Select(entry => entry.Volume.VolumeId).ToList();
+        Assert.Contains(ours.VolumeId, listed);
+        Assert.DoesNotContain(name, listed);
+
+        Delete([ours.VolumeId]);
+        using (var pool = Pool.Open(fixture.PoolPath))
+        {
+            pool.DeleteSubvolume(name, recursive: false);
+        }
+    }
+
     private void Delete(IEnumerable<string> ids)
     {
         foreach (var id in ids)
