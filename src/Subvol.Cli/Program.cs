@@ -20,6 +20,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     MountCommand.Create(),
     UnmountCommand.Create(),
     ResizeCommand.Create(),
+    SetCommand.Create(),
     RenameCommand.Create(),
     DeleteCommand.Create(),
     SnapshotCommand.Create(),

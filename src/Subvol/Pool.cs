@@ -283,6 +283,13 @@ public sealed class Pool : IDisposable
     /// </summary>
     public OperationResult<SubvolumeInfo> Grow(string name, long newSize) => Resizer.Resize(name, newSize, growOnly: true);
 
+    /// <summary>
+    /// Changes what <paramref name="settings"/> names, in place and mounted or not: provisioning to guaranteed is admitted
+    /// as creating one is and allocates the image; to thin gives back the space the image holds but never wrote.
+    /// </summary>
+    public OperationResult<SubvolumeInfo> ChangeSubvolume(string name, SubvolumeSettings settings) =>
+        settings.Provisioning is { } provisioning ? new ProvisioningConversion(_session, _space).Convert(name, provisioning) : new(Outcome.Unchanged, GetSubvolume(name));
+
     /// <summary>Mounts a subvolume read-write, or a snapshot read-only, at the given directory or the pool's default.</summary>
     public OperationResult<string> Mount(string target, string? at) => Exposure.Mount(target, at);
 

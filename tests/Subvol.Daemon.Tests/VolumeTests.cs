@@ -16,7 +16,8 @@ public sealed class VolumeTests(DaemonFixture fixture)
     {
         var types = fixture.Controller.ControllerGetCapabilities(new ControllerGetCapabilitiesRequest()).Capabilities.Select(capability => capability.Rpc.Type).Order().ToList();
         Assert.Equal(
-            new[] { RpcType.CreateDeleteVolume, RpcType.GetCapacity, RpcType.CreateDeleteSnapshot, RpcType.ListSnapshots, RpcType.CloneVolume, RpcType.ExpandVolume }.Order(),
+            new[] { RpcType.CreateDeleteVolume, RpcType.GetCapacity, RpcType.CreateDeleteSnapshot, RpcType.ListSnapshots, RpcType.CloneVolume, RpcType.ExpandVolume,
+                RpcType.ListVolumes, RpcType.ListVolumesPublishedNodes, RpcType.ModifyVolume }.Order(),
             types);
     }
 

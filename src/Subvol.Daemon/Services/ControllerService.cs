@@ -14,6 +14,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
     private static readonly RpcType[] Capabilities =
     [
         RpcType.CreateDeleteVolume, RpcType.GetCapacity, RpcType.CreateDeleteSnapshot, RpcType.ListSnapshots, RpcType.CloneVolume, RpcType.ExpandVolume,
+        RpcType.ListVolumes, RpcType.ListVolumesPublishedNodes, RpcType.ModifyVolume,
     ];
 
     public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, ServerCallContext context)
@@ -32,6 +33,9 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         }
 
         var parameters = VolumeParameters.Parse(request.Parameters);
+
+        // A VolumeAttributesClass named at creation overrides the StorageClass, as ControllerModifyVolume would later.
+        var provisioning = request.MutableParameters.Count > 0 && SubvolumeSettings.Parse(request.MutableParameters).Provisioning is { } chosen ? chosen : parameters.Provisioning;
         foreach (var capability in request.VolumeCapabilities)
         {
             if (VolumeCapabilities.Problem(capability, parameters.FileSystem) is { } problem)
@@ -49,7 +53,7 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         var name = VolumeNames.Subvolume(request.Name);
         var source = request.VolumeContentSource;
         var named = VolumeCapabilities.NamedFileSystem(request.VolumeCapabilities, parameters.FileSystem);
-        var (outcome, volume) = await gate.Run(pool => Provision(pool, name, request.CapacityRange, named, fileSystem, parameters.Provisioning, source), context.CancellationToken);
+        var (outcome, volume) = await gate.Run(pool => Provision(pool, name, request.CapacityRange, named, fileSystem, provisioning, source), context.CancellationToken);
         logger.VolumeCreated(name, outcome, volume.Size);
         return new CreateVolumeResponse
         {
@@ -116,6 +120,43 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         };
     }
 
+    public override async Task<ListVolumesResponse> ListVolumes(ListVolumesRequest request, ServerCallContext context)
+    {
+        if (request.MaxEntries < 0)
+        {
+            throw ErrorStatus.Invalid("max_entries cannot be negative");
+        }
+
+        string? after = null;
+        if (request.StartingToken.Length > 0 && (after = VolumeListToken.TryDecode(request.StartingToken)) is null)
+        {
+            throw ErrorStatus.Aborted($"starting_token '{request.StartingToken}' is not one this driver gave out; list again from the start");
+        }
+
+        var limit = request.MaxEntries == 0 ? int.MaxValue : request.MaxEntries;
+        var (page, more) = await gate.Run(pool => ListPage(pool, after, limit), context.CancellationToken);
+        var response = new ListVolumesResponse();
+        response.Entries.AddRange(page.Select(entry => new ListVolumesResponse.Types.Entry
+        {
+            Volume = new Volume
+            {
+                VolumeId = entry.Volume.Name,
+                CapacityBytes = entry.Volume.Size,
+                AccessibleTopology = { NodeTopology.For(options.NodeId) },
+            },
+
+            // The engine knows whether this node's kernel has the image mounted (staged or published) or attached as a
+            // block device; a volume of this single-node driver can be in use on no other node, so that is the whole answer.
+            Status = new ListVolumesResponse.Types.VolumeStatus { PublishedNodeIds = { entry.InUse ? [options.NodeId] : Array.Empty<string>() } },
+        }));
+        if (more && page.Count > 0)
+        {
+            response.NextToken = VolumeListToken.After(page[^1].Volume.Name);
+        }
+
+        return response;
+    }
+
     public override async Task<GetCapacityResponse> GetCapacity(GetCapacityRequest request, ServerCallContext context)
     {
         var parameters = VolumeParameters.Parse(request.Parameters);
@@ -150,6 +191,24 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
 
         // The engine grows the filesystem too, online where it is mounted: the node has nothing left to do.
         return new ControllerExpandVolumeResponse { CapacityBytes = volume.Size, NodeExpansionRequired = false };
+    }
+
+    public override async Task<ControllerModifyVolumeResponse> ControllerModifyVolume(ControllerModifyVolumeRequest request, ServerCallContext context)
+    {
+        Require(request.VolumeId, "volume_id");
+        if (request.MutableParameters.Count == 0)
+        {
+            throw ErrorStatus.Missing("mutable_parameters");
+        }
+
+        // Read whole before the pool is touched: one unknown key or value changes nothing.
+        var settings = SubvolumeSettings.Parse(request.MutableParameters);
+        await gate.Run(pool =>
+        {
+            RequireVolume(pool, request.VolumeId);
+            return pool.ChangeSubvolume(request.VolumeId, settings);
+        }, context.CancellationToken);
+        return new ControllerModifyVolumeResponse();
     }
 
     public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
@@ -273,6 +332,30 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         var size = Capacity.Resolve(range, volume.FileSystem, floor: volume.Size);
         var result = pool.Grow(volumeId, size);
         return (result.Outcome, result.Value);
+    }
+
+    /// <summary>
+    /// The driver's volumes after <paramref name="after"/> in ordinal order, up to <paramref name="limit"/>, and whether
+    /// any name is left after them. Only the page's volumes are described, which costs a look at the kernel's mounts each.
+    /// </summary>
+    private static (List<(SubvolumeInfo Volume, bool InUse)> Page, bool More) ListPage(Pool pool, string? after, int limit)
+    {
+        var names = pool.SubvolumeNames()
+            .Where(name => after is null || string.CompareOrdinal(name, after) > 0)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var page = new List<(SubvolumeInfo Volume, bool InUse)>();
+        var index = 0;
+        for (; index < names.Count && page.Count < limit; index++)
+        {
+            // A volume made with the command line is no CSI volume: the driver neither deletes nor adopts it.
+            if (pool.FindSubvolume(names[index]) is { } volume && IsOurs(volume.Creator))
+            {
+                page.Add((volume, volume.MountPoint is not null || pool.FindAttachedDevice(volume.Name) is not null));
+            }
+        }
+
+        return (page, index < names.Count);
     }
 
     private static List<SnapshotInfo> Select(Pool pool, ListSnapshotsRequest request)

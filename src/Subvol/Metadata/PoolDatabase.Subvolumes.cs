@@ -46,6 +46,12 @@ internal sealed partial class PoolDatabase
         command.ExecuteNonQuery();
     }
 
+    public void UpdateSubvolumeProvisioning(long id, Provisioning provisioning)
+    {
+        using var command = Command("UPDATE subvolumes SET provisioning = $provisioning WHERE id = $id", ("$provisioning", ProvisioningNames.Format(provisioning)), ("$id", id));
+        command.ExecuteNonQuery();
+    }
+
     public void DeleteSubvolume(long id)
     {
         using var command = Command("DELETE FROM subvolumes WHERE id = $id", ("$id", id));
