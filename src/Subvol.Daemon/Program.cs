@@ -5,31 +5,39 @@ using Subvol.Daemon.Errors;
 using Subvol.Daemon.Logging;
 using Subvol.Daemon.Services;
 
-DaemonOptions options;
-try
+var (parsed, exitCode) = DaemonCommandLine.Parse(args, Environment.GetEnvironmentVariable("CSI_ENDPOINT"), Environment.MachineName, Console.Out, Console.Error);
+if (parsed is not { } options)
 {
-    options = DaemonOptions.Parse(args, Environment.GetEnvironmentVariable("CSI_ENDPOINT"), Environment.MachineName);
-}
-catch (ArgumentException exception)
-{
-    Console.Error.WriteLine($"subvold: {exception.Message}");
-    Console.Error.WriteLine(DaemonOptions.Usage);
-    return 2;
+    return exitCode;
 }
 
 // The arguments are ours alone: they are not handed to the host as configuration.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(console =>
+if (options.LogFormat is LogFormat.Json)
 {
-    console.SingleLine = true;
-    console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
-    console.UseUtcTimestamp = true;
-});
+    builder.Logging.AddJsonConsole(console =>
+    {
+        console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        console.UseUtcTimestamp = true;
+    });
+}
+else
+{
+    builder.Logging.AddSimpleConsole(console =>
+    {
+        console.SingleLine = true;
+        console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+        console.UseUtcTimestamp = true;
+    });
+}
 
-// Request bodies never reach the logs: ASP.NET Core and gRPC log at Warning and above only.
-builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+builder.Logging.SetMinimumLevel(options.LogLevel);
+
+// Request bodies never reach the logs: ASP.NET Core and gRPC log at Warning and above only, whatever --log-level says.
+var frameworkLevel = (LogLevel)Math.Max((int)LogLevel.Warning, (int)options.LogLevel);
+builder.Logging.AddFilter("Microsoft", frameworkLevel);
+builder.Logging.AddFilter("Grpc", frameworkLevel);
 
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<PoolGate>();
