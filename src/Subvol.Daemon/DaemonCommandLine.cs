@@ -27,6 +27,12 @@ internal static class DaemonCommandLine
         HelpName = "ID",
     };
 
+    private static readonly Option<string?> MetricsAddress = new("--metrics-address")
+    {
+        Description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default: none); an empty HOST is every address",
+        HelpName = "HOST:PORT",
+    };
+
     private static readonly Option<string> Mode = Choice("--mode", "The CSI services to serve", "all", "all", "controller", "node");
 
     private static readonly Option<string> LogFormatOption = Choice("--log-format", "How log lines are written: json, one object a line for a log collector, or text", "text", "json", "text");
@@ -39,7 +45,7 @@ internal static class DaemonCommandLine
         DaemonOptions? options = null;
         var root = new RootCommand("subvold: the Subvol CSI driver, serving one node's pool to Kubernetes")
         {
-            Endpoint, Pool, NodeId, Mode, LogFormatOption, LogLevelOption,
+            Endpoint, Pool, NodeId, Mode, MetricsAddress, LogFormatOption, LogLevelOption,
         };
         root.SetAction(parsed =>
         {
@@ -51,7 +57,10 @@ internal static class DaemonCommandLine
                     parsed.GetValue(NodeId) ?? hostName,
                     Enum.Parse<ServiceMode>(parsed.GetValue(Mode)!, ignoreCase: true),
                     Enum.Parse<LogFormat>(parsed.GetValue(LogFormatOption)!, ignoreCase: true),
-                    Enum.Parse<LogLevel>(parsed.GetValue(LogLevelOption)!, ignoreCase: true));
+                    Enum.Parse<LogLevel>(parsed.GetValue(LogLevelOption)!, ignoreCase: true)) with
+                {
+                    MetricsAddress = parsed.GetValue(MetricsAddress) is { } address ? DaemonOptions.MetricsEndPointOf(address) : null,
+                };
                 return ExitCodes.Success;
             }
             catch (ArgumentException exception)

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+
 namespace Subvol.Daemon;
 
 /// <summary>Which CSI services one subvold process serves.</summary>
@@ -18,6 +21,9 @@ internal enum LogFormat
 /// <summary>The command line of subvold: where to listen, which pool, which node, which services, how to log.</summary>
 internal sealed record DaemonOptions(string SocketPath, string PoolPath, string NodeId, ServiceMode Mode, LogFormat LogFormat = LogFormat.Text, LogLevel LogLevel = LogLevel.Information)
 {
+    /// <summary>Where to serve Prometheus metrics over HTTP; null serves none.</summary>
+    public IPEndPoint? MetricsAddress { get; init; }
+
     public bool ServesController => Mode is ServiceMode.All or ServiceMode.Controller;
 
     public bool ServesNode => Mode is ServiceMode.All or ServiceMode.Node;
@@ -41,6 +47,35 @@ internal sealed record DaemonOptions(string SocketPath, string PoolPath, string 
         }
 
         return new DaemonOptions(SocketPathOf(endpoint), Path.GetFullPath(pool), nodeId, mode, logFormat, logLevel);
+    }
+
+    /// <summary>
+    /// HOST:PORT, where HOST is an IP address ([::1] for IPv6), localhost, or empty for every address (":9810");
+    /// throws ArgumentException naming the option.
+    /// </summary>
+    public static IPEndPoint MetricsEndPointOf(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        var host = colon < 0 ? "" : address[..colon];
+        var portText = colon < 0 ? "" : address[(colon + 1)..];
+        if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"--metrics-address must be HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:9810 or :9810, not '{address}'");
+        }
+
+        if (host.Length == 0)
+        {
+            return new IPEndPoint(IPAddress.IPv6Any, port);
+        }
+
+        if (host == "localhost")
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+
+        return IPAddress.TryParse(host.Trim('[', ']'), out var ip)
+            ? new IPEndPoint(ip, port)
+            : throw new ArgumentException($"--metrics-address needs an IP address or localhost as its host, not '{host}'");
     }
 
     /// <summary>unix:///run/csi.sock, unix:/run/csi.sock or /run/csi.sock: the path of the socket.</summary>

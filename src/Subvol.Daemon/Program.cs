@@ -3,6 +3,7 @@ using Subvol.Daemon;
 using Subvol.Daemon.Csi;
 using Subvol.Daemon.Errors;
 using Subvol.Daemon.Logging;
+using Subvol.Daemon.Metrics;
 using Subvol.Daemon.Services;
 
 var (parsed, exitCode) = DaemonCommandLine.Parse(args, Environment.GetEnvironmentVariable("CSI_ENDPOINT"), Environment.MachineName, Console.Out, Console.Error);
@@ -41,9 +42,23 @@ builder.Logging.AddFilter("Grpc", frameworkLevel);
 
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<PoolGate>();
-builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<ErrorInterceptor>());
+builder.Services.AddSingleton<OperationMetrics>();
+
+// The metrics interceptor comes first, so it wraps the error interceptor and records the status a client sees.
+builder.Services.AddGrpc(grpc =>
+{
+    grpc.Interceptors.Add<MetricsInterceptor>();
+    grpc.Interceptors.Add<ErrorInterceptor>();
+});
 builder.WebHost.ConfigureKestrel(kestrel =>
-    kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Protocols = HttpProtocols.Http2));
+{
+    kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Protocols = HttpProtocols.Http2);
+    if (options.MetricsAddress is { } metrics)
+    {
+        // Prometheus scrapes over plain HTTP/1.1.
+        kestrel.Listen(metrics, listen => listen.Protocols = HttpProtocols.Http1);
+    }
+});
 
 // A socket left by a process that died would make the listen fail with "address in use".
 Directory.CreateDirectory(Path.GetDirectoryName(options.SocketPath)!);
@@ -59,6 +74,13 @@ if (options.ServesController)
 if (options.ServesNode)
 {
     app.MapGrpcService<NodeService>();
+}
+
+if (options.MetricsAddress is { } metricsAddress)
+{
+    // Only on the metrics port: the CSI socket serves gRPC alone.
+    app.MapGet("/metrics", (HttpContext context, OperationMetrics metrics, PoolGate pool) => MetricsEndpoint.Serve(context, metrics, pool))
+        .RequireHost($"*:{metricsAddress.Port}");
 }
 
 var log = app.Services.GetRequiredService<ILogger<DaemonOptions>>();

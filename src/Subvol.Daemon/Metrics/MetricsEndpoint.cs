@@ -1,0 +1,32 @@
+using Grpc.Core;
+using Prometheus;
+using Subvol.Daemon.Csi;
+
+namespace Subvol.Daemon.Metrics;
+
+/// <summary>
+/// GET /metrics: the CSI call histogram from prometheus-net, then the pool's gauges, which the
+/// engine reads and renders when scraped, so they are as fresh as the scrape.
+/// </summary>
+internal static class MetricsEndpoint
+{
+    public static async Task Serve(HttpContext context, OperationMetrics metrics, PoolGate pool)
+    {
+        var text = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(text, context.RequestAborted);
+        var gauges = "";
+        try
+        {
+            gauges = await pool.Run(opened => GaugeExposition.Render(PoolGauges.Read(opened)), context.RequestAborted);
+        }
+        catch (RpcException)
+        {
+            // A pool that is not there, or needs the operator, has no gauges; PoolGate has logged why, and Probe says it.
+        }
+
+        context.Response.ContentType = GaugeExposition.ContentType;
+        text.Position = 0;
+        await text.CopyToAsync(context.Response.Body, context.RequestAborted);
+        await context.Response.WriteAsync(gauges, context.RequestAborted);
+    }
+}
