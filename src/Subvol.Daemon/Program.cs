@@ -55,8 +55,15 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Protocols = HttpProtocols.Http2);
     if (options.MetricsAddress is { } metrics)
     {
-        // Prometheus scrapes over plain HTTP/1.1.
-        kestrel.Listen(metrics, listen => listen.Protocols = HttpProtocols.Http1);
+        // Prometheus scrapes over plain HTTP/1.1. Every address falls back to IPv4 alone where IPv6 is off.
+        if (metrics.Address.Equals(System.Net.IPAddress.IPv6Any))
+        {
+            kestrel.ListenAnyIP(metrics.Port, listen => listen.Protocols = HttpProtocols.Http1);
+        }
+        else
+        {
+            kestrel.Listen(metrics, listen => listen.Protocols = HttpProtocols.Http1);
+        }
     }
 });
 

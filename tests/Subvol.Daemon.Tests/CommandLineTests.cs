@@ -14,7 +14,7 @@ public sealed class CommandLineTests(DaemonFixture fixture)
         var (exitCode, output, error) = DaemonProcess.RunToExit("--help");
         Assert.Equal(0, exitCode);
         Assert.Equal("", error);
-        foreach (var option in new[] { "--endpoint", "--pool", "--node-id", "--mode", "--log-format", "--log-level", "--version" })
+        foreach (var option in new[] { "--endpoint", "--pool", "--node-id", "--mode", "--metrics-address", "--log-format", "--log-level", "--version" })
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
         }
@@ -47,6 +47,14 @@ public sealed class CommandLineTests(DaemonFixture fixture)
         var first = error.Split('\n')[0];
         Assert.Contains("--log-format", first, StringComparison.Ordinal);
         Assert.Contains("'xml'", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMetricsAddressWithoutAPortExitsTwoNamingTheOption()
+    {
+        var (exitCode, _, error) = DaemonProcess.RunToExit("--pool", "/nonexistent", "--endpoint", "unix:///nonexistent/csi.sock", "--metrics-address", "9810");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--metrics-address", error.Split('\n')[0], StringComparison.Ordinal);
     }
 
     [Fact]

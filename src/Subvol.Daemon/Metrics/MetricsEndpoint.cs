@@ -12,16 +12,20 @@ internal static class MetricsEndpoint
 {
     public static async Task Serve(HttpContext context, OperationMetrics metrics, PoolGate pool)
     {
-        var text = new MemoryStream();
+        using var text = new MemoryStream();
         await metrics.Registry.CollectAndExportAsTextAsync(text, context.RequestAborted);
         var gauges = "";
         try
         {
-            gauges = await pool.Run(opened => GaugeExposition.Render(PoolGauges.Read(opened)), context.RequestAborted);
+            // A pool that is not there has no gauges; Probe says so, and each scrape need not log it again.
+            if (pool.IsReady)
+            {
+                gauges = await pool.Run(opened => GaugeExposition.Render(PoolGauges.Read(opened)), context.RequestAborted);
+            }
         }
         catch (RpcException)
         {
-            // A pool that is not there, or needs the operator, has no gauges; PoolGate has logged why, and Probe says it.
+            // A pool that needs the operator has no gauges either; PoolGate has logged why.
         }
 
         context.Response.ContentType = GaugeExposition.ContentType;
