@@ -33,6 +33,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     StreamCommand.Create(),
     DfCommand.Create(),
     TrimCommand.Create(),
+    MetricsCommand.Create(),
     GuardCommand.Create(),
     CheckCommand.Create(),
     PolicyCommand.Create(),

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+
 namespace Subvol.Daemon;
 
 /// <summary>Which CSI services one subvold process serves.</summary>
@@ -8,57 +11,26 @@ internal enum ServiceMode
     Node,
 }
 
-/// <summary>The command line of subvold: where to listen, which pool, which node, which services.</summary>
-internal sealed record DaemonOptions(string SocketPath, string PoolPath, string NodeId, ServiceMode Mode)
+/// <summary>How subvold writes its log lines: one JSON object a line for a log collector, or plain text for a person.</summary>
+internal enum LogFormat
 {
-    public const string Usage =
-        "usage: subvold --pool PATH [--endpoint unix:///PATH/csi.sock] [--node-id ID] [--mode controller|node|all]\n" +
-        "  --endpoint   the Unix socket to serve CSI on; default $CSI_ENDPOINT\n" +
-        "  --pool       the Subvol pool that holds this node's volumes\n" +
-        "  --node-id    this node's name, the one topology segment; default the host name\n" +
-        "  --mode       the CSI services to serve; default all";
+    Text,
+    Json,
+}
+
+/// <summary>The command line of subvold: where to listen, which pool, which node, which services, how to log.</summary>
+internal sealed record DaemonOptions(string SocketPath, string PoolPath, string NodeId, ServiceMode Mode, LogFormat LogFormat = LogFormat.Text, LogLevel LogLevel = LogLevel.Information)
+{
+    /// <summary>Where to serve Prometheus metrics over HTTP; null serves none.</summary>
+    public IPEndPoint? MetricsAddress { get; init; }
 
     public bool ServesController => Mode is ServiceMode.All or ServiceMode.Controller;
 
     public bool ServesNode => Mode is ServiceMode.All or ServiceMode.Node;
 
-    /// <summary>Parses the arguments; throws ArgumentException with a message for the person who typed them.</summary>
-    public static DaemonOptions Parse(IReadOnlyList<string> args, string? endpointVariable, string hostName)
+    /// <summary>The options from what was parsed; throws ArgumentException with a message for the person who typed them.</summary>
+    public static DaemonOptions From(string? endpoint, string? pool, string? nodeId, ServiceMode mode, LogFormat logFormat, LogLevel logLevel)
     {
-        string? endpoint = endpointVariable;
-        string? pool = null;
-        var nodeId = hostName;
-        var mode = ServiceMode.All;
-        for (var i = 0; i < args.Count; i++)
-        {
-            var (name, inlineValue) = args[i].IndexOf('=') is var equals and > 0 ? (args[i][..equals], args[i][(equals + 1)..]) : (args[i], null);
-            string Value() => inlineValue ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value"));
-            switch (name)
-            {
-                case "--endpoint":
-                    endpoint = Value();
-                    break;
-                case "--pool":
-                    pool = Value();
-                    break;
-                case "--node-id":
-                    nodeId = Value();
-                    break;
-                case "--mode":
-                    var text = Value();
-                    mode = text switch
-                    {
-                        "all" => ServiceMode.All,
-                        "controller" => ServiceMode.Controller,
-                        "node" => ServiceMode.Node,
-                        _ => throw new ArgumentException($"--mode must be controller, node or all, not '{text}'"),
-                    };
-                    break;
-                default:
-                    throw new ArgumentException($"unknown argument '{args[i]}'");
-            }
-        }
-
         if (string.IsNullOrEmpty(endpoint))
         {
             throw new ArgumentException("no endpoint: give --endpoint unix:///PATH/csi.sock or set CSI_ENDPOINT");
@@ -74,7 +46,36 @@ internal sealed record DaemonOptions(string SocketPath, string PoolPath, string 
             throw new ArgumentException("--node-id cannot be empty");
         }
 
-        return new DaemonOptions(SocketPathOf(endpoint), Path.GetFullPath(pool), nodeId, mode);
+        return new DaemonOptions(SocketPathOf(endpoint), Path.GetFullPath(pool), nodeId, mode, logFormat, logLevel);
+    }
+
+    /// <summary>
+    /// HOST:PORT, where HOST is an IP address ([::1] for IPv6), localhost, or empty for every address (":9810");
+    /// throws ArgumentException naming the option.
+    /// </summary>
+    public static IPEndPoint MetricsEndPointOf(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        var host = colon < 0 ? "" : address[..colon];
+        var portText = colon < 0 ? "" : address[(colon + 1)..];
+        if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"--metrics-address must be HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:9810 or :9810, not '{address}'");
+        }
+
+        if (host.Length == 0)
+        {
+            return new IPEndPoint(IPAddress.IPv6Any, port);
+        }
+
+        if (host == "localhost")
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+
+        return IPAddress.TryParse(host.Trim('[', ']'), out var ip)
+            ? new IPEndPoint(ip, port)
+            : throw new ArgumentException($"--metrics-address needs an IP address or localhost as its host, not '{host}'");
     }
 
     /// <summary>unix:///run/csi.sock, unix:/run/csi.sock or /run/csi.sock: the path of the socket.</summary>

@@ -3,39 +3,69 @@ using Subvol.Daemon;
 using Subvol.Daemon.Csi;
 using Subvol.Daemon.Errors;
 using Subvol.Daemon.Logging;
+using Subvol.Daemon.Metrics;
 using Subvol.Daemon.Services;
 
-DaemonOptions options;
-try
+var (parsed, exitCode) = DaemonCommandLine.Parse(args, Environment.GetEnvironmentVariable("CSI_ENDPOINT"), Environment.MachineName, Console.Out, Console.Error);
+if (parsed is not { } options)
 {
-    options = DaemonOptions.Parse(args, Environment.GetEnvironmentVariable("CSI_ENDPOINT"), Environment.MachineName);
-}
-catch (ArgumentException exception)
-{
-    Console.Error.WriteLine($"subvold: {exception.Message}");
-    Console.Error.WriteLine(DaemonOptions.Usage);
-    return 2;
+    return exitCode;
 }
 
 // The arguments are ours alone: they are not handed to the host as configuration.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(console =>
+if (options.LogFormat is LogFormat.Json)
 {
-    console.SingleLine = true;
-    console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
-    console.UseUtcTimestamp = true;
-});
+    builder.Logging.AddJsonConsole(console =>
+    {
+        console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        console.UseUtcTimestamp = true;
+    });
+}
+else
+{
+    builder.Logging.AddSimpleConsole(console =>
+    {
+        console.SingleLine = true;
+        console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+        console.UseUtcTimestamp = true;
+    });
+}
 
-// Request bodies never reach the logs: ASP.NET Core and gRPC log at Warning and above only.
-builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+builder.Logging.SetMinimumLevel(options.LogLevel);
+
+// Request bodies never reach the logs: ASP.NET Core and gRPC log at Warning and above only, whatever --log-level says.
+var frameworkLevel = (LogLevel)Math.Max((int)LogLevel.Warning, (int)options.LogLevel);
+builder.Logging.AddFilter("Microsoft", frameworkLevel);
+builder.Logging.AddFilter("Grpc", frameworkLevel);
 
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<PoolGate>();
-builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<ErrorInterceptor>());
+builder.Services.AddSingleton<OperationMetrics>();
+
+// The metrics interceptor comes first, so it wraps the error interceptor and records the status a client sees.
+builder.Services.AddGrpc(grpc =>
+{
+    grpc.Interceptors.Add<MetricsInterceptor>();
+    grpc.Interceptors.Add<ErrorInterceptor>();
+});
 builder.WebHost.ConfigureKestrel(kestrel =>
-    kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Protocols = HttpProtocols.Http2));
+{
+    kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Protocols = HttpProtocols.Http2);
+    if (options.MetricsAddress is { } metrics)
+    {
+        // Prometheus scrapes over plain HTTP/1.1. Every address falls back to IPv4 alone where IPv6 is off.
+        if (metrics.Address.Equals(System.Net.IPAddress.IPv6Any))
+        {
+            kestrel.ListenAnyIP(metrics.Port, listen => listen.Protocols = HttpProtocols.Http1);
+        }
+        else
+        {
+            kestrel.Listen(metrics, listen => listen.Protocols = HttpProtocols.Http1);
+        }
+    }
+});
 
 // A socket left by a process that died would make the listen fail with "address in use".
 Directory.CreateDirectory(Path.GetDirectoryName(options.SocketPath)!);
@@ -51,6 +81,13 @@ if (options.ServesController)
 if (options.ServesNode)
 {
     app.MapGrpcService<NodeService>();
+}
+
+if (options.MetricsAddress is { } metricsAddress)
+{
+    // Only on the metrics port: the CSI socket serves gRPC alone.
+    app.MapGet("/metrics", (HttpContext context, OperationMetrics metrics, PoolGate pool) => MetricsEndpoint.Serve(context, metrics, pool))
+        .RequireHost($"*:{metricsAddress.Port}");
 }
 
 var log = app.Services.GetRequiredService<ILogger<DaemonOptions>>();

@@ -41,6 +41,7 @@ public sealed partial class ErrorBoundaryTests(BrokenPoolsFixture pools) : IClas
         ("replicate", ["replicate", "a", "{missing}-destination"]),
         ("df", ["df"]),
         ("trim", ["trim", "a"]),
+        ("metrics", ["metrics"]),
         ("guard --once", ["guard", "--once"]),
         ("check", ["check"]),
     ];

@@ -83,7 +83,7 @@ public sealed class DaemonFixture : IDisposable
     }
 
     /// <summary>A second subvold on its own socket, for tests of a daemon whose pool is missing.</summary>
-    public DaemonProcess StartOther(string pool) => new(Path.Combine(Root, "other", Unique("csi") + ".sock"), pool, NodeId);
+    public DaemonProcess StartOther(string pool, params string[] moreArguments) => new(Path.Combine(Root, "other", Unique("csi") + ".sock"), pool, NodeId, moreArguments);
 
     public static VolumeCapability MountCapability(string fsType = "", VolumeCapability.Types.AccessMode.Types.Mode mode = VolumeCapability.Types.AccessMode.Types.Mode.SingleNodeWriter, params string[] flags)
     {

@@ -13,12 +13,12 @@ public sealed class DaemonProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly GrpcChannel _channel;
 
-    public DaemonProcess(string socket, string pool, string nodeId)
+    public DaemonProcess(string socket, string pool, string nodeId, params string[] moreArguments)
     {
         Socket = socket;
         var (program, prefix) = Executable();
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in prefix.Concat(["--endpoint", "unix://" + socket, "--pool", pool, "--node-id", nodeId, "--mode", "all"]))
+        foreach (var argument in prefix.Concat(["--endpoint", "unix://" + socket, "--pool", pool, "--node-id", nodeId, "--mode", "all", .. moreArguments]))
         {
             start.ArgumentList.Add(argument);
         }
@@ -58,6 +58,23 @@ public sealed class DaemonProcess : IDisposable
     }
 
     public string Socket { get; }
+
+    /// <summary>Runs subvold with these arguments alone, for command lines that make it exit at once (help, version, errors).</summary>
+    public static (int ExitCode, string Output, string Error) RunToExit(params string[] arguments)
+    {
+        var (program, prefix) = Executable();
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in prefix.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
 
     public Identity.IdentityClient Identity { get; }
 

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+
+namespace Subvol.Accounting;
+
+/// <summary>
+/// Writes a pool's gauges in the Prometheus text exposition format (version 0.0.4), the one
+/// rendering that subvold's /metrics and subvol's node_exporter textfile share. Written by hand
+/// because the command line has no metrics server and keeps no state between runs: every figure
+/// is read fresh, so a deleted subvolume's series disappears with it.
+/// </summary>
+public static class GaugeExposition
+{
+    /// <summary>The content type of the text format, for an HTTP response.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    public static string Render(PoolGauges gauges)
+    {
+        ArgumentNullException.ThrowIfNull(gauges);
+        var text = new StringBuilder();
+        var pool = $"pool=\"{Escape(gauges.Pool)}\"";
+        Family(text, "subvol_pool_size_bytes", "Size of the pool's filesystem.", [(pool, gauges.Size)]);
+        Family(text, "subvol_pool_used_bytes", "Bytes used on the pool's filesystem, as statfs reports it.", [(pool, gauges.Used)]);
+        Family(text, "subvol_pool_available_bytes", "Bytes new allocations may use: free space less the guaranteed subvolumes' reservations and the slop.", [(pool, gauges.Available)]);
+        Family(text, "subvol_pool_reserved_bytes", "Bytes held in reserve so that guaranteed subvolumes can always be written to their full size.", [(pool, gauges.Reserved)]);
+        Family(text, "subvol_pool_snapshots", "Snapshots in the pool.", [(pool, gauges.Snapshots)]);
+
+        string Volume(VolumeGauges volume) => $"{pool},volume=\"{Escape(volume.Name)}\"";
+        Family(text, "subvol_volume_size_bytes", "Size of the subvolume, as its filesystem sees it.", gauges.Volumes.Select(volume => (Volume(volume), volume.Size)));
+        Family(text, "subvol_volume_referenced_bytes", "Bytes allocated in the subvolume's image.", gauges.Volumes.Select(volume => (Volume(volume), volume.Referenced)));
+        Family(text, "subvol_volume_exclusive_bytes", "Bytes of the subvolume's image that no snapshot or clone shares: what deleting it would free.", gauges.Volumes.Select(volume => (Volume(volume), volume.Exclusive)));
+        Family(text, "subvol_volume_shared_bytes", "Bytes of the subvolume's image shared with its snapshots or clones.", gauges.Volumes.Select(volume => (Volume(volume), volume.Shared)));
+        Family(text, "subvol_volume_snapshots", "Snapshots of the subvolume.", gauges.Volumes.Select(volume => (Volume(volume), (long)volume.Snapshots)));
+        Family(
+            text,
+            "subvol_volume_last_snapshot_timestamp_seconds",
+            "When the subvolume's newest snapshot was taken, in seconds since the epoch; absent for a subvolume without snapshots.",
+            gauges.Volumes.Where(volume => volume.LastSnapshot is not null).Select(volume => (Volume(volume), volume.LastSnapshot!.Value.ToUnixTimeSeconds())));
+        return text.ToString();
+    }
+
+    private static void Family(StringBuilder text, string name, string help, IEnumerable<(string Labels, long Value)> samples)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} gauge\n");
+        foreach (var (labels, value) in samples)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{name}{{{labels}}} {value}\n");
+        }
+    }
+
+    // The text format's label values escape backslash, double quote and line feed.
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}

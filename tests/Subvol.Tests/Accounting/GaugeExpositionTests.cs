@@ -1,0 +1,44 @@
+using Subvol.Accounting;
+
+namespace Subvol.Tests.Accounting;
+
+public sealed class GaugeExpositionTests
+{
+    private static readonly DateTimeOffset Taken = new(2026, 12, 5, 3, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void EveryFamilyHasHelpAndTypeOnceAndOneSamplePerVolume()
+    {
+        var text = GaugeExposition.Render(new PoolGauges("/srv/pool", 1000, 300, 600, 100, 3,
+        [
+            new VolumeGauges("db", 400, 250, 50, 2, Taken),
+            new VolumeGauges("wal", 200, 10, 10, 1, Taken.AddMinutes(-5)),
+        ]));
+
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(11, lines.Count(line => line.StartsWith("# TYPE ", StringComparison.Ordinal) && line.EndsWith(" gauge", StringComparison.Ordinal)));
+        Assert.Equal(lines.Count(line => line.StartsWith("# TYPE ", StringComparison.Ordinal)), lines.Count(line => line.StartsWith("# HELP ", StringComparison.Ordinal)));
+        Assert.Contains("subvol_pool_available_bytes{pool=\"/srv/pool\"} 600", lines);
+        Assert.Contains("subvol_volume_shared_bytes{pool=\"/srv/pool\",volume=\"db\"} 200", lines);
+        Assert.Contains("subvol_volume_exclusive_bytes{pool=\"/srv/pool\",volume=\"wal\"} 10", lines);
+        Assert.Contains($"subvol_volume_last_snapshot_timestamp_seconds{{pool=\"/srv/pool\",volume=\"db\"}} {Taken.ToUnixTimeSeconds()}", lines);
+        Assert.EndsWith("\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AVolumeWithoutSnapshotsHasNoLastSnapshotSample()
+    {
+        var text = GaugeExposition.Render(new PoolGauges("/srv/pool", 1000, 300, 600, 100, 0, [new VolumeGauges("fresh", 400, 0, 0, 0, null)]));
+
+        Assert.Contains("subvol_volume_snapshots{pool=\"/srv/pool\",volume=\"fresh\"} 0\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("subvol_volume_last_snapshot_timestamp_seconds{", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BackslashQuoteAndLineFeedInAPoolPathAreEscaped()
+    {
+        var text = GaugeExposition.Render(new PoolGauges("/srv/a\"b\\c\nd", 1, 0, 1, 0, 0, []));
+
+        Assert.Contains("subvol_pool_size_bytes{pool=\"/srv/a\\\"b\\\\c\\nd\"} 1\n", text, StringComparison.Ordinal);
+    }
+}
