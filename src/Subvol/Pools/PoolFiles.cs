@@ -88,26 +88,39 @@ internal sealed class PoolFiles : IDisposable
     public bool Delete(string path) => Confined(() => _root.Delete(Relative(path)));
 
     /// <summary>Removes an image, clearing its immutable mark through the file itself; a link there is refused.</summary>
-    public void DeleteImage(string path)
+    public void DeleteImage(string path) => DeleteImages([path]);
+
+    /// <summary>
+    /// Removes images as <see cref="DeleteImage"/> does, then waits once until XFS has freed them in the background, so
+    /// the next listing, df or admission counts what is really there; where the wait cannot be asked for, the kernel
+    /// finishes alone.
+    /// </summary>
+    public void DeleteImages(IEnumerable<string> paths)
     {
-        if (Status(path).Kind == EntryKind.Missing)
+        var deleted = false;
+        foreach (var path in paths)
         {
-            return;
-        }
-
-        using (var image = OpenFile(path, FileAccess.Read))
-        {
-            if (IsImmutable(image, path))
+            if (Status(path).Kind == EntryKind.Missing)
             {
-                ImmutableAttribute.Set(image, path, false);
+                continue;
             }
+
+            using (var image = OpenFile(path, FileAccess.Read))
+            {
+                if (IsImmutable(image, path))
+                {
+                    ImmutableAttribute.Set(image, path, false);
+                }
+            }
+
+            Delete(path);
+            deleted = true;
         }
 
-        Delete(path);
-
-        // Once delete returns, the image's blocks are free and those it shared read as unshared, so the next listing,
-        // df or admission counts what is really there; where the wait cannot be asked for, the kernel finishes alone.
-        XfsInactivation.WaitForFrees(Root);
+        if (deleted)
+        {
+            XfsInactivation.WaitForFrees(Root);
+        }
     }
 
     public void DeleteDirectoryIfEmpty(string path)

@@ -55,10 +55,7 @@ internal sealed class SnapshotRollback(PoolSession session)
             transaction.Commit();
         }
 
-        foreach (var other in newer)
-        {
-            session.Files.DeleteImage(Layout.SnapshotImage(subvolume.Name, other.Name));
-        }
+        session.Files.DeleteImages(newer.Select(other => Layout.SnapshotImage(subvolume.Name, other.Name)));
 
         return newer.Select(other => other.Name).ToList();
     }

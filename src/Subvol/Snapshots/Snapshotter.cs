@@ -152,10 +152,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
             }
 
             PausePoint.Reach("destroy-unlinking");
-            foreach (var record in group)
-            {
-                Files.DeleteImage(Layout.SnapshotImage(record.SubvolumeName, record.Name));
-            }
+            Files.DeleteImages(group.Select(record => Layout.SnapshotImage(record.SubvolumeName, record.Name)));
 
             Files.DeleteDirectoryIfEmpty(Layout.SnapshotDirectory(group.Key));
         }

@@ -145,13 +145,8 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
         }
 
         PausePoint.Reach("delete-unlinking");
-        foreach (var snapshot in snapshots)
-        {
-            Files.DeleteImage(Layout.SnapshotImage(name, snapshot.Name));
-        }
-
+        Files.DeleteImages(snapshots.Select(snapshot => Layout.SnapshotImage(name, snapshot.Name)).Append(image));
         Files.DeleteDirectoryIfEmpty(Layout.SnapshotDirectory(name));
-        Files.DeleteImage(image);
         return Outcome.Deleted;
     }
 
