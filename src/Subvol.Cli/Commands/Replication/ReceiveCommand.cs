@@ -63,7 +63,7 @@ internal static class ReceiveCommand
         }
 
         using var input = inputPath is null
-            ? StandardStreams.OpenInput()
+            ? StreamFiles.OpenStandardInput()
             : StreamFiles.OpenRead(inputPath);
         // In 'send | receive' on one terminal the sender draws the bar; two bars would redraw over each other.
         var show = inputPath is not null || context.Get(VerboseOption);

@@ -54,7 +54,7 @@ internal static class SendCommand
 
         using var pool = context.OpenPool();
         using var output = outputPath is null
-            ? StandardStreams.OpenOutput()
+            ? StreamFiles.OpenStandardOutput()
             : StreamFiles.Create(outputPath);
         var result = context.Reporter.Transfer("sending", progress =>
         {
