@@ -10,7 +10,7 @@ namespace Subvol.Policies;
 /// </summary>
 public static class AutomaticRun
 {
-    public static AutomaticRunReport Run(PolicyFile policies, string defaultPool, AutomaticRunOptions options, Action<AutomaticAction>? report = null)
+    public static AutomaticRunReport Run(PolicyFile policies, string? defaultPool, AutomaticRunOptions options, Action<AutomaticAction>? report = null)
     {
         var now = Clock.Now;
         var actions = new List<AutomaticAction>();
@@ -51,9 +51,11 @@ public static class AutomaticRun
     }
 
     /// <summary>The policies grouped by the pool they name, or the default pool, in the order the file first names each pool.</summary>
-    internal static IEnumerable<(string Pool, IReadOnlyList<Policy> Policies)> ByPool(PolicyFile policies, string defaultPool) =>
+    /// <param name="defaultPool">The pool of policies that name none; null when every policy names its pool.</param>
+    internal static IEnumerable<(string Pool, IReadOnlyList<Policy> Policies)> ByPool(PolicyFile policies, string? defaultPool) =>
         policies.Policies
-            .GroupBy(policy => PoolRegistry.Normalize(policy.PoolPath ?? defaultPool), StringComparer.Ordinal)
+            .GroupBy(policy => PoolRegistry.Normalize(policy.PoolPath ?? defaultPool
+                ?? throw SubvolException.Invalid($"{policies.Path}:{policy.Line}: [{policy.Section}] names no pool and there is no default pool; add pool = PATH")), StringComparer.Ordinal)
             .Select(group => (group.Key, (IReadOnlyList<Policy>)group.ToList()));
 
     /// <summary>Each subvolume of the pool with the first policy that matches it; the file's order decides, as the policy check shows.</summary>

@@ -5,7 +5,7 @@ namespace Subvol.Policies;
 /// <summary>What 'subvol auto status' shows: every covered subvolume's standing, without contacting any target.</summary>
 public static class AutomaticStatus
 {
-    public static IReadOnlyList<PolicyStatus> Read(PolicyFile policies, string defaultPool, DateTimeOffset now)
+    public static IReadOnlyList<PolicyStatus> Read(PolicyFile policies, string? defaultPool, DateTimeOffset now)
     {
         var statuses = new List<PolicyStatus>();
         foreach (var (poolPath, poolPolicies) in AutomaticRun.ByPool(policies, defaultPool))

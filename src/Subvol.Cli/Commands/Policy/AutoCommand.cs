@@ -78,6 +78,6 @@ internal static class AutoCommand
     }
 
     /// <summary>The pool of policies that name none; asked for only when one of them needs it, so a file that names every pool needs no default.</summary>
-    private static string DefaultPool(CommandContext context, PolicyFile policies) =>
-        policies.Policies.Any(policy => policy.PoolPath is null) ? context.PoolPath() : "/";
+    private static string? DefaultPool(CommandContext context, PolicyFile policies) =>
+        policies.Policies.Any(policy => policy.PoolPath is null) ? context.PoolPath() : null;
 }
