@@ -51,7 +51,7 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
 
         if (policy.Prune)
         {
-            PruneHere(subvolume, policy, options, now, local, bases, Add);
+            PruneHere(subvolume, policy, options, now, local, bases, recorded, Add);
         }
 
         return actions;
@@ -256,11 +256,12 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
 
     private void PruneHere(
         string subvolume, Policy policy, AutomaticRunOptions options, DateTimeOffset now, IReadOnlyList<PolicySnapshot> local,
-        IReadOnlyDictionary<string, PolicySnapshot?> bases, Action<AutomaticAction> add)
+        IReadOnlyDictionary<string, PolicySnapshot?> bases, IReadOnlyList<ReplicationBase> recorded, Action<AutomaticAction> add)
     {
-        // Every base this pool has recorded is kept, a target's no longer in the policy too, since it may come back.
+        // Every base this pool had recorded is kept, a target's no longer in the policy too, since it may come back;
+        // the policy's own targets are in bases as this run left them.
         var allBases = new Dictionary<string, PolicySnapshot?>(bases, StringComparer.Ordinal);
-        foreach (var entry in pool.ReplicationBases(subvolume))
+        foreach (var entry in recorded)
         {
             allBases.TryAdd(entry.Target, local.FirstOrDefault(snapshot => snapshot.Guid == entry.Snapshot));
         }
