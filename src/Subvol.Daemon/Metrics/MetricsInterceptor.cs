@@ -13,41 +13,22 @@ internal sealed class MetricsInterceptor(OperationMetrics metrics) : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        var started = Stopwatch.GetTimestamp();
-        var status = StatusCode.OK;
-        try
-        {
-            return await continuation(request, context);
-        }
-        catch (RpcException exception)
-        {
-            status = exception.StatusCode;
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            status = StatusCode.Cancelled;
-            throw;
-        }
-        catch
-        {
-            status = StatusCode.Unknown;
-            throw;
-        }
-        finally
-        {
-            metrics.Record(context.Method, status, Stopwatch.GetElapsedTime(started));
-        }
+        var response = default(TResponse)!;
+        await Timed(context, async () => response = await continuation(request, context));
+        return response;
     }
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Timed(context, () => continuation(request, responseStream, context));
+
+    private async Task Timed(ServerCallContext context, Func<Task> call)
     {
         var started = Stopwatch.GetTimestamp();
         var status = StatusCode.OK;
         try
         {
-            await continuation(request, responseStream, context);
+            await call();
         }
         catch (RpcException exception)
         {
