@@ -262,6 +262,10 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
         pools.Cli.Run("pool", "export", pools.Backup).ShouldSucceed();
         try
         {
+            // With nothing due, a run decides so from this pool's records and never reaches for the target.
+            var idle = RunAuto(At("2028-09-01T11:40"), config, pools.Server.ProgramPath, "--json").ShouldSucceed();
+            Assert.Equal(["up_to_date"], Actions(idle).Select(action => Text(action, "action")));
+
             var away = RunAuto(At("2028-09-01T12:00"), config, pools.Server.ProgramPath);
             Assert.Equal(1, away.ExitCode);
             Assert.Contains($"could not replicate watched to {pools.Backup}", away.Stderr);
