@@ -68,7 +68,11 @@ internal sealed class GroupControllerService(DaemonOptions options, PoolGate gat
         var expected = Members(request.SnapshotIds, request.GroupSnapshotId);
         var outcome = await gate.Run(pool =>
         {
-            if (pool.FindSnapshotGroup(request.GroupSnapshotId) is { } group && group.Creator != IdentityService.DriverName)
+            // A group without its record (the pool's database rebuilt from the images) still deletes its members, if they are ours.
+            var creators = pool.FindSnapshotGroup(request.GroupSnapshotId) is { } group
+                ? [group.Creator]
+                : expected.Where(reference => reference.Snapshot == request.GroupSnapshotId).SelectMany(reference => pool.FindSnapshots(reference.Subvolume, reference.Snapshot)).Select(snapshot => snapshot.Creator);
+            if (creators.Any(creator => creator != IdentityService.DriverName))
             {
                 throw ErrorStatus.FailedPrecondition(
                     $"group snapshot {request.GroupSnapshotId} was not created by the CSI driver {IdentityService.DriverName}, so the driver does not delete it; " +

@@ -76,33 +76,56 @@ internal sealed class SnapshotGroups(PoolSession session, SpaceAdmission space)
 
     /// <summary>
     /// Destroys every snapshot of the group that still exists, and the group with them; a group that is gone is
-    /// AlreadyGone. With <paramref name="expected"/>, a list that disagrees with the group destroys nothing.
+    /// AlreadyGone. With <paramref name="expected"/>, a list that disagrees with the group destroys nothing; for a
+    /// group without a record (as after the database was rebuilt from the images), it names the members to destroy.
     /// </summary>
     public Outcome Destroy(string name, IReadOnlyList<SnapshotReference>? expected = null)
     {
-        SnapshotGroupRecord? record;
-        SnapshotGroupInfo group;
+        IReadOnlyList<SnapshotInfo> members;
         using (session.AcquireWriteLock())
         {
-            record = NameRules.Problem(name) is null ? Database.FindSnapshotGroup(name) : null;
+            var record = NameRules.Problem(name) is null ? Database.FindSnapshotGroup(name) : null;
             if (record is null)
             {
-                return Outcome.AlreadyGone;
+                members = Orphans(name, expected);
             }
-
-            group = Describe(record);
-            CheckMembers(record, group, expected);
-            if (group.Snapshots.Count == 0)
+            else
             {
-                Database.DeleteSnapshotGroup(record.Id);
-                return Outcome.Deleted;
+                var group = Describe(record);
+                CheckMembers(record, group, expected);
+                members = group.Snapshots;
+                if (members.Count == 0)
+                {
+                    Database.DeleteSnapshotGroup(record.Id);
+                    return Outcome.Deleted;
+                }
             }
+        }
+
+        if (members.Count == 0)
+        {
+            return Outcome.AlreadyGone;
         }
 
         // The snapshots go as any list of snapshots does: all checked first (none mounted), then all destroyed; the
         // group row goes with the last of them.
-        new Snapshotter(session, space).Destroy(group.Snapshots.Select(snapshot => new SnapshotReference(snapshot.Subvolume, snapshot.Name)).ToList());
+        new Snapshotter(session, space).Destroy(members.Select(snapshot => new SnapshotReference(snapshot.Subvolume, snapshot.Name)).ToList());
         return Outcome.Deleted;
+    }
+
+    /// <summary>
+    /// The snapshots of <paramref name="expected"/> that a group called <paramref name="name"/> took (each is
+    /// SUBVOLUME@NAME) and that still exist without its record: deleting the group must still delete them, or nothing would.
+    /// </summary>
+    private List<SnapshotInfo> Orphans(string name, IReadOnlyList<SnapshotReference>? expected)
+    {
+        var lookup = new SnapshotLookup(session);
+        return (expected ?? [])
+            .Where(reference => reference.Snapshot == name)
+            .Select(reference => Database.FindSnapshot(reference.Subvolume, reference.Snapshot))
+            .OfType<SnapshotRecord>()
+            .Select(lookup.Describe)
+            .ToList();
     }
 
     /// <summary>

@@ -115,6 +115,23 @@ public sealed class SnapshotGroupTests(FileBackedPool fixture) : IClassFixture<F
     }
 
     [RootFact]
+    public void AGroupWhoseRecordIsLostStillDestroysTheMembersItsListNamesAndNothingElse()
+    {
+        Create("lost-a", "lost-b");
+        Pool.EnsureSnapshotGroup("lost", ["lost-a", "lost-b"], Creator);
+        Pool.CreateSnapshot("lost-a", "other", Creator);
+        // What a database rebuilt from the images holds: the members, without their group.
+        Pool.Database.DeleteSnapshotGroup(Pool.Database.FindSnapshotGroup("lost")!.Id);
+
+        var outcome = Pool.DestroySnapshotGroup("lost", [new SnapshotReference("lost-a", "lost"), new SnapshotReference("lost-b", "lost"), new SnapshotReference("lost-a", "other")]);
+
+        Assert.Equal(Outcome.Deleted, outcome);
+        Assert.Equal(["lost-a@other"], Pool.FindSnapshots("lost-a").Select(snapshot => snapshot.FullName));
+        Assert.Empty(Pool.FindSnapshots("lost-b"));
+        Assert.Equal(Outcome.AlreadyGone, Pool.DestroySnapshotGroup("lost", [new SnapshotReference("lost-a", "lost")]));
+    }
+
+    [RootFact]
     public void AListOfSnapshotsThatDisagreesWithTheGroupIsInvalidAndDestroysNothing()
     {
         Create("list-a", "list-b");
