@@ -18,7 +18,9 @@ public sealed class DaemonProcess : IDisposable
         Socket = socket;
         var (program, prefix) = Executable();
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in prefix.Concat(["--endpoint", "unix://" + socket, "--pool", pool, "--node-id", nodeId, "--mode", "all", .. moreArguments]))
+        // Every service unless the test names a mode of its own.
+        string[] mode = moreArguments.Contains("--mode") ? [] : ["--mode", "all"];
+        foreach (var argument in prefix.Concat(["--endpoint", "unix://" + socket, "--pool", pool, "--node-id", nodeId, .. mode, .. moreArguments]))
         {
             start.ArgumentList.Add(argument);
         }
