@@ -23,14 +23,14 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
 
     private PoolFiles Files => session.Files;
 
-    /// <param name="group">The name the group is recorded under, with its members, in the same transaction; null records no group.</param>
-    public IReadOnlyList<SnapshotInfo> Create(IReadOnlyList<SnapshotReference> references, string? creator, string? group = null)
+    public IReadOnlyList<SnapshotInfo> Create(IReadOnlyList<SnapshotReference> references, string? creator)
     {
         using var writeLock = session.AcquireWriteLock();
-        return CreateLocked(references, creator, group);
+        return CreateLocked(references, creator, group: null);
     }
 
     /// <summary>As <see cref="Create"/>, for a caller that already holds the pool's write lock.</summary>
+    /// <param name="group">The name the group is recorded under, with its members, in the same transaction; null records no group.</param>
     public IReadOnlyList<SnapshotInfo> CreateLocked(IReadOnlyList<SnapshotReference> references, string? creator, string? group)
     {
         var members = Admit(references);
