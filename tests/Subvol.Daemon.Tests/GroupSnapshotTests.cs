@@ -92,6 +92,41 @@ public sealed class GroupSnapshotTests(DaemonFixture fixture)
     }
 
     [RootFact]
+    public void AGroupWhoseHeadroomThePoolCannotReserveIsResourceExhaustedAndTakesNothing()
+    {
+        // Two guaranteed volumes take nine tenths of what the pool can promise; each then holds written blocks worth three
+        // quarters of what is left, which its snapshot would share: either alone fits, both together do not.
+        var available = fixture.Controller.GetCapacity(new GetCapacityRequest()).AvailableCapacity;
+        var size = available * 45 / 100 / MiB * MiB;
+        var first = fixture.CreateVolume(fixture.Unique("pvc-gfull"), size).VolumeId;
+        var second = fixture.CreateVolume(fixture.Unique("pvc-gfull"), size).VolumeId;
+        var written = fixture.Controller.GetCapacity(new GetCapacityRequest()).AvailableCapacity * 3 / 4 / MiB * MiB;
+        var published = new[] { first, second }.Select(volume => (Volume: volume, Paths: fixture.StageAndPublish(volume))).ToList();
+        try
+        {
+            foreach (var (_, (_, target)) in published)
+            {
+                Fill(Path.Combine(target, "data"), written);
+            }
+
+            var refused = Expect.Status(StatusCode.ResourceExhausted, () => Create(fixture.Unique("groupsnapshot-full"), first, second));
+
+            Assert.Contains("group snapshot", refused.Status.Detail, StringComparison.Ordinal);
+            Assert.Empty(fixture.Controller.ListSnapshots(new ListSnapshotsRequest { SourceVolumeId = first }).Entries);
+            Assert.Empty(fixture.Controller.ListSnapshots(new ListSnapshotsRequest { SourceVolumeId = second }).Entries);
+        }
+        finally
+        {
+            foreach (var (volume, (staging, target)) in published)
+            {
+                fixture.UnpublishAndUnstage(volume, staging, target);
+            }
+        }
+
+        DeleteVolumes(first, second);
+    }
+
+    [RootFact]
     public void GetAnswersNotFoundForAnUnknownGroupAndInvalidArgumentForSnapshotsThatAreNotItsOwn()
     {
         var (first, second) = (CreateVolume("pvc-gget"), CreateVolume("pvc-gget"));
@@ -272,6 +307,20 @@ public sealed class GroupSnapshotTests(DaemonFixture fixture)
         {
             fixture.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = volume });
         }
+    }
+
+    /// <summary>Writes <paramref name="length"/> bytes that are not zero, and makes them durable.</summary>
+    private static void Fill(string path, long length)
+    {
+        var chunk = new byte[4 * (int)MiB];
+        Array.Fill(chunk, (byte)0x5a);
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
+        for (long done = 0; done < length; done += chunk.Length)
+        {
+            file.Write(chunk, 0, (int)Math.Min(chunk.Length, length - done));
+        }
+
+        file.Flush(flushToDisk: true);
     }
 
     /// <summary>The number a snapshot's copy of the writer's file holds, read from the snapshot mounted read-only.</summary>
