@@ -33,7 +33,8 @@ internal static class DaemonCommandLine
         HelpName = "HOST:PORT",
     };
 
-    private static readonly Option<string> Mode = Choice("--mode", "The CSI services to serve", "all", "all", "controller", "node");
+    private static readonly Option<string> Mode = Choice(
+        "--mode", "The CSI services to serve; resizer serves only what the one cluster-wide csi-resizer calls", "all", "all", "controller", "node", "resizer");
 
     private static readonly Option<string> LogFormatOption = Choice("--log-format", "How log lines are written: json, one object a line for a log collector, or text", "text", "json", "text");
 

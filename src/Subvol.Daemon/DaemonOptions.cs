@@ -9,6 +9,13 @@ internal enum ServiceMode
     All,
     Controller,
     Node,
+
+    /// <summary>
+    /// What csi-resizer calls, and no more: the plugin capability CONTROLLER_SERVICE (without which it exits), a
+    /// Controller offering only ControllerModifyVolume, and the Node service's EXPAND_VOLUME, which makes it expand
+    /// through the node that holds the volume.
+    /// </summary>
+    Resizer,
 }
 
 /// <summary>How subvold writes its log lines: one JSON object a line for a log collector, or plain text for a person.</summary>
@@ -26,7 +33,10 @@ internal sealed record DaemonOptions(string SocketPath, string PoolPath, string 
 
     public bool ServesController => Mode is ServiceMode.All or ServiceMode.Controller;
 
-    public bool ServesNode => Mode is ServiceMode.All or ServiceMode.Node;
+    public bool ServesNode => Mode is ServiceMode.All or ServiceMode.Node or ServiceMode.Resizer;
+
+    /// <summary>Whether the plugin says it has a Controller service: the whole one, or the part csi-resizer calls.</summary>
+    public bool AdvertisesController => ServesController || Mode is ServiceMode.Resizer;
 
     /// <summary>The options from what was parsed; throws ArgumentException with a message for the person who typed them.</summary>
     public static DaemonOptions From(string? endpoint, string? pool, string? nodeId, ServiceMode mode, LogFormat logFormat, LogLevel logLevel)

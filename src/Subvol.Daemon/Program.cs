@@ -43,6 +43,11 @@ builder.Logging.AddFilter("Grpc", frameworkLevel);
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<PoolGate>();
 builder.Services.AddSingleton<OperationMetrics>();
+if (options.Mode is ServiceMode.Resizer)
+{
+    // The resizer's Controller hands ControllerModifyVolume to the full one, which is not served on its own here.
+    builder.Services.AddSingleton<ControllerService>();
+}
 
 // The metrics interceptor comes first, so it wraps the error interceptor and records the status a client sees.
 builder.Services.AddGrpc(grpc =>
@@ -76,6 +81,12 @@ app.MapGrpcService<IdentityService>();
 if (options.ServesController)
 {
     app.MapGrpcService<ControllerService>();
+    app.MapGrpcService<GroupControllerService>();
+}
+
+if (options.Mode is ServiceMode.Resizer)
+{
+    app.MapGrpcService<ResizerControllerService>();
 }
 
 if (options.ServesNode)

@@ -363,6 +363,21 @@ public sealed class Pool : IDisposable
     public Outcome DestroySnapshot(SnapshotReference reference) => Snapshotter.Destroy(reference);
 
     /// <summary>
+    /// Takes a group snapshot recorded under <paramref name="name"/> (each member SUBVOLUME@NAME, all at one instant), or
+    /// returns the group an earlier request with that name and those subvolumes took; other subvolumes are AlreadyExists.
+    /// </summary>
+    public OperationResult<SnapshotGroupInfo> EnsureSnapshotGroup(string name, IReadOnlyList<string> subvolumes, string? creator = null) =>
+        new SnapshotGroups(_session, _space).Ensure(name, subvolumes, creator);
+
+    /// <summary>A recorded group snapshot, or null; a list of its snapshots that disagrees with it is InvalidArgument.</summary>
+    public SnapshotGroupInfo? FindSnapshotGroup(string name, IReadOnlyList<SnapshotReference>? expected = null) =>
+        new SnapshotGroups(_session, _space).Find(name, expected);
+
+    /// <summary>Destroys a group snapshot's remaining snapshots and the group; a list of its snapshots that disagrees destroys nothing.</summary>
+    public Outcome DestroySnapshotGroup(string name, IReadOnlyList<SnapshotReference>? expected = null) =>
+        new SnapshotGroups(_session, _space).Destroy(name, expected);
+
+    /// <summary>
     /// Destroys those of the named snapshots of one subvolume that exist, under one write lock and one metadata
     /// transaction, and returns them as they were; a name the subvolume does not hold is left out of the result.
     /// </summary>

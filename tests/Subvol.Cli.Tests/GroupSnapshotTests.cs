@@ -100,6 +100,28 @@ public sealed class GroupSnapshotTests(PoolFixture pool) : IClassFixture<PoolFix
         pool.Unmount("k-data");
     }
 
+    [RootFact]
+    public void List_shows_the_group_a_snapshot_was_taken_in_and_none_for_one_taken_alone()
+    {
+        pool.Create("l-one", "320M");
+        pool.Create("l-two", "320M");
+        using (var opened = Pool.Open(pool.PoolPath))
+        {
+            opened.EnsureSnapshotGroup("nightly", ["l-one", "l-two"], "csi.subvol.io");
+        }
+
+        pool.Run("snapshot", "l-one@alone").ShouldSucceed();
+
+        var groups = pool.Json("list", "-t", "snapshot", "-o", "name,group").EnumerateArray()
+            .Where(row => row.GetProperty("name").GetString()!.StartsWith("l-", StringComparison.Ordinal))
+            .ToDictionary(row => row.GetProperty("name").GetString()!, row => row.GetProperty("group").GetString());
+        Assert.Equal("nightly", groups["l-one@nightly"]);
+        Assert.Equal("nightly", groups["l-two@nightly"]);
+        Assert.Null(groups["l-one@alone"]);
+        var table = pool.Run("list", "-H", "-t", "snapshot", "-o", "name,group", "l-two").ShouldSucceed();
+        Assert.Contains("l-two@nightly\tnightly", table.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>The number a snapshot's copy of the writer's file holds, read from the snapshot mounted read-only.</summary>
     private long Read(string subvolume, string snapshot)
     {

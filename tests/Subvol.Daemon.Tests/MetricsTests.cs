@@ -54,6 +54,44 @@ public sealed class MetricsTests(DaemonFixture fixture)
         }
     }
 
+    [RootFact]
+    public void AScrapeSaysInSecondsHowLongTheNewestSnapshotOfAPublishedVolumeKeptItFrozen()
+    {
+        var port = FreePort();
+        using var daemon = fixture.StartOther(fixture.PoolPath, "--metrics-address", $"127.0.0.1:{port}");
+        var volume = daemon.Controller.CreateVolume(DaemonFixture.CreateRequest(fixture.Unique("pvc-frozen"), 32 * DaemonFixture.MiB, thin: true)).Volume;
+        var idle = daemon.Controller.CreateVolume(DaemonFixture.CreateRequest(fixture.Unique("pvc-idle"), 32 * DaemonFixture.MiB, thin: true)).Volume;
+        var (staging, target) = fixture.StageAndPublish(volume.VolumeId);
+        var snapshots = new[] { volume, idle }
+            .Select(source => daemon.Controller.CreateSnapshot(new CreateSnapshotRequest { Name = fixture.Unique("snapshot-frozen"), SourceVolumeId = source.VolumeId }).Snapshot.SnapshotId)
+            .ToList();
+        try
+        {
+            var scrape = Scrape(port);
+            var pool = $"pool=\"{fixture.PoolPath}\"";
+            var frozen = System.Text.RegularExpressions.Regex.Match(scrape, $@"(?m)^subvol_volume_last_freeze_seconds\{{{Regex($"{pool},volume=\"{volume.VolumeId}\"")}\}} (\S+)$");
+            Assert.True(frozen.Success, "the scrape has no freeze duration for the published volume");
+            Assert.True(double.Parse(frozen.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, $"a freeze lasts some time, not {frozen.Groups[1].Value} s");
+            Assert.DoesNotContain($"subvol_volume_last_freeze_seconds{{{pool},volume=\"{idle.VolumeId}\"}}", scrape, StringComparison.Ordinal);
+
+            var file = Path.Combine(fixture.Root, fixture.Unique("scrape") + ".prom");
+            File.WriteAllText(file, scrape);
+            var (exitCode, output, error) = Tools.Run("sh", "-c", "promtool check metrics < \"$1\"", "sh", file);
+            Assert.True(exitCode == 0, $"promtool check metrics failed ({exitCode}): {output}{error}");
+        }
+        finally
+        {
+            fixture.UnpublishAndUnstage(volume.VolumeId, staging, target);
+            foreach (var id in snapshots)
+            {
+                daemon.Controller.DeleteSnapshot(new DeleteSnapshotRequest { SnapshotId = id });
+            }
+
+            daemon.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = volume.VolumeId });
+            daemon.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = idle.VolumeId });
+        }
+    }
+
     private static string Scrape(int port)
     {
         using var http = new HttpClient();

@@ -23,6 +23,9 @@ internal sealed record ImageRow(
     string? Creator,
     IReadOnlyList<string>? BaseFor)
 {
+    /// <summary>The group snapshot a snapshot was taken in (through CSI's CreateVolumeGroupSnapshot); null otherwise.</summary>
+    public string? Group { get; init; }
+
     public const string SubvolumeType = "subvolume";
     public const string SnapshotType = "snapshot";
 
@@ -45,6 +48,7 @@ internal sealed record ImageRow(
             new("written_since_snapshot", row => row.WrittenSinceSnapshot),
             new("creator", row => row.Creator),
             new("base_for", row => row.BaseFor),
+            new("group", row => row.Group),
         ],
         SubvolumeColumns);
 
@@ -67,5 +71,8 @@ internal sealed record ImageRow(
 
     public static ImageRow From(SnapshotInfo snapshot) => new(
         SnapshotType, snapshot.FullName, snapshot.Subvolume, snapshot.Name, snapshot.Guid, snapshot.Size, snapshot.AllocatedBytes, snapshot.Exclusive,
-        snapshot.FileSystem, null, null, snapshot.Created, snapshot.MountPoint, null, null, snapshot.Creator, snapshot.BaseFor);
+        snapshot.FileSystem, null, null, snapshot.Created, snapshot.MountPoint, null, null, snapshot.Creator, snapshot.BaseFor)
+    {
+        Group = snapshot.Group,
+    };
 }

@@ -31,6 +31,12 @@ internal static partial class DaemonLog
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "snapshot {SnapshotId}: {Outcome}")]
     public static partial void SnapshotDeleted(this ILogger logger, string snapshotId, Outcome outcome);
 
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "group snapshot {GroupSnapshotId}: {Outcome}, {Snapshots} snapshots")]
+    public static partial void GroupSnapshotCreated(this ILogger logger, string groupSnapshotId, Outcome outcome, int snapshots);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "group snapshot {GroupSnapshotId}: {Outcome}")]
+    public static partial void GroupSnapshotDeleted(this ILogger logger, string groupSnapshotId, Outcome outcome);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "volume {VolumeId} staged at {Path}: {Outcome}")]
     public static partial void VolumeStaged(this ILogger logger, string volumeId, string path, Outcome outcome);
 

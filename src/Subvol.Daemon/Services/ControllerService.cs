@@ -394,13 +394,15 @@ internal sealed class ControllerService(DaemonOptions options, PoolGate gate, IL
         return new SourceInfo(snapshot.Subvolume, snapshot.Size, snapshot.FileSystem, snapshot.Guid, new SnapshotReference(snapshot.Subvolume, snapshot.Name));
     }
 
-    private static Snapshot Describe(SnapshotInfo snapshot) => new()
+    /// <summary>A snapshot as CSI describes it; a member of a group snapshot names its group, as the group's own description must.</summary>
+    internal static Snapshot Describe(SnapshotInfo snapshot) => new()
     {
         SnapshotId = VolumeNames.SnapshotId(snapshot),
         SourceVolumeId = snapshot.Subvolume,
         SizeBytes = snapshot.Size,
         CreationTime = Timestamp.FromDateTimeOffset(snapshot.Created),
         ReadyToUse = true,
+        GroupSnapshotId = snapshot.Group ?? "",
     };
 
     /// <summary>

@@ -19,9 +19,14 @@ internal sealed class IdentityService(DaemonOptions options, PoolGate pool) : Id
     public override Task<GetPluginCapabilitiesResponse> GetPluginCapabilities(GetPluginCapabilitiesRequest request, ServerCallContext context)
     {
         var response = new GetPluginCapabilitiesResponse();
-        if (options.ServesController)
+        if (options.AdvertisesController)
         {
             response.Capabilities.Add(Service(PluginCapability.Types.Service.Types.Type.ControllerService));
+        }
+
+        if (options.ServesController)
+        {
+            response.Capabilities.Add(Service(PluginCapability.Types.Service.Types.Type.GroupControllerService));
         }
 
         response.Capabilities.Add(Service(PluginCapability.Types.Service.Types.Type.VolumeAccessibilityConstraints));

@@ -36,10 +36,22 @@ public static class GaugeExposition
             "subvol_volume_last_snapshot_timestamp_seconds",
             "When the subvolume's newest snapshot was taken, in seconds since the epoch; absent for a subvolume without snapshots.",
             gauges.Volumes.Where(volume => volume.LastSnapshot is not null).Select(volume => (Volume(volume), volume.LastSnapshot!.Value.ToUnixTimeSeconds())));
+        Family(
+            text,
+            "subvol_volume_last_freeze_seconds",
+            "How long the subvolume's filesystem stayed frozen for its newest snapshot taken while mounted; absent when none was.",
+            gauges.Volumes.Where(volume => volume.LastFreeze is not null).Select(volume => (Volume(volume), volume.LastFreeze!.Value.TotalSeconds)));
         return text.ToString();
     }
 
-    private static void Family(StringBuilder text, string name, string help, IEnumerable<(string Labels, long Value)> samples)
+    private static void Family(StringBuilder text, string name, string help, IEnumerable<(string Labels, long Value)> samples) =>
+        Family(text, name, help, samples.Select(sample => (sample.Labels, sample.Value.ToString(CultureInfo.InvariantCulture))));
+
+    // Seconds keep their fraction: a freeze lasts milliseconds. "R" round-trips the double in the invariant culture.
+    private static void Family(StringBuilder text, string name, string help, IEnumerable<(string Labels, double Value)> samples) =>
+        Family(text, name, help, samples.Select(sample => (sample.Labels, sample.Value.ToString("R", CultureInfo.InvariantCulture))));
+
+    private static void Family(StringBuilder text, string name, string help, IEnumerable<(string Labels, string Value)> samples)
     {
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} gauge\n");
         foreach (var (labels, value) in samples)

@@ -22,7 +22,10 @@ public sealed record PoolGauges(string Pool, long Size, long Used, long Availabl
                 images[name].Referenced,
                 images[name].Exclusive,
                 snapshots[name].Count(),
-                snapshots[name].Select(snapshot => (DateTimeOffset?)snapshot.Created).Max()))
+                snapshots[name].Select(snapshot => (DateTimeOffset?)snapshot.Created).Max())
+            {
+                LastFreeze = snapshots[name].Where(snapshot => snapshot.Frozen is not null).MaxBy(snapshot => snapshot.Created)?.Frozen,
+            })
             .ToList();
         return new PoolGauges(status.Path, status.Size, status.Used, status.Available, status.Reserved, status.Snapshots, volumes);
     }

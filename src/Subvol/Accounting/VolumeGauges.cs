@@ -7,4 +7,7 @@ namespace Subvol.Accounting;
 public sealed record VolumeGauges(string Name, long Size, long Referenced, long Exclusive, int Snapshots, DateTimeOffset? LastSnapshot)
 {
     public long Shared => Referenced - Exclusive;
+
+    /// <summary>How long the subvolume stayed frozen for its newest snapshot taken while it was mounted; null when none was.</summary>
+    public TimeSpan? LastFreeze { get; init; }
 }

@@ -6,7 +6,7 @@ namespace Subvol.Metadata;
 internal sealed partial class PoolDatabase
 {
     private const string SnapshotSelect =
-        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created, s.creator FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
+        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created, s.creator, s.freeze_seconds FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
 
     public IReadOnlyList<SnapshotRecord> ListSnapshots(string? subvolumeName = null)
     {
@@ -43,13 +43,15 @@ internal sealed partial class PoolDatabase
     }
 
     /// <param name="creator">Who took it, when a program such as the CSI driver asks to be remembered; null for the command line.</param>
-    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created, string? creator = null)
+    /// <param name="frozen">How long its subvolume stayed frozen for it; null when it was not mounted, so not frozen.</param>
+    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created, string? creator = null, TimeSpan? frozen = null)
     {
         using var command = Command(
-            "INSERT INTO snapshots (subvolume_id, name, guid, size, filesystem, created, creator) VALUES ($sub, $name, $guid, $size, $fs, $created, $creator) RETURNING id",
-            ("$sub", subvolume.Id), ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)), ("$creator", creator));
+            "INSERT INTO snapshots (subvolume_id, name, guid, size, filesystem, created, creator, freeze_seconds) VALUES ($sub, $name, $guid, $size, $fs, $created, $creator, $frozen) RETURNING id",
+            ("$sub", subvolume.Id), ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)), ("$creator", creator),
+            ("$frozen", frozen?.TotalSeconds));
         var id = (long)command.ExecuteScalar()!;
-        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created, creator);
+        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created, creator) { Frozen = frozen };
     }
 
     public void UpdateSnapshotSize(long id, long size)
@@ -58,11 +60,14 @@ internal sealed partial class PoolDatabase
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Deletes a snapshot's row and every replication base that names it: once it is gone, both sides no longer hold it.</summary>
+    /// <summary>
+    /// Deletes a snapshot's row and every replication base that names it (once it is gone, both sides no longer hold
+    /// it), and its group when it was the group's last snapshot.
+    /// </summary>
     public void DeleteSnapshot(long id)
     {
         using var command = Command(
-            "DELETE FROM replication_bases WHERE snapshot_guid = (SELECT guid FROM snapshots WHERE id = $id); DELETE FROM snapshots WHERE id = $id", ("$id", id));
+            $"DELETE FROM replication_bases WHERE snapshot_guid = (SELECT guid FROM snapshots WHERE id = $id); DELETE FROM snapshots WHERE id = $id; {DeleteEmptyGroups}", ("$id", id));
         command.ExecuteNonQuery();
     }
 
@@ -81,7 +86,10 @@ internal sealed partial class PoolDatabase
                 reader.GetInt64(5),
                 reader.GetString(6),
                 ParseTime(reader.GetString(7)),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
+                reader.IsDBNull(8) ? null : reader.GetString(8))
+            {
+                Frozen = reader.IsDBNull(9) ? null : TimeSpan.FromSeconds(reader.GetDouble(9)),
+            });
         }
 
         return list;

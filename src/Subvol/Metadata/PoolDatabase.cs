@@ -11,7 +11,7 @@ namespace Subvol.Metadata;
 /// </summary>
 internal sealed partial class PoolDatabase : IDisposable
 {
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
 
     /// <summary>The statements that bring the schema from version N (index N - 1) to N + 1.</summary>
     private static readonly string[] Upgrades =
@@ -26,6 +26,8 @@ internal sealed partial class PoolDatabase : IDisposable
         UsageFiguresTable,
         // Version 6 added the replication bases; a pool without them has recorded none, and its next replicate records them.
         ReplicationBasesTable,
+        // Version 7 added group snapshots and freeze durations; a pool without them has no groups, and its older snapshots no duration.
+        SnapshotGroupsUpgrade,
     ];
 
     private readonly SqliteConnection _connection;
@@ -229,6 +231,7 @@ internal sealed partial class PoolDatabase : IDisposable
                 filesystem TEXT NOT NULL,
                 created TEXT NOT NULL,
                 creator TEXT,
+                freeze_seconds REAL,
                 UNIQUE (subvolume_id, name));
             CREATE TABLE IF NOT EXISTS pending_renames (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -237,6 +240,7 @@ internal sealed partial class PoolDatabase : IDisposable
             """);
         Execute(UsageFiguresTable);
         Execute(ReplicationBasesTable);
+        Execute(SnapshotGroupsTables);
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('schema_version', '{SchemaVersion}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('guid', '{Guid.NewGuid()}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('created', '{FormatTime(Clock.Now)}')");

@@ -26,6 +26,13 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
     public IReadOnlyList<SnapshotInfo> Create(IReadOnlyList<SnapshotReference> references, string? creator)
     {
         using var writeLock = session.AcquireWriteLock();
+        return CreateLocked(references, creator, group: null);
+    }
+
+    /// <summary>As <see cref="Create"/>, for a caller that already holds the pool's write lock.</summary>
+    /// <param name="group">The name the group is recorded under, with its members, in the same transaction; null records no group.</param>
+    public IReadOnlyList<SnapshotInfo> CreateLocked(IReadOnlyList<SnapshotReference> references, string? creator, string? group)
+    {
         var members = Admit(references);
         var created = Clock.Now;
         var published = new List<string>();
@@ -50,8 +57,14 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
             using var transaction = Database.BeginTransaction();
             foreach (var member in members)
             {
-                records.Add(Database.InsertSnapshot(member.Record, member.Reference.Snapshot, member.Guid, Files.Status(member.Destination).Size, member.Record.FileSystem, created, creator));
+                records.Add(Database.InsertSnapshot(
+                    member.Record, member.Reference.Snapshot, member.Guid, Files.Status(member.Destination).Size, member.Record.FileSystem, created, creator, member.Frozen));
                 Database.UpdateWriteStamp(member.Record.Id, member.WriteStamp);
+            }
+
+            if (group is not null)
+            {
+                Database.InsertSnapshotGroup(group, created, creator, members.Select(member => new SnapshotGroupMember(member.Reference.Subvolume, member.Reference.Snapshot, member.Guid)).ToList());
             }
 
             transaction.Commit();
@@ -131,7 +144,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
     /// <summary>Freezes every mounted member in mount-point order, clones every image, and thaws them all, whatever happens.</summary>
     private void CloneAtOneInstant(IReadOnlyList<Member> members)
     {
-        var frozen = new List<(FreezeRecord Record, ThawWatchdog Watchdog, Freeze Freeze)>();
+        var frozen = new List<(Member Member, FreezeRecord Record, ThawWatchdog Watchdog, Freeze Freeze, long Started)>();
         try
         {
             foreach (var member in members.Where(member => member.Mount is not null).OrderBy(member => member.Mount!.Target, StringComparer.Ordinal))
@@ -141,7 +154,9 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
                 var watchdog = ThawWatchdog.Start(member.Mount.Target, record.Path);
                 try
                 {
-                    frozen.Add((record, watchdog, Freeze.Begin(member.Mount.Target)));
+                    // Writers wait from the start of FIFREEZE, which flushes the filesystem before it returns.
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    frozen.Add((member, record, watchdog, Freeze.Begin(member.Mount.Target), started));
                 }
                 catch
                 {
@@ -159,9 +174,10 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
         }
         finally
         {
-            foreach (var (record, watchdog, freeze) in Enumerable.Reverse(frozen))
+            foreach (var (member, record, watchdog, freeze, started) in Enumerable.Reverse(frozen))
             {
                 freeze.Thaw();
+                member.Frozen = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 freeze.Dispose();
                 record.Delete(Files);
                 watchdog.Dispose();
@@ -174,5 +190,8 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
         public MountEntry? Mount { get; } = ImageMounts.FindWritable(Devices);
 
         public DateTime? WriteStamp { get; set; }
+
+        /// <summary>How long this member stayed frozen, from its FIFREEZE to its thaw; null for one that was not mounted.</summary>
+        public TimeSpan? Frozen { get; set; }
     }
 }

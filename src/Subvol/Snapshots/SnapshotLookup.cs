@@ -38,7 +38,7 @@ internal sealed class SnapshotLookup(PoolSession session)
 
     public SnapshotInfo Get(SnapshotReference reference) => Describe(session.RequireSnapshot(reference));
 
-    public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null, usage: null, BasesOf(record.SubvolumeName));
+    public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null, usage: null, BasesOf(record.SubvolumeName), session.Database.SnapshotGroupNames());
 
     /// <param name="mounts">The kernel's mounts read once for a whole listing; null to ask the kernel about this image alone.</param>
     /// <param name="usage">
@@ -46,7 +46,8 @@ internal sealed class SnapshotLookup(PoolSession session)
     /// not there holds none); null to look at this image alone, without exclusive bytes.
     /// </param>
     /// <param name="bases">The targets each snapshot is the replication base for, by snapshot GUID.</param>
-    private SnapshotInfo Describe(SnapshotRecord record, MountTable? mounts, UsageReading? usage, ILookup<Guid, string> bases)
+    /// <param name="groups">The group each snapshot taken in one belongs to, by snapshot GUID.</param>
+    private SnapshotInfo Describe(SnapshotRecord record, MountTable? mounts, UsageReading? usage, ILookup<Guid, string> bases, Dictionary<Guid, string> groups)
     {
         var image = session.Layout.SnapshotImage(record.SubvolumeName, record.Name);
         var mountPoint = mounts is null ? ImageMounts.Find(image).FirstOrDefault()?.Target : mounts.MountPointOf(image);
@@ -56,6 +57,8 @@ internal sealed class SnapshotLookup(PoolSession session)
         {
             Exclusive = usage is null ? null : figures?.Exclusive ?? 0,
             Creator = record.Creator,
+            Group = groups.GetValueOrDefault(record.Guid),
+            Frozen = record.Frozen,
             // The one empty list when there is none, so that two readings of a snapshot without bases stay equal.
             BaseFor = bases.Contains(record.Guid) ? bases[record.Guid].ToArray() : Array.Empty<string>(),
         };
@@ -65,9 +68,10 @@ internal sealed class SnapshotLookup(PoolSession session)
     {
         var mounts = MountTable.Read();
         var bases = BasesOf(subvolume);
+        var groups = session.Database.SnapshotGroupNames();
         return session.Database.ListSnapshots(subvolume)
             .Where(record => snapshot is null || record.Name == snapshot)
-            .Select(record => Describe(record, mounts, usage, bases));
+            .Select(record => Describe(record, mounts, usage, bases, groups));
     }
 
     private ILookup<Guid, string> BasesOf(string? subvolume) => session.Database.ListReplicationBases(subvolume).ToLookup(recorded => recorded.Snapshot, recorded => recorded.Target);

@@ -54,7 +54,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
             // The kernel is asked once: the write lock keeps Subvol's own mounts and attachments from changing meanwhile.
             var devices = ImageMounts.LoopDevices(image);
             var idle = devices.Count == 0;
-            CloneConsistent(subvolume, image, partial, devices);
+            var frozen = CloneConsistent(subvolume, image, partial, devices);
             DateTime? writeStamp = idle ? WriteStamp.Apply(Files, image) : null;
             var destination = Layout.SnapshotImage(subvolume, snapshot);
             Files.CreateDirectory(Layout.SnapshotDirectory(subvolume));
@@ -64,7 +64,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
             SnapshotRecord snapshotRecord;
             using (var transaction = Database.BeginTransaction())
             {
-                snapshotRecord = Database.InsertSnapshot(record, snapshot, guid, Files.Status(destination).Size, record.FileSystem, created, creator);
+                snapshotRecord = Database.InsertSnapshot(record, snapshot, guid, Files.Status(destination).Size, record.FileSystem, created, creator, frozen);
                 Database.UpdateWriteStamp(record.Id, writeStamp);
                 transaction.Commit();
             }
@@ -163,28 +163,37 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
     /// <summary>A published snapshot never changes: not even root writes to it without first lifting the flag.</summary>
     public void MakeImmutable(string path) => Files.SetImmutable(path, true);
 
-    /// <summary>Clones an image so that the copy is a consistent filesystem: frozen if mounted, as is otherwise.</summary>
-    private void CloneConsistent(string subvolume, string image, string destination, IReadOnlyList<LoopDeviceInfo> devices)
+    /// <summary>
+    /// Clones an image so that the copy is a consistent filesystem: frozen if mounted, as is otherwise. Returns how
+    /// long the filesystem stayed frozen, or null when it was not mounted.
+    /// </summary>
+    private TimeSpan? CloneConsistent(string subvolume, string image, string destination, IReadOnlyList<LoopDeviceInfo> devices)
     {
         var mount = ImageMounts.FindWritable(devices);
         if (mount is null)
         {
             Files.Clone(image, destination);
-            return;
+            return null;
         }
 
+        TimeSpan frozen;
         // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
         var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, subvolume, mount.Target);
         using (ThawWatchdog.Start(mount.Target, record.Path))
         {
+            // Writers wait from the start of FIFREEZE, which flushes the filesystem before it returns.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             using (var freeze = Freeze.Begin(mount.Target))
             {
                 PausePoint.Reach("snapshot-frozen");
                 Files.Clone(image, destination);
                 freeze.Thaw();
+                frozen = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             }
 
             record.Delete(Files);
         }
+
+        return frozen;
     }
 }

@@ -18,7 +18,9 @@ public sealed class DaemonProcess : IDisposable
         Socket = socket;
         var (program, prefix) = Executable();
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in prefix.Concat(["--endpoint", "unix://" + socket, "--pool", pool, "--node-id", nodeId, "--mode", "all", .. moreArguments]))
+        // Every service unless the test names a mode of its own.
+        string[] mode = moreArguments.Contains("--mode") ? [] : ["--mode", "all"];
+        foreach (var argument in prefix.Concat(["--endpoint", "unix://" + socket, "--pool", pool, "--node-id", nodeId, .. mode, .. moreArguments]))
         {
             start.ArgumentList.Add(argument);
         }
@@ -55,6 +57,7 @@ public sealed class DaemonProcess : IDisposable
         Identity = new Identity.IdentityClient(_channel);
         Controller = new Controller.ControllerClient(_channel);
         Node = new Node.NodeClient(_channel);
+        GroupController = new GroupController.GroupControllerClient(_channel);
     }
 
     public string Socket { get; }
@@ -81,6 +84,8 @@ public sealed class DaemonProcess : IDisposable
     public Controller.ControllerClient Controller { get; }
 
     public Node.NodeClient Node { get; }
+
+    public GroupController.GroupControllerClient GroupController { get; }
 
     public string Output
     {

@@ -16,7 +16,7 @@ public sealed class GaugeExpositionTests
         ]));
 
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(11, lines.Count(line => line.StartsWith("# TYPE ", StringComparison.Ordinal) && line.EndsWith(" gauge", StringComparison.Ordinal)));
+        Assert.Equal(12, lines.Count(line => line.StartsWith("# TYPE ", StringComparison.Ordinal) && line.EndsWith(" gauge", StringComparison.Ordinal)));
         Assert.Equal(lines.Count(line => line.StartsWith("# TYPE ", StringComparison.Ordinal)), lines.Count(line => line.StartsWith("# HELP ", StringComparison.Ordinal)));
         Assert.Contains("subvol_pool_available_bytes{pool=\"/srv/pool\"} 600", lines);
         Assert.Contains("subvol_volume_shared_bytes{pool=\"/srv/pool\",volume=\"db\"} 200", lines);
@@ -32,6 +32,19 @@ public sealed class GaugeExpositionTests
 
         Assert.Contains("subvol_volume_snapshots{pool=\"/srv/pool\",volume=\"fresh\"} 0\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("subvol_volume_last_snapshot_timestamp_seconds{", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFreezeDurationIsInSecondsWithItsFractionAndAbsentForAVolumeNeverFrozen()
+    {
+        var text = GaugeExposition.Render(new PoolGauges("/srv/pool", 1000, 300, 600, 100, 2,
+        [
+            new VolumeGauges("db", 400, 250, 50, 1, Taken) { LastFreeze = TimeSpan.FromMilliseconds(37.5) },
+            new VolumeGauges("idle", 200, 10, 10, 1, Taken),
+        ]));
+
+        Assert.Contains("subvol_volume_last_freeze_seconds{pool=\"/srv/pool\",volume=\"db\"} 0.0375\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("subvol_volume_last_freeze_seconds{pool=\"/srv/pool\",volume=\"idle\"}", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,14 +19,14 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 2 wrote: no write_stamp column, and no creators.
-        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '2' WHERE key = 'schema_version';");
+        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '2' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
             var home = database.FindSubvolume("home");
             Assert.NotNull(home);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("6", database.GetPoolValue("schema_version"));
+            Assert.Equal("7", database.GetPoolValue("schema_version"));
         }
     }
 
@@ -40,7 +40,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 1 wrote: neither provisioning nor write_stamp nor creators.
-        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN provisioning; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '1' WHERE key = 'schema_version';");
+        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN provisioning; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '1' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
@@ -48,7 +48,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             Assert.NotNull(home);
             Assert.Equal(Provisioning.Thin, home.Provisioning);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("6", database.GetPoolValue("schema_version"));
+            Assert.Equal("7", database.GetPoolValue("schema_version"));
         }
     }
 
@@ -63,11 +63,11 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 3 wrote: no creator columns.
-        Rewrite(path, "ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '3' WHERE key = 'schema_version';");
+        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '3' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
-            Assert.Equal("6", database.GetPoolValue("schema_version"));
+            Assert.Equal("7", database.GetPoolValue("schema_version"));
             var home = database.FindSubvolume("home")!;
             Assert.Null(home.Creator);
             Assert.Null(database.FindSnapshot("home", "daily")!.Creator);
@@ -104,17 +104,70 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 5 wrote: no replication_bases table.
-        Rewrite(path, "DROP TABLE replication_bases; UPDATE pool SET value = '5' WHERE key = 'schema_version';");
+        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; DROP TABLE replication_bases; UPDATE pool SET value = '5' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
-            Assert.Equal("6", database.GetPoolValue("schema_version"));
+            Assert.Equal("7", database.GetPoolValue("schema_version"));
             Assert.Empty(database.ListReplicationBases());
             var home = database.FindSubvolume("home")!;
             var daily = database.FindSnapshot("home", "daily")!;
             database.SetReplicationBase(home.Id, "/backup", daily.Guid, daily.Name, new DateTimeOffset(2026, 12, 4, 17, 0, 0, TimeSpan.Zero));
             Assert.Equal([new ReplicationBase("home", "/backup", daily.Guid, "daily", new DateTimeOffset(2026, 12, 4, 17, 0, 0, TimeSpan.Zero))], database.ListReplicationBases());
         }
+    }
+
+    [Fact]
+    public void AVersionSixDatabaseGainsSnapshotGroupsAndFreezeDurationsAndHasRecordedNone()
+    {
+        var path = Path.Combine(_directory.FullName, "pool.db");
+        using (var database = PoolDatabase.Open(path, create: true))
+        {
+            var home = database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Thin);
+            database.InsertSnapshot(home, "daily", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow);
+        }
+
+        // What version 6 wrote: no group tables, and no freeze durations.
+        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; UPDATE pool SET value = '6' WHERE key = 'schema_version';");
+
+        using (var database = PoolDatabase.Open(path, create: false))
+        {
+            Assert.Equal("7", database.GetPoolValue("schema_version"));
+            Assert.Empty(database.SnapshotGroupNames());
+            Assert.Null(database.FindSnapshot("home", "daily")!.Frozen);
+            var home = database.FindSubvolume("home")!;
+            var taken = database.InsertSnapshot(home, "group-1", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow, frozen: TimeSpan.FromMilliseconds(12.5));
+            database.InsertSnapshotGroup("group-1", DateTimeOffset.UtcNow, null, [new SnapshotGroupMember("home", "group-1", taken.Guid)]);
+            Assert.Equal(TimeSpan.FromMilliseconds(12.5), database.FindSnapshot("home", "group-1")!.Frozen);
+            Assert.Equal("group-1", database.SnapshotGroupNames()[taken.Guid]);
+        }
+    }
+
+    [Fact]
+    public void AGroupRecordFollowsItsMembersRenameAndGoesWithItsLastSnapshot()
+    {
+        var path = Path.Combine(_directory.FullName, "pool.db");
+        using var database = PoolDatabase.Open(path, create: true);
+        var data = database.InsertSubvolume("data", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Thin);
+        var log = database.InsertSubvolume("log", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Thin);
+        var at = new DateTimeOffset(2026, 12, 5, 4, 0, 0, TimeSpan.Zero);
+        var dataSnapshot = database.InsertSnapshot(data, "nightly", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, at);
+        var logSnapshot = database.InsertSnapshot(log, "nightly", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, at);
+        database.InsertSnapshotGroup("nightly", at, "csi.subvol.io", [new SnapshotGroupMember("data", "nightly", dataSnapshot.Guid), new SnapshotGroupMember("log", "nightly", logSnapshot.Guid)]);
+
+        database.RenameSubvolume(data.Id, "data", "database");
+        var group = database.FindSnapshotGroup("nightly")!;
+        Assert.Equal(at, group.Created);
+        Assert.Equal("csi.subvol.io", group.Creator);
+        Assert.Equal([dataSnapshot.Guid, logSnapshot.Guid], group.Members.Select(member => member.Guid));
+        Assert.Equal("database", database.FindSnapshot(group.Members[0].Guid)!.SubvolumeName);
+
+        database.DeleteSnapshot(dataSnapshot.Id);
+        Assert.NotNull(database.FindSnapshotGroup("nightly"));
+
+        database.DeleteSnapshot(logSnapshot.Id);
+        Assert.Null(database.FindSnapshotGroup("nightly"));
+        Assert.Empty(database.SnapshotGroupNames());
     }
 
     [Fact]
