@@ -23,6 +23,12 @@ internal sealed record ImageRow(
     string? Creator,
     IReadOnlyList<string>? BaseFor)
 {
+    /// <summary>Whether the image is encrypted; the same for a subvolume and its snapshots.</summary>
+    public bool Encrypted { get; init; }
+
+    /// <summary>An encrypted subvolume's key, "loaded" or "unloaded"; null for an unencrypted image or a snapshot.</summary>
+    public string? Key { get; init; }
+
     public const string SubvolumeType = "subvolume";
     public const string SnapshotType = "snapshot";
 
@@ -45,6 +51,8 @@ internal sealed record ImageRow(
             new("written_since_snapshot", row => row.WrittenSinceSnapshot),
             new("creator", row => row.Creator),
             new("base_for", row => row.BaseFor),
+            new("encrypted", row => row.Encrypted),
+            new("key", row => row.Key),
         ],
         SubvolumeColumns);
 
@@ -63,7 +71,11 @@ internal sealed record ImageRow(
     public static ImageRow From(SubvolumeInfo subvolume) => new(
         SubvolumeType, subvolume.Name, subvolume.Name, null, subvolume.Guid, subvolume.Size, subvolume.AllocatedBytes, subvolume.Exclusive,
         subvolume.FileSystem, subvolume.Provisioning, subvolume.Snapshots, subvolume.Created, subvolume.MountPoint, subvolume.OriginSnapshot,
-        subvolume.WrittenSinceSnapshot, subvolume.Creator, null);
+        subvolume.WrittenSinceSnapshot, subvolume.Creator, null)
+    {
+        Encrypted = subvolume.Encrypted,
+        Key = subvolume.KeyLoaded is { } loaded ? (loaded ? "loaded" : "unloaded") : null,
+    };
 
     public static ImageRow From(SnapshotInfo snapshot) => new(
         SnapshotType, snapshot.FullName, snapshot.Subvolume, snapshot.Name, snapshot.Guid, snapshot.Size, snapshot.AllocatedBytes, snapshot.Exclusive,

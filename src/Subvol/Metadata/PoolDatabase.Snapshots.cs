@@ -6,7 +6,7 @@ namespace Subvol.Metadata;
 internal sealed partial class PoolDatabase
 {
     private const string SnapshotSelect =
-        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created, s.creator FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
+        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created, s.creator, " + WrappedKeyOfSnapshot + " FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
 
     public IReadOnlyList<SnapshotRecord> ListSnapshots(string? subvolumeName = null)
     {
@@ -43,13 +43,19 @@ internal sealed partial class PoolDatabase
     }
 
     /// <param name="creator">Who took it, when a program such as the CSI driver asks to be remembered; null for the command line.</param>
-    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created, string? creator = null)
+    /// <param name="wrappedKey">An encrypted snapshot's wrapped master key; null for an unencrypted one.</param>
+    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created, string? creator = null, byte[]? wrappedKey = null)
     {
         using var command = Command(
             "INSERT INTO snapshots (subvolume_id, name, guid, size, filesystem, created, creator) VALUES ($sub, $name, $guid, $size, $fs, $created, $creator) RETURNING id",
             ("$sub", subvolume.Id), ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)), ("$creator", creator));
         var id = (long)command.ExecuteScalar()!;
-        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created, creator);
+        if (wrappedKey is not null)
+        {
+            SetWrappedKey(guid, wrappedKey);
+        }
+
+        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created, creator) { WrappedKey = wrappedKey };
     }
 
     public void UpdateSnapshotSize(long id, long size)
@@ -81,7 +87,10 @@ internal sealed partial class PoolDatabase
                 reader.GetInt64(5),
                 reader.GetString(6),
                 ParseTime(reader.GetString(7)),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
+                reader.IsDBNull(8) ? null : reader.GetString(8))
+            {
+                WrappedKey = reader.IsDBNull(9) ? null : (byte[])reader.GetValue(9),
+            });
         }
 
         return list;

@@ -11,7 +11,7 @@ namespace Subvol.Metadata;
 /// </summary>
 internal sealed partial class PoolDatabase : IDisposable
 {
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 8;
 
     /// <summary>The statements that bring the schema from version N (index N - 1) to N + 1.</summary>
     private static readonly string[] Upgrades =
@@ -26,6 +26,10 @@ internal sealed partial class PoolDatabase : IDisposable
         UsageFiguresTable,
         // Version 6 added the replication bases; a pool without them has recorded none, and its next replicate records them.
         ReplicationBasesTable,
+        // Version 7 belongs to another change of the schema; a database that comes to it here has nothing to add.
+        "SELECT 1",
+        // Version 8 added the wrapped keys of encrypted images; no image made before it is encrypted.
+        WrappedKeysTable,
     ];
 
     private readonly SqliteConnection _connection;
@@ -237,6 +241,7 @@ internal sealed partial class PoolDatabase : IDisposable
             """);
         Execute(UsageFiguresTable);
         Execute(ReplicationBasesTable);
+        Execute(WrappedKeysTable);
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('schema_version', '{SchemaVersion}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('guid', '{Guid.NewGuid()}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('created', '{FormatTime(Clock.Now)}')");

@@ -3,4 +3,8 @@ namespace Subvol.Metadata;
 
 /// <summary>A snapshot as the pool database holds it; Id orders snapshots in time within the pool.</summary>
 /// <param name="Creator">The program that took it and asked to be remembered (the CSI driver's name); null for the command line.</param>
-internal sealed record SnapshotRecord(long Id, long SubvolumeId, string SubvolumeName, string Name, Guid Guid, long Size, string FileSystem, DateTimeOffset Created, string? Creator = null);
+internal sealed record SnapshotRecord(long Id, long SubvolumeId, string SubvolumeName, string Name, Guid Guid, long Size, string FileSystem, DateTimeOffset Created, string? Creator = null)
+{
+    /// <summary>An encrypted snapshot's master key, wrapped as its subvolume's is; null when it is not encrypted.</summary>
+    public byte[]? WrappedKey { get; init; }
+}

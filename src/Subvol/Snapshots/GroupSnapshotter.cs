@@ -41,6 +41,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
                     member.Guid, ImageKind.Snapshot, member.Record.Guid, created, member.Record.Provisioning, Files.Status(member.Partial).Size, member.Record.FileSystem)
                 {
                     Creator = creator,
+                    WrappedKey = member.Record.WrappedKey,
                 });
                 Files.Publish(member.Partial, member.Destination);
                 published.Add(member.Destination);
@@ -50,7 +51,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
             using var transaction = Database.BeginTransaction();
             foreach (var member in members)
             {
-                records.Add(Database.InsertSnapshot(member.Record, member.Reference.Snapshot, member.Guid, Files.Status(member.Destination).Size, member.Record.FileSystem, created, creator));
+                records.Add(Database.InsertSnapshot(member.Record, member.Reference.Snapshot, member.Guid, Files.Status(member.Destination).Size, member.Record.FileSystem, created, creator, member.Record.WrappedKey));
                 Database.UpdateWriteStamp(member.Record.Id, member.WriteStamp);
             }
 
