@@ -78,7 +78,7 @@ public static class FileSystemEncryption
         Interop.CheckIo(Interop.Libc.IoctlSetEncryptionPolicy(file, Interop.Libc.FS_IOC_SET_ENCRYPTION_POLICY, &policy), "FS_IOC_SET_ENCRYPTION_POLICY", directory);
     }
 
-    /// <summary>The directory's policy, or null when it has none (ENODATA).</summary>
+    /// <summary>The directory's policy, or null when it has none (ENODATA) or its filesystem has no fscrypt (ENOTTY, EOPNOTSUPP).</summary>
     public static unsafe EncryptionPolicy? GetPolicy(string directory)
     {
         Interop.Libc.FscryptGetPolicyExArg argument = default;
@@ -87,7 +87,7 @@ public static class FileSystemEncryption
         if (Interop.Libc.IoctlGetEncryptionPolicyEx(file, Interop.Libc.FS_IOC_GET_ENCRYPTION_POLICY_EX, &argument) != 0)
         {
             var exception = Interop.GetExceptionForLastError("FS_IOC_GET_ENCRYPTION_POLICY_EX", directory);
-            return exception.Errno == Errno.ENODATA ? null : throw exception;
+            return exception.Errno is Errno.ENODATA or Errno.ENOTTY or Errno.EOPNOTSUPP ? null : throw exception;
         }
 
         var policy = argument.policy;
