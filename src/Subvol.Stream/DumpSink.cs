@@ -36,6 +36,11 @@ public sealed class DumpSink(TextWriter output, bool json) : IStreamSink
                 writer.WriteString("snapshot", header.SnapshotName);
                 writer.WriteString("created_at", StreamText.Timestamp(header.CreatedAt));
                 writer.WriteNumber("resume_offset", header.ResumeOffset);
+                if (header.WrappedKey is { } wrappedKey)
+                {
+                    // The length, not the bytes: a dump is for reading the stream's shape, and key material has no place in it, even wrapped.
+                    writer.WriteNumber("wrapped_key_bytes", wrappedKey.Length);
+                }
             });
             return;
         }
@@ -45,7 +50,8 @@ public sealed class DumpSink(TextWriter output, bool json) : IStreamSink
             $"filesystem={header.FileSystemType} image_size={header.ImageSize} block_size={header.BlockSize} " +
             $"target={header.TargetGuid:D} base={(header.BaseGuid is { } b ? b.ToString("D") : "none")} " +
             $"subvolume={StreamText.Quote(header.SubvolumeName)} snapshot={StreamText.Quote(header.SnapshotName)} " +
-            $"created_at={StreamText.Timestamp(header.CreatedAt)} resume_offset={header.ResumeOffset}");
+            $"created_at={StreamText.Timestamp(header.CreatedAt)} resume_offset={header.ResumeOffset}" +
+            (header.WrappedKey is { } wrappedKey ? $" wrapped_key_bytes={wrappedKey.Length}" : ""));
     }
 
     public void Data(long offset, ReadOnlySpan<byte> data)

@@ -2,10 +2,11 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
 using static Subvol.Stream.StreamConstants.V1;
+using V2 = Subvol.Stream.StreamConstants.V2;
 
 namespace Subvol.Stream;
 
-/// <summary>Turns a version 1 header into bytes and back; the layout is tabled in docs/stream-format.md.</summary>
+/// <summary>Turns a version 1 or 2 header into bytes and back; the layout is tabled in docs/stream-format.md.</summary>
 internal static class HeaderCodec
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -13,10 +14,15 @@ internal static class HeaderCodec
     /// <summary>Encodes a header the caller built, refusing anything a reader would refuse.</summary>
     public static byte[] Encode(StreamHeader header)
     {
-        if (header.Version != FormatVersion)
+        var wrappedKey = header.Version switch
         {
-            throw new ArgumentException($"this writer writes stream version {FormatVersion}, not {header.Version}", nameof(header));
-        }
+            FormatVersion when header.WrappedKey is null => [],
+            FormatVersion => throw new ArgumentException($"a wrapped key needs stream version {V2.FormatVersion}, not {FormatVersion}", nameof(header)),
+            V2.FormatVersion when header.WrappedKey is null => throw new ArgumentException($"stream version {V2.FormatVersion} carries a wrapped key, and this header has none", nameof(header)),
+            V2.FormatVersion => header.WrappedKey,
+            _ => throw new ArgumentException($"this writer writes stream versions {FormatVersion} and {V2.FormatVersion}, not {header.Version}", nameof(header)),
+        };
+        Require(header.Version == V2.FormatVersion ? StreamRules.CheckWrappedKeyLength(wrappedKey.Length) : null);
 
         Require(StreamRules.CheckBlockSize(header.BlockSize));
         Require(header.ImageSize < 0 ? $"image size {header.ImageSize} is negative" : StreamRules.CheckImageSize((ulong)header.ImageSize, header.BlockSize));
@@ -37,10 +43,12 @@ internal static class HeaderCodec
         var subvolume = EncodeName(header.SubvolumeName, "subvolume");
         var snapshot = EncodeName(header.SnapshotName, "snapshot");
 
-        var bytes = new byte[HeaderFixedLength + subvolume.Length + snapshot.Length + ChecksumLength];
+        var namesEnd = HeaderFixedLength + subvolume.Length + snapshot.Length;
+        var keyPart = header.Version == V2.FormatVersion ? V2.WrappedKeyLengthLength + wrappedKey.Length : 0;
+        var bytes = new byte[namesEnd + keyPart + ChecksumLength];
         var span = bytes.AsSpan();
         StreamConstants.Magic.CopyTo(span);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[HeaderVersionOffset..], (uint)FormatVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[HeaderVersionOffset..], (uint)header.Version);
         BinaryPrimitives.WriteUInt32LittleEndian(span[HeaderFlagsOffset..], flags);
         BinaryPrimitives.WriteInt64LittleEndian(span[HeaderImageSizeOffset..], header.ImageSize);
         BinaryPrimitives.WriteUInt32LittleEndian(span[HeaderBlockSizeOffset..], (uint)header.BlockSize);
@@ -54,6 +62,12 @@ internal static class HeaderCodec
         BinaryPrimitives.WriteInt64LittleEndian(span[HeaderResumeOffsetOffset..], header.ResumeOffset);
         subvolume.CopyTo(span[HeaderFixedLength..]);
         snapshot.CopyTo(span[(HeaderFixedLength + subvolume.Length)..]);
+        if (keyPart > 0)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(span[namesEnd..], (ushort)wrappedKey.Length);
+            wrappedKey.CopyTo(span[(namesEnd + V2.WrappedKeyLengthLength)..]);
+        }
+
         var covered = span[..^ChecksumLength];
         BinaryPrimitives.WriteUInt64LittleEndian(span[^ChecksumLength..], XxHash3.HashToUInt64(covered, ChainSeed));
         return bytes;
@@ -62,12 +76,14 @@ internal static class HeaderCodec
     /// <summary>The header as a reader will return it: UTC, whole microseconds.</summary>
     public static StreamHeader Normalize(StreamHeader header) => header with
     {
+        WrappedKey = header.WrappedKey?.ToArray(),
         CreatedAt = StreamRules.FromUnixMicroseconds(StreamRules.ToUnixMicroseconds(header.CreatedAt))!.Value,
     };
 
     /// <summary>Decodes a header whose checksum already verified; <paramref name="bytes"/> starts at stream byte 0 and excludes the checksum.</summary>
     public static StreamHeader Decode(ReadOnlySpan<byte> bytes)
     {
+        var version = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes[HeaderVersionOffset..]);
         var flags = BinaryPrimitives.ReadUInt32LittleEndian(bytes[HeaderFlagsOffset..]);
         if ((flags & ~HeaderKnownFlags) != 0)
         {
@@ -120,9 +136,11 @@ internal static class HeaderCodec
         int snapshotLength = bytes[HeaderSnapshotNameLengthOffset];
         var subvolume = DecodeName(bytes.Slice(HeaderFixedLength, subvolumeLength), "subvolume", HeaderFixedLength);
         var snapshot = DecodeName(bytes.Slice(HeaderFixedLength + subvolumeLength, snapshotLength), "snapshot", HeaderFixedLength + subvolumeLength);
+        var namesEnd = HeaderFixedLength + subvolumeLength + snapshotLength;
+        var wrappedKey = version == V2.FormatVersion ? bytes[(namesEnd + V2.WrappedKeyLengthLength)..].ToArray() : null;
 
         return new StreamHeader(
-            FormatVersion,
+            version,
             (long)imageSize,
             (int)blockSize,
             target,
@@ -132,7 +150,10 @@ internal static class HeaderCodec
             snapshot,
             createdAt,
             (long)resume,
-            (flags & HeaderFlagZstd) != 0 ? StreamCompression.Zstd : StreamCompression.None);
+            (flags & HeaderFlagZstd) != 0 ? StreamCompression.Zstd : StreamCompression.None)
+        {
+            WrappedKey = wrappedKey,
+        };
     }
 
     private static string DecodeName(ReadOnlySpan<byte> utf8, string what, long offset) =>

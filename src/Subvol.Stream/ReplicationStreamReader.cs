@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
 using static Subvol.Stream.StreamConstants.V1;
+using V2 = Subvol.Stream.StreamConstants.V2;
 
 namespace Subvol.Stream;
 
@@ -51,18 +52,36 @@ public sealed class ReplicationStreamReader : IDisposable
         }
 
         var version = BinaryPrimitives.ReadUInt32LittleEndian(preamble.AsSpan(StreamConstants.MagicLength));
-        if (version != FormatVersion)
+        if (version is not (FormatVersion or V2.FormatVersion))
         {
-            throw new StreamFormatException(StreamFormatError.UnsupportedVersion, HeaderVersionOffset, $"stream version {version} is not supported; this reader knows version {FormatVersion}");
+            throw new StreamFormatException(StreamFormatError.UnsupportedVersion, HeaderVersionOffset, $"stream version {version} is not supported; this reader knows versions {FormatVersion} and {V2.FormatVersion}");
         }
 
         var fixedPart = new byte[HeaderFixedLength];
         preamble.CopyTo(fixedPart, 0);
         Fill(fixedPart.AsSpan(preamble.Length), "the stream header");
-        var namesLength = fixedPart[HeaderSubvolumeNameLengthOffset] + fixedPart[HeaderSnapshotNameLengthOffset];
-        var bytes = new byte[HeaderFixedLength + namesLength + ChecksumLength];
+        var namesEnd = HeaderFixedLength + fixedPart[HeaderSubvolumeNameLengthOffset] + fixedPart[HeaderSnapshotNameLengthOffset];
+        var keyLength = 0;
+        if (version == V2.FormatVersion)
+        {
+            // The key's length is read before the checksum can vouch for it, so it is bounded first: a hostile length must not size an allocation.
+            var lengthBytes = new byte[V2.WrappedKeyLengthLength];
+            var named = new byte[namesEnd];
+            fixedPart.CopyTo(named, 0);
+            Fill(named.AsSpan(HeaderFixedLength), "the stream header");
+            Fill(lengthBytes, "the stream header");
+            keyLength = BinaryPrimitives.ReadUInt16LittleEndian(lengthBytes);
+            if (StreamRules.CheckWrappedKeyLength(keyLength) is { } keyProblem)
+            {
+                throw new StreamFormatException(StreamFormatError.OutOfBounds, namesEnd, keyProblem);
+            }
+
+            fixedPart = [.. named, .. lengthBytes];
+        }
+
+        var bytes = new byte[namesEnd + (version == V2.FormatVersion ? V2.WrappedKeyLengthLength + keyLength : 0) + ChecksumLength];
         fixedPart.CopyTo(bytes, 0);
-        Fill(bytes.AsSpan(HeaderFixedLength), "the stream header");
+        Fill(bytes.AsSpan(fixedPart.Length), "the stream header");
 
         var covered = bytes.AsSpan(0, bytes.Length - ChecksumLength);
         var stored = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(covered.Length));

@@ -12,8 +12,11 @@ internal static class StreamConstants
     /// <summary>The magic and the version come first in every version, so a reader can refuse what it does not know before parsing more.</summary>
     public const int PreambleLength = MagicLength + 4;
 
-    /// <summary>The newest version this library writes.</summary>
+    /// <summary>The version written for a stream without a wrapped key; it stays 1 so that older receivers still read such streams.</summary>
     public const int CurrentVersion = V1.FormatVersion;
+
+    /// <summary>The version written for a stream that carries a wrapped key: the newest this library writes.</summary>
+    public const int EncryptedVersion = V2.FormatVersion;
 
     /// <summary>Format version 1.</summary>
     public static class V1
@@ -80,6 +83,18 @@ internal static class StreamConstants
 
         /// <summary>The seed of the checksum chain: the header's checksum uses it; every later checksum is seeded with the one before.</summary>
         public const long ChainSeed = 0;
+    }
+
+    /// <summary>Format version 2: version 1 with a wrapped key between the snapshot name and the header checksum; records are unchanged.</summary>
+    public static class V2
+    {
+        public const int FormatVersion = 2;
+
+        /// <summary>The u16 length of the wrapped key follows the snapshot name.</summary>
+        public const int WrappedKeyLengthLength = 2;
+
+        /// <summary>A wrapped key is a few hundred bytes at most; the bound keeps a hostile header from asking for much memory.</summary>
+        public const int MaxWrappedKeyBytes = 4096;
     }
 
     /// <summary>Resume token version 1.</summary>

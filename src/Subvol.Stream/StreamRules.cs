@@ -21,6 +21,12 @@ internal static class StreamRules
         : size % (ulong)blockSize != 0 ? $"image size {size} is not a multiple of the block size {blockSize}"
         : null;
 
+    /// <summary>A version 2 header's wrapped key: present, and small enough that a hostile header cannot ask for much memory.</summary>
+    public static string? CheckWrappedKeyLength(int length) =>
+        length is < 1 or > StreamConstants.V2.MaxWrappedKeyBytes
+            ? $"wrapped key length {length} is not from 1 to {StreamConstants.V2.MaxWrappedKeyBytes} bytes"
+            : null;
+
     /// <summary>Checks a name's UTF-8 bytes; a stream is untrusted, so a name must be safe to use as one path component and to print.</summary>
     public static string? CheckName(ReadOnlySpan<byte> utf8, string what)
     {

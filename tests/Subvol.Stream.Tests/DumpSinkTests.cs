@@ -58,4 +58,22 @@ public sealed class DumpSinkTests
         Assert.Contains(@"subvolume='it\'s' snapshot='naïve \\ ""q""'", text.ToString(), StringComparison.Ordinal);
         Assert.Contains(@"""subvolume"":""it\u0027s"",""snapshot"":""na\u00EFve \\ \u0022q\u0022""", json.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_dump_of_a_version_2_stream_shows_the_wrapped_key_length_and_never_its_bytes()
+    {
+        byte[] wrappedKey = [.. Enumerable.Repeat((byte)0xAB, 40)];
+        var stream = Samples.Write(Samples.Header(imageSize: 8192) with { Version = 2, WrappedKey = wrappedKey }, writer => writer.WriteHole(0, 4096));
+        var text = new StringWriter();
+        var json = new StringWriter();
+
+        Samples.Read(stream, new TeeSink(new DumpSink(text, json: false), new DumpSink(json, json: true)));
+
+        Assert.Contains("begin version=2 ", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains(" wrapped_key_bytes=40\n", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"version\":2,", json.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"wrapped_key_bytes\":40}", json.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("abab", text.ToString() + json.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("q6ur", text.ToString() + json.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
 }

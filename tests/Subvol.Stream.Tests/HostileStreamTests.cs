@@ -25,6 +25,17 @@ public sealed class HostileStreamTests
         Assert.Equal(expected, built);
     }
 
+    [Fact]
+    public void The_raw_builder_agrees_with_the_writer_on_a_version_2_header_byte_for_byte()
+    {
+        byte[] wrappedKey = [.. Enumerable.Range(0, 77).Select(i => (byte)(i * 3))];
+        var expected = Samples.Write(Samples.Header() with { Version = 2, WrappedKey = wrappedKey }, writer => writer.WriteHole(0, 4096));
+
+        var built = new RawStreamBuilder { Version = 2, WrappedKey = wrappedKey }.WriteHeader().Hole(0, 4096).End();
+
+        Assert.Equal(expected, built);
+    }
+
     [Theory]
     [InlineData(65536UL, 1UL)]
     [InlineData(65535UL, 2UL)]
@@ -146,7 +157,7 @@ public sealed class HostileStreamTests
 
     [Theory]
     [InlineData(0u)]
-    [InlineData(2u)]
+    [InlineData(3u)]
     [InlineData(0x01000000u)]
     [InlineData(uint.MaxValue)]
     public void Unknown_versions_are_refused_before_anything_else_is_read(uint version)
@@ -188,7 +199,42 @@ public sealed class HostileStreamTests
         { "unknown flag", new RawStreamBuilder { Flags = 2 }, StreamFormatError.Corrupt },
         { "creation time past 9999", new RawStreamBuilder { CreatedAtMicroseconds = long.MaxValue }, StreamFormatError.OutOfBounds },
         { "creation time before year 1", new RawStreamBuilder { CreatedAtMicroseconds = long.MinValue }, StreamFormatError.OutOfBounds },
+        { "version 2 with a wrapped key of 0 bytes", new RawStreamBuilder { Version = 2, WrappedKey = [] }, StreamFormatError.OutOfBounds },
+        { "version 2 with a wrapped key of 4097 bytes", new RawStreamBuilder { Version = 2, WrappedKey = new byte[4097] }, StreamFormatError.OutOfBounds },
+        { "version 2 whose key length claims more than the key", new RawStreamBuilder { Version = 2, WrappedKey = new byte[16], WrappedKeyLength = 32 }, StreamFormatError.ChecksumMismatch },
+        { "version 2 whose key length claims less than the key", new RawStreamBuilder { Version = 2, WrappedKey = new byte[16], WrappedKeyLength = 8 }, StreamFormatError.ChecksumMismatch },
+        { "version 1 followed by a key part", new RawStreamBuilder { Version = 1, WrappedKey = new byte[16] }, StreamFormatError.ChecksumMismatch },
     };
+
+    [Fact]
+    public void A_hostile_wrapped_key_length_is_refused_before_it_sizes_a_read()
+    {
+        // A u16 of 65535 would ask for 64 KiB; the length is bounded before the checksum can vouch for it, so nothing past it is read.
+        var header = new RawStreamBuilder { Version = 2, WrappedKey = new byte[8], WrappedKeyLength = ushort.MaxValue }.WriteHeader().ToArray();
+
+        var refusal = Samples.Refuse(header);
+
+        Assert.Equal(StreamFormatError.OutOfBounds, refusal.Error);
+        Assert.Equal(80 + "home".Length + "daily-1".Length, refusal.StreamOffset);
+        Assert.Contains("wrapped key length 65535", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_version_2_header_cut_inside_its_wrapped_key_is_truncated()
+    {
+        var header = new RawStreamBuilder { Version = 2, WrappedKey = new byte[64] }.WriteHeader().ToArray();
+
+        Assert.Equal(StreamFormatError.Truncated, Samples.Refuse(header.AsSpan(0, header.Length - 8 - 20).ToArray()).Error);
+    }
+
+    [Fact]
+    public void A_changed_byte_in_the_wrapped_key_breaks_the_header_checksum()
+    {
+        var stream = new RawStreamBuilder { Version = 2, WrappedKey = [.. Enumerable.Range(1, 48).Select(i => (byte)i)] }.WriteHeader().End();
+        stream[80 + 4 + 7 + 2 + 10] ^= 0x01;
+
+        Assert.Equal(StreamFormatError.ChecksumMismatch, Samples.Refuse(stream).Error);
+    }
 
     [Theory]
     [MemberData(nameof(BadHeaders))]

@@ -5,7 +5,7 @@ using System.Text;
 
 namespace Subvol.Stream.Tests;
 
-/// <summary>Writes version 1 streams field by field from docs/stream-format.md, with valid checksums around whatever values a test chooses.</summary>
+/// <summary>Writes version 1 and 2 streams field by field from docs/stream-format.md, with valid checksums around whatever values a test chooses.</summary>
 /// <remarks>It shares no code with the writer, so it also checks the documented layout, and it can say what a hostile sender would.</remarks>
 public sealed class RawStreamBuilder
 {
@@ -40,11 +40,18 @@ public sealed class RawStreamBuilder
 
     public ulong ResumeOffset { get; init; }
 
+    /// <summary>Version 2's wrapped key, written after the names with its u16 length; null writes no key part (version 1's layout).</summary>
+    public byte[]? WrappedKey { get; init; }
+
+    /// <summary>The u16 length written before the wrapped key, when a test lies about it.</summary>
+    public ushort? WrappedKeyLength { get; init; }
+
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     public RawStreamBuilder WriteHeader()
     {
-        var header = new byte[80 + SubvolumeName.Length + SnapshotName.Length];
+        var namesEnd = 80 + SubvolumeName.Length + SnapshotName.Length;
+        var header = new byte[namesEnd + (WrappedKey is null ? 0 : 2 + WrappedKey.Length)];
         ((ReadOnlySpan<byte>)[0x89, 0x53, 0x56, 0x53, 0x0D, 0x0A, 0x1A, 0x0A]).CopyTo(header);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), Version);
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(12), Flags);
@@ -60,6 +67,12 @@ public sealed class RawStreamBuilder
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(72), ResumeOffset);
         SubvolumeName.CopyTo(header, 80);
         SnapshotName.CopyTo(header, 80 + SubvolumeName.Length);
+        if (WrappedKey is not null)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(namesEnd), WrappedKeyLength ?? (ushort)WrappedKey.Length);
+            WrappedKey.CopyTo(header, namesEnd + 2);
+        }
+
         chain = XxHash3.HashToUInt64(header, 0);
         bytes.Write(header);
         WriteUInt64(chain);

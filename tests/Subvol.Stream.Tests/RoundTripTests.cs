@@ -21,6 +21,29 @@ public sealed class RoundTripTests
         Assert.Empty(sink.Violations);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4096)]
+    public void A_version_2_stream_returns_its_wrapped_key_and_rebuilds_the_image_like_version_1(int keyLength)
+    {
+        var image = new byte[65536];
+        new SplitMix64(2).Fill(image);
+        var wrappedKey = new byte[keyLength];
+        new SplitMix64(3).Fill(wrappedKey);
+        var header = Samples.Header() with { Version = StreamHeader.EncryptedVersion, FileSystemType = "ext4", WrappedKey = wrappedKey };
+        var stream = Samples.Write(header, writer => writer.WriteData(0, image));
+
+        var sink = new ImageSink();
+        Samples.Read(stream, sink);
+
+        Assert.Equal(header, sink.Header);
+        Assert.Equal(wrappedKey, sink.Header!.WrappedKey);
+        Assert.NotSame(wrappedKey, sink.Header.WrappedKey);
+        Assert.NotEqual(header with { WrappedKey = [.. wrappedKey.Select(b => (byte)~b)] }, sink.Header);
+        Assert.Equal(image, sink.Image);
+        Assert.Empty(sink.Violations);
+    }
+
     [Fact]
     public void Holes_clear_what_the_receiver_held_and_data_around_them_survives()
     {

@@ -40,7 +40,11 @@ public sealed class WriterTests
 
     public static TheoryData<string, StreamHeader> BadHeaders => new()
     {
-        { "version 2", Samples.Header() with { Version = 2 } },
+        { "version 2 without a wrapped key", Samples.Header() with { Version = 2 } },
+        { "version 1 with a wrapped key", Samples.Header() with { WrappedKey = [1, 2, 3] } },
+        { "version 2 with an empty wrapped key", Samples.Header() with { Version = 2, WrappedKey = [] } },
+        { "version 2 with a wrapped key over 4 KiB", Samples.Header() with { Version = 2, WrappedKey = new byte[4097] } },
+        { "version 3", Samples.Header() with { Version = 3 } },
         { "size 0", Samples.Header(imageSize: 0) },
         { "size not a block multiple", Samples.Header(imageSize: 5000) },
         { "size 2^56", Samples.Header(imageSize: 1L << 56) },

@@ -62,6 +62,11 @@ internal sealed class ReceiveOperation(
 
         NameRules.Validate(header.SnapshotName, "snapshot");
         FileSystemKind.Validate(header.FileSystemType);
+        if (header.IsEncrypted)
+        {
+            throw SubvolException.NotSupported($"the stream holds an encrypted subvolume (stream version {header.Version}), which this subvol cannot receive");
+        }
+
         var existing = Database.FindSubvolume(subvolume);
         if (Database.FindSnapshot(header.TargetGuid) is { } already)
         {
