@@ -56,7 +56,7 @@ internal sealed record ImageRow(
         ],
         SubvolumeColumns);
 
-    public static IReadOnlyList<string> SubvolumeColumns => ["name", "size", "referenced", "exclusive", "filesystem", "provisioning", "snapshots", "mountpoint"];
+    public static IReadOnlyList<string> SubvolumeColumns => ["name", "size", "referenced", "exclusive", "filesystem", "provisioning", "snapshots", "mountpoint", "encrypted", "key"];
 
     public static IReadOnlyList<string> SnapshotColumns => ["name", "size", "referenced", "exclusive", "filesystem", "created", "mountpoint", "base_for"];
 
