@@ -76,6 +76,11 @@ public sealed class EncryptionTests(PoolFixture pool) : IClassFixture<PoolFixtur
         Assert.Equal(listing, pool.Run("list", "--json").ShouldSucceed().Stdout);
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(pool.PoolPath, ".subvol"), "mounting-*"));
 
+        // A key for a subvolume that has none is a mistake said as such, not ignored.
+        pool.Create("keyless", "32M", "ext4");
+        Assert.Contains("keyless is not encrypted; mount it without a key", pool.Run("mount", "keyless", "--passphrase-file", passphrase).ShouldFailWith(InvalidArgument).Stderr);
+        Assert.Null(Kernel.MountAt(pool.DefaultMountPoint("keyless")));
+
         // The right ones still work after all that.
         pool.Run("mount", "keyed", "--key-file", keyFile).ShouldSucceed();
         pool.Unmount("keyed");

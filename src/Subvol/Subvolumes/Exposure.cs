@@ -70,6 +70,11 @@ internal sealed class Exposure(PoolSession session)
         var options = snapshot is null ? FileSystemKind.SubvolumeMountOptions(fileSystem) : FileSystemKind.SnapshotMountOptions(fileSystem);
         if (wrappedKey is null)
         {
+            if (key is not null)
+            {
+                throw SubvolException.Invalid($"{target} is not encrypted; mount it without a key");
+            }
+
             MountImage(image, target, where, fileSystem, flags, options);
             return new(Outcome.Created, where);
         }
