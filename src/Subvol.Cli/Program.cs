@@ -2,6 +2,7 @@ using System.CommandLine;
 using Subvol.Cli.CommandLine;
 using Subvol.Cli.Commands.Check;
 using Subvol.Cli.Commands.Completion;
+using Subvol.Cli.Commands.Key;
 using Subvol.Cli.Commands.Policy;
 using Subvol.Cli.Commands.Pool;
 using Subvol.Cli.Commands.Replication;
@@ -19,6 +20,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     ListCommand.Create(),
     MountCommand.Create(),
     UnmountCommand.Create(),
+    KeyCommand.Create(),
     ResizeCommand.Create(),
     SetCommand.Create(),
     RenameCommand.Create(),

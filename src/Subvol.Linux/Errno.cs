@@ -27,4 +27,5 @@ public static class Errno
     public const int ELOOP = 40;
     public const int ENODATA = 61;
     public const int EOPNOTSUPP = 95;
+    public const int ENOKEY = 126;
 }

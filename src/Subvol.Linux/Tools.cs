@@ -41,11 +41,17 @@ public static partial class Tools
     }
 
     /// <summary>Formats <paramref name="target"/> as ext4.</summary>
-    public static void MakeExt4(string target, string? label)
+    /// <param name="encrypt">Turns on the encrypt feature, without which ext4 refuses fscrypt policies (ext4(5)).</param>
+    public static void MakeExt4(string target, string? label, bool encrypt = false)
     {
         // 4096-byte blocks for the same loop block size (small images would get 1024), and no discard:
         // discarding a fresh sparse file only costs time (mke2fs(8) -b, -E nodiscard).
         var arguments = new List<string> { "-q", "-F", "-b", "4096", "-E", "nodiscard" };
+        if (encrypt)
+        {
+            arguments.AddRange(["-O", "encrypt"]);
+        }
+
         if (label is not null)
         {
             arguments.AddRange(["-L", label]);

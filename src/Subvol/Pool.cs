@@ -1,5 +1,6 @@
 using Subvol.Accounting;
 using Subvol.Checking;
+using Subvol.Encryption;
 using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
@@ -268,6 +269,10 @@ public sealed class Pool : IDisposable
     public OperationResult<SubvolumeInfo> CreateSubvolume(string name, long size, string fileSystem, Provisioning provisioning = Provisioning.Guaranteed, string? creator = null) =>
         Subvolumes.Create(name, size, fileSystem, provisioning, creator);
 
+    /// <summary>Makes an encrypted ext4 subvolume: a random master key of its own, stored only wrapped under <paramref name="key"/>.</summary>
+    public OperationResult<SubvolumeInfo> CreateEncryptedSubvolume(string name, long size, string fileSystem, Provisioning provisioning, KeyMaterial key) =>
+        Subvolumes.Create(name, size, fileSystem, provisioning, creator: null, key);
+
     /// <summary>Deletes a subvolume; its snapshots go too only when asked, and never while anything is mounted.</summary>
     public Outcome DeleteSubvolume(string name, bool recursive) => Subvolumes.Delete(name, recursive);
 
@@ -292,6 +297,30 @@ public sealed class Pool : IDisposable
 
     /// <summary>Mounts a subvolume read-write, or a snapshot read-only, at the given directory or the pool's default.</summary>
     public OperationResult<string> Mount(string target, string? at) => Exposure.Mount(target, at);
+
+    /// <summary>Mounts as <see cref="Mount(string, string?)"/> does; an encrypted subvolume or snapshot is unlocked with <paramref name="key"/>.</summary>
+    public OperationResult<string> Mount(string target, string? at, KeyMaterial? key) => Exposure.Mount(target, at, key);
+
+    /// <summary>Whether NAME or NAME@SNAP is encrypted, and so needs a key to be mounted.</summary>
+    public bool IsEncrypted(string target) =>
+        SnapshotReference.Split(target) is (var subvolume, { } snapshot)
+            ? _session.RequireSnapshot(new SnapshotReference(subvolume, snapshot)).WrappedKey is not null
+            : _session.RequireSubvolume(target).WrappedKey is not null;
+
+    /// <summary>The key file named in the pool's settings, which unlocks encrypted subvolumes when no key is given; null when none is.</summary>
+    public string? KeyFile => _session.Database.GetPoolValue(SubvolumeKeys.KeyFileSetting);
+
+    /// <summary>Names a key file that unlocks encrypted subvolumes when a command is given no key; it must be a valid key file already.</summary>
+    public void SetKeyFile(string path) => new SubvolumeKeys(_session).SetKeyFile(path);
+
+    /// <summary>Loads the key of a mounted encrypted subvolume or snapshot into its filesystem's keyring.</summary>
+    public Outcome LoadKey(string target, KeyMaterial? key) => new SubvolumeKeys(_session).Load(target, key);
+
+    /// <summary>Takes the key of a mounted encrypted subvolume or snapshot out of its filesystem's keyring, locking its files.</summary>
+    public Outcome UnloadKey(string target) => new SubvolumeKeys(_session).Unload(target);
+
+    /// <summary>Wraps the master key of an encrypted subvolume and its snapshots under <paramref name="next"/>; no data is re-encrypted.</summary>
+    public void ChangeKey(string name, KeyMaterial? current, KeyMaterial next) => new SubvolumeKeys(_session).Change(name, current, next);
 
     /// <summary>Unmounts a subvolume or snapshot wherever it is mounted, or what of the pool is mounted on a directory.</summary>
     public Outcome Unmount(string target) => Exposure.Unmount(target);

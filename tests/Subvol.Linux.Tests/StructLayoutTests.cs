@@ -64,4 +64,31 @@ public sealed class StructLayoutTests
 
         Assert.Equal(Interop.Libc.FS_IOC_FIEMAP, encoded);
     }
+
+    [Fact]
+    public unsafe void FscryptStructsMatchLinuxFscryptHeader()
+    {
+        Assert.Equal(40, sizeof(Interop.Libc.FscryptKeySpecifier));
+        Assert.Equal(24, sizeof(Interop.Libc.FscryptPolicyV2));
+        Assert.Equal(8, (int)Marshal.OffsetOf<Interop.Libc.FscryptPolicyV2>(nameof(Interop.Libc.FscryptPolicyV2.master_key_identifier)));
+        Assert.Equal(32, sizeof(Interop.Libc.FscryptGetPolicyExArg));
+        Assert.Equal(80, sizeof(Interop.Libc.FscryptAddKeyArg));
+        Assert.Equal(40, (int)Marshal.OffsetOf<Interop.Libc.FscryptAddKeyArg>(nameof(Interop.Libc.FscryptAddKeyArg.raw_size)));
+        Assert.Equal(64, sizeof(Interop.Libc.FscryptRemoveKeyArg));
+        Assert.Equal(128, sizeof(Interop.Libc.FscryptGetKeyStatusArg));
+        Assert.Equal(64, (int)Marshal.OffsetOf<Interop.Libc.FscryptGetKeyStatusArg>(nameof(Interop.Libc.FscryptGetKeyStatusArg.status)));
+    }
+
+    [Fact]
+    public unsafe void FscryptRequestNumbersEncodeTheirStructSizes()
+    {
+        static ulong Encode(ulong direction, int size, int number) => (direction << 30) | ((ulong)(uint)size << 16) | ((ulong)'f' << 8) | (ulong)(uint)number;
+
+        // _IOR is direction 2 and _IOWR 3; FS_IOC_SET_ENCRYPTION_POLICY names the 12-byte v1 policy, GET_ENCRYPTION_POLICY_EX a 9-byte array.
+        Assert.Equal(Interop.Libc.FS_IOC_SET_ENCRYPTION_POLICY, Encode(2, 12, 19));
+        Assert.Equal(Interop.Libc.FS_IOC_GET_ENCRYPTION_POLICY_EX, Encode(3, 9, 22));
+        Assert.Equal(Interop.Libc.FS_IOC_ADD_ENCRYPTION_KEY, Encode(3, sizeof(Interop.Libc.FscryptAddKeyArg), 23));
+        Assert.Equal(Interop.Libc.FS_IOC_REMOVE_ENCRYPTION_KEY, Encode(3, sizeof(Interop.Libc.FscryptRemoveKeyArg), 24));
+        Assert.Equal(Interop.Libc.FS_IOC_GET_ENCRYPTION_KEY_STATUS, Encode(3, sizeof(Interop.Libc.FscryptGetKeyStatusArg), 26));
+    }
 }

@@ -26,6 +26,12 @@ internal sealed record ImageRow(
     /// <summary>The group snapshot a snapshot was taken in (through CSI's CreateVolumeGroupSnapshot); null otherwise.</summary>
     public string? Group { get; init; }
 
+    /// <summary>Whether the image is encrypted; the same for a subvolume and its snapshots.</summary>
+    public bool Encrypted { get; init; }
+
+    /// <summary>An encrypted subvolume's key, "loaded" or "unloaded"; null for an unencrypted image or a snapshot.</summary>
+    public string? Key { get; init; }
+
     public const string SubvolumeType = "subvolume";
     public const string SnapshotType = "snapshot";
 
@@ -49,10 +55,12 @@ internal sealed record ImageRow(
             new("creator", row => row.Creator),
             new("base_for", row => row.BaseFor),
             new("group", row => row.Group),
+            new("encrypted", row => row.Encrypted),
+            new("key", row => row.Key),
         ],
         SubvolumeColumns);
 
-    public static IReadOnlyList<string> SubvolumeColumns => ["name", "size", "referenced", "exclusive", "filesystem", "provisioning", "snapshots", "mountpoint"];
+    public static IReadOnlyList<string> SubvolumeColumns => ["name", "size", "referenced", "exclusive", "filesystem", "provisioning", "snapshots", "mountpoint", "encrypted", "key"];
 
     public static IReadOnlyList<string> SnapshotColumns => ["name", "size", "referenced", "exclusive", "filesystem", "created", "mountpoint", "base_for"];
 
@@ -67,7 +75,11 @@ internal sealed record ImageRow(
     public static ImageRow From(SubvolumeInfo subvolume) => new(
         SubvolumeType, subvolume.Name, subvolume.Name, null, subvolume.Guid, subvolume.Size, subvolume.AllocatedBytes, subvolume.Exclusive,
         subvolume.FileSystem, subvolume.Provisioning, subvolume.Snapshots, subvolume.Created, subvolume.MountPoint, subvolume.OriginSnapshot,
-        subvolume.WrittenSinceSnapshot, subvolume.Creator, null);
+        subvolume.WrittenSinceSnapshot, subvolume.Creator, null)
+    {
+        Encrypted = subvolume.Encrypted,
+        Key = subvolume.KeyLoaded is { } loaded ? (loaded ? "loaded" : "unloaded") : null,
+    };
 
     public static ImageRow From(SnapshotInfo snapshot) => new(
         SnapshotType, snapshot.FullName, snapshot.Subvolume, snapshot.Name, snapshot.Guid, snapshot.Size, snapshot.AllocatedBytes, snapshot.Exclusive,

@@ -111,13 +111,13 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
             var records = new Dictionary<string, SubvolumeRecord>(StringComparer.Ordinal);
             foreach (var (name, identity, _) in subvolumes.OrderBy(subvolume => subvolume.Identity.Created).ThenBy(subvolume => subvolume.Name, StringComparer.Ordinal))
             {
-                records[name] = database.InsertSubvolume(name, identity.Guid, identity.Size, identity.FileSystem, identity.Parent, identity.Provisioning, identity.WriteStamp, identity.Creator, identity.Created);
+                records[name] = database.InsertSubvolume(name, identity.Guid, identity.Size, identity.FileSystem, identity.Parent, identity.Provisioning, identity.WriteStamp, identity.Creator, identity.Created, identity.WrappedKey);
             }
 
             // Ids order snapshots in time, which rollback relies on; creation times give that order back.
             foreach (var (subvolume, name, identity) in snapshots.OrderBy(snapshot => snapshot.Identity.Created).ThenBy(snapshot => snapshot.Name, StringComparer.Ordinal))
             {
-                database.InsertSnapshot(records[subvolume], name, identity.Guid, identity.Size, identity.FileSystem, identity.Created, identity.Creator);
+                database.InsertSnapshot(records[subvolume], name, identity.Guid, identity.Size, identity.FileSystem, identity.Created, identity.Creator, wrappedKey: identity.WrappedKey);
             }
 
             transaction.Commit();
@@ -246,7 +246,7 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
         }
 
         var newest = taken[^1].Identity;
-        return new ImageIdentity(guid, ImageKind.Subvolume, null, taken[0].Identity.Created, newest.Provisioning, newest.Size, newest.FileSystem);
+        return new ImageIdentity(guid, ImageKind.Subvolume, null, taken[0].Identity.Created, newest.Provisioning, newest.Size, newest.FileSystem) { WrappedKey = newest.WrappedKey };
     }
 
     private IReadOnlyDictionary<string, string> ReadSettings(List<Finding> findings)

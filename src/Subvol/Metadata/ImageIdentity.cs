@@ -30,6 +30,9 @@ internal sealed record ImageIdentity(Guid Guid, ImageKind Kind, Guid? Parent, Da
     /// <summary>Who made the image when not the command line (the CSI daemon, for example); absent for the command line.</summary>
     public string? Creator { get; init; }
 
+    /// <summary>An encrypted image's master key, wrapped (see <see cref="Encryption.WrappedKey"/>), so that a rebuilt database can still unlock it; null when unencrypted.</summary>
+    public byte[]? WrappedKey { get; init; }
+
     /// <summary>The database keeps times to the millisecond, so the identity does too, and the two compare equal.</summary>
     public DateTimeOffset Created { get; init; } = Milliseconds(Created);
 
@@ -38,12 +41,14 @@ internal sealed record ImageIdentity(Guid Guid, ImageKind Kind, Guid? Parent, Da
         {
             WriteStamp = subvolume.WriteStamp,
             Creator = subvolume.Creator,
+            WrappedKey = subvolume.WrappedKey,
         };
 
     public static ImageIdentity Of(SnapshotRecord snapshot, SubvolumeRecord subvolume) =>
         new(snapshot.Guid, ImageKind.Snapshot, subvolume.Guid, snapshot.Created, subvolume.Provisioning, snapshot.Size, snapshot.FileSystem)
         {
             Creator = snapshot.Creator,
+            WrappedKey = snapshot.WrappedKey,
         };
 
     /// <summary>Writes the identity onto the image at <paramref name="path"/>, replacing any it had.</summary>
@@ -86,6 +91,10 @@ internal sealed record ImageIdentity(Guid Guid, ImageKind Kind, Guid? Parent, Da
         Compare(differences, "size", Size, expected.Size);
         Compare(differences, "filesystem", FileSystem, expected.FileSystem);
         Compare(differences, "creator", Creator, expected.Creator);
+        if (!(WrappedKey ?? []).AsSpan().SequenceEqual(expected.WrappedKey ?? []))
+        {
+            differences.Add("wrapped_key");
+        }
         return differences;
     }
 
@@ -115,6 +124,11 @@ internal sealed record ImageIdentity(Guid Guid, ImageKind Kind, Guid? Parent, Da
             if (Creator is not null)
             {
                 writer.WriteString("creator", Creator);
+            }
+
+            if (WrappedKey is not null)
+            {
+                writer.WriteBase64String("wrapped_key", WrappedKey);
             }
 
             writer.WriteEndObject();
@@ -182,6 +196,7 @@ internal sealed record ImageIdentity(Guid Guid, ImageKind Kind, Guid? Parent, Da
             {
                 WriteStamp = root.TryGetProperty("write_stamp", out _) ? new DateTime(Number(root, "write_stamp"), DateTimeKind.Utc) : null,
                 Creator = root.TryGetProperty("creator", out var creator) && creator.ValueKind != JsonValueKind.Null ? Text(root, "creator") : null,
+                WrappedKey = root.TryGetProperty("wrapped_key", out var wrapped) ? WrappedKeyOf(wrapped) : null,
             };
         }
     }
@@ -193,6 +208,11 @@ internal sealed record ImageIdentity(Guid Guid, ImageKind Kind, Guid? Parent, Da
         root.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var value) && value >= 0
             ? value
             : throw new FormatException($"{name} is missing or not a whole number");
+
+    private static byte[] WrappedKeyOf(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String && element.TryGetBytesFromBase64(out var bytes) && bytes.Length > 0
+            ? bytes
+            : throw new FormatException("wrapped_key is not base64 text");
 
     private static Guid GuidOf(JsonElement root, string name) =>
         Guid.TryParse(Text(root, name), out var guid) ? guid : throw new FormatException($"{name} is not a GUID");

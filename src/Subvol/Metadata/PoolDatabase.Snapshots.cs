@@ -6,7 +6,7 @@ namespace Subvol.Metadata;
 internal sealed partial class PoolDatabase
 {
     private const string SnapshotSelect =
-        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created, s.creator, s.freeze_seconds FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
+        "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created, s.creator, s.freeze_seconds, " + WrappedKeyOfSnapshot + " FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
 
     public IReadOnlyList<SnapshotRecord> ListSnapshots(string? subvolumeName = null)
     {
@@ -44,14 +44,20 @@ internal sealed partial class PoolDatabase
 
     /// <param name="creator">Who took it, when a program such as the CSI driver asks to be remembered; null for the command line.</param>
     /// <param name="frozen">How long its subvolume stayed frozen for it; null when it was not mounted, so not frozen.</param>
-    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created, string? creator = null, TimeSpan? frozen = null)
+    /// <param name="wrappedKey">An encrypted snapshot's wrapped master key; null for an unencrypted one.</param>
+    public SnapshotRecord InsertSnapshot(SubvolumeRecord subvolume, string name, Guid guid, long size, string fileSystem, DateTimeOffset created, string? creator = null, TimeSpan? frozen = null, byte[]? wrappedKey = null)
     {
         using var command = Command(
             "INSERT INTO snapshots (subvolume_id, name, guid, size, filesystem, created, creator, freeze_seconds) VALUES ($sub, $name, $guid, $size, $fs, $created, $creator, $frozen) RETURNING id",
             ("$sub", subvolume.Id), ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created)), ("$creator", creator),
             ("$frozen", frozen?.TotalSeconds));
         var id = (long)command.ExecuteScalar()!;
-        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created, creator) { Frozen = frozen };
+        if (wrappedKey is not null)
+        {
+            SetWrappedKey(guid, wrappedKey);
+        }
+
+        return new SnapshotRecord(id, subvolume.Id, subvolume.Name, name, guid, size, fileSystem, created, creator) { Frozen = frozen, WrappedKey = wrappedKey };
     }
 
     public void UpdateSnapshotSize(long id, long size)
@@ -89,6 +95,7 @@ internal sealed partial class PoolDatabase
                 reader.IsDBNull(8) ? null : reader.GetString(8))
             {
                 Frozen = reader.IsDBNull(9) ? null : TimeSpan.FromSeconds(reader.GetDouble(9)),
+                WrappedKey = reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10),
             });
         }
 

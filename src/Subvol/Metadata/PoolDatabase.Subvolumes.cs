@@ -6,7 +6,7 @@ namespace Subvol.Metadata;
 
 internal sealed partial class PoolDatabase
 {
-    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp, creator";
+    private const string SubvolumeColumns = "id, name, guid, size, filesystem, created, origin_snapshot, provisioning, write_stamp, creator, " + WrappedKeyOfSubvolume;
 
     public IReadOnlyList<SubvolumeRecord> ListSubvolumes()
     {
@@ -22,7 +22,8 @@ internal sealed partial class PoolDatabase
 
     /// <param name="creator">Who made it, when a program such as the CSI driver asks to be remembered; null for the command line.</param>
     /// <param name="created">When the subvolume was made, as its image's identity says; now when not given.</param>
-    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning, DateTime? writeStamp = null, string? creator = null, DateTimeOffset? created = null)
+    /// <param name="wrappedKey">An encrypted subvolume's wrapped master key; null for an unencrypted one.</param>
+    public SubvolumeRecord InsertSubvolume(string name, Guid guid, long size, string fileSystem, Guid? originSnapshot, Provisioning provisioning, DateTime? writeStamp = null, string? creator = null, DateTimeOffset? created = null, byte[]? wrappedKey = null)
     {
         created ??= Clock.Now;
         using var command = Command(
@@ -30,7 +31,12 @@ internal sealed partial class PoolDatabase
             ("$name", name), ("$guid", guid.ToString()), ("$size", size), ("$fs", fileSystem), ("$created", FormatTime(created.Value)),
             ("$origin", originSnapshot?.ToString()), ("$provisioning", ProvisioningNames.Format(provisioning)), ("$stamp", writeStamp?.Ticks), ("$creator", creator));
         var id = (long)command.ExecuteScalar()!;
-        return new SubvolumeRecord(id, name, guid, size, fileSystem, created.Value, originSnapshot, provisioning, writeStamp, creator);
+        if (wrappedKey is not null)
+        {
+            SetWrappedKey(guid, wrappedKey);
+        }
+
+        return new SubvolumeRecord(id, name, guid, size, fileSystem, created.Value, originSnapshot, provisioning, writeStamp, creator) { WrappedKey = wrappedKey };
     }
 
     /// <summary>Records the modification time the image was given when it last matched a snapshot; null when unknown.</summary>
@@ -110,7 +116,10 @@ internal sealed partial class PoolDatabase
                 reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6)),
                 ProvisioningNames.Parse(reader.GetString(7)),
                 reader.IsDBNull(8) ? null : new DateTime(reader.GetInt64(8), DateTimeKind.Utc),
-                reader.IsDBNull(9) ? null : reader.GetString(9)));
+                reader.IsDBNull(9) ? null : reader.GetString(9))
+            {
+                WrappedKey = reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10),
+            });
         }
 
         return list;

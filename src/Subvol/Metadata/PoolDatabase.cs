@@ -11,7 +11,7 @@ namespace Subvol.Metadata;
 /// </summary>
 internal sealed partial class PoolDatabase : IDisposable
 {
-    private const int SchemaVersion = 7;
+    private const int SchemaVersion = 8;
 
     /// <summary>The statements that bring the schema from version N (index N - 1) to N + 1.</summary>
     private static readonly string[] Upgrades =
@@ -28,6 +28,8 @@ internal sealed partial class PoolDatabase : IDisposable
         ReplicationBasesTable,
         // Version 7 added group snapshots and freeze durations; a pool without them has no groups, and its older snapshots no duration.
         SnapshotGroupsUpgrade,
+        // Version 8 added the wrapped keys of encrypted images; no image made before it is encrypted.
+        WrappedKeysTable,
     ];
 
     private readonly SqliteConnection _connection;
@@ -241,6 +243,7 @@ internal sealed partial class PoolDatabase : IDisposable
         Execute(UsageFiguresTable);
         Execute(ReplicationBasesTable);
         Execute(SnapshotGroupsTables);
+        Execute(WrappedKeysTable);
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('schema_version', '{SchemaVersion}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('guid', '{Guid.NewGuid()}')");
         Execute($"INSERT OR IGNORE INTO pool (key, value) VALUES ('created', '{FormatTime(Clock.Now)}')");

@@ -7,4 +7,7 @@ internal sealed record SnapshotRecord(long Id, long SubvolumeId, string Subvolum
 {
     /// <summary>How long its subvolume stayed frozen for it; null when it was taken unmounted, or before durations were recorded.</summary>
     public TimeSpan? Frozen { get; init; }
+
+    /// <summary>An encrypted snapshot's master key, wrapped as its subvolume's is; null when it is not encrypted.</summary>
+    public byte[]? WrappedKey { get; init; }
 }

@@ -62,12 +62,8 @@ internal sealed class ReceiveOperation(
 
         NameRules.Validate(header.SnapshotName, "snapshot");
         FileSystemKind.Validate(header.FileSystemType);
-        if (header.IsEncrypted)
-        {
-            throw SubvolException.NotSupported($"the stream holds an encrypted subvolume (stream version {header.Version}), which this subvol cannot receive");
-        }
-
         var existing = Database.FindSubvolume(subvolume);
+        ReceivedKey.Check(header, existing, subvolume);
         if (Database.FindSnapshot(header.TargetGuid) is { } already)
         {
             throw SubvolException.AlreadyExists($"this pool already holds that snapshot, as {already.SubvolumeName}@{already.Name}");
@@ -302,22 +298,37 @@ internal sealed class ReceiveOperation(
             Files.Clone(partialImage, subvolumePartial);
             writeStamp = WriteStamp.Apply(Files, subvolumePartial);
             ImageIdentity.Write(Files, subvolumePartial, new ImageIdentity(
-                subvolumeGuid, ImageKind.Subvolume, header.TargetGuid, created, Provisioning.Thin, size, header.FileSystemType) { WriteStamp = writeStamp });
+                subvolumeGuid, ImageKind.Subvolume, header.TargetGuid, created, Provisioning.Thin, size, header.FileSystemType) { WriteStamp = writeStamp, WrappedKey = header.WrappedKey });
             Files.Publish(subvolumePartial, Layout.SubvolumeImage(subvolume));
         }
 
         Files.CreateDirectory(Layout.SnapshotDirectory(subvolume));
         ImageIdentity.Write(Files, partialImage, new ImageIdentity(
-            header.TargetGuid, ImageKind.Snapshot, subvolumeGuid, header.CreatedAt, existing?.Provisioning ?? Provisioning.Thin, size, header.FileSystemType));
+            header.TargetGuid, ImageKind.Snapshot, subvolumeGuid, header.CreatedAt, existing?.Provisioning ?? Provisioning.Thin, size, header.FileSystemType)
+        {
+            WrappedKey = header.WrappedKey,
+        });
         Files.Publish(partialImage, snapshotImage);
         SnapshotRecord record;
         using (var transaction = Database.BeginTransaction())
         {
             // A received subvolume is a replica: thin, so that a backup pool holds only what was sent.
             var owner = existing ?? Database.InsertSubvolume(
-                subvolume, subvolumeGuid, size, header.FileSystemType, header.TargetGuid, Provisioning.Thin, writeStamp, created: created);
-            record = Database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, size, header.FileSystemType, header.CreatedAt);
+                subvolume, subvolumeGuid, size, header.FileSystemType, header.TargetGuid, Provisioning.Thin, writeStamp, created: created, wrappedKey: header.WrappedKey);
+            record = Database.InsertSnapshot(owner, header.SnapshotName, header.TargetGuid, size, header.FileSystemType, header.CreatedAt, wrappedKey: header.WrappedKey);
+            if (existing is not null && ReceivedKey.Rewrapped(header, existing))
+            {
+                // The source changed its key since the last stream: its whole chain is wrapped anew there, so it is here too.
+                ReceivedKey.Take(Database, existing, header.WrappedKey!);
+            }
+
             transaction.Commit();
+        }
+
+        if (existing is not null && ReceivedKey.Rewrapped(header, existing))
+        {
+            ReceivedKey.RefreshIdentities(Files, Layout, Database, existing with { WrappedKey = header.WrappedKey });
+            existing = existing with { WrappedKey = header.WrappedKey };
         }
 
         // Snapshots are immutable, as every snapshot the pool takes itself.

@@ -85,8 +85,9 @@ internal sealed class SendOperation(PoolSession session)
         var targetMap = files.ReadExtents(image);
         var baseMap = baseMapRead.GetAwaiter().GetResult();
         var changes = ExtentDiff.Compute(baseMap, targetMap, snapshot.Size);
+        // An encrypted snapshot's blocks go as they are, ciphertext, with its wrapped key: the receiver needs no key to store it.
         var header = new StreamHeader(
-            StreamHeader.CurrentVersion,
+            snapshot.WrappedKey is null ? StreamHeader.CurrentVersion : StreamHeader.EncryptedVersion,
             snapshot.Size,
             4096,
             snapshot.Guid,
@@ -96,7 +97,10 @@ internal sealed class SendOperation(PoolSession session)
             snapshot.Name,
             snapshot.Created,
             resumeOffset,
-            compression);
+            compression)
+        {
+            WrappedKey = snapshot.WrappedKey,
+        };
         // The data still to send: what lies past the resume offset.
         var toRead = changes
             .Where(range => !range.IsHole && range.End > resumeOffset)

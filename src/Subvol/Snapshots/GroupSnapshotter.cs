@@ -48,6 +48,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
                     member.Guid, ImageKind.Snapshot, member.Record.Guid, created, member.Record.Provisioning, Files.Status(member.Partial).Size, member.Record.FileSystem)
                 {
                     Creator = creator,
+                    WrappedKey = member.Record.WrappedKey,
                 });
                 Files.Publish(member.Partial, member.Destination);
                 published.Add(member.Destination);
@@ -58,7 +59,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
             foreach (var member in members)
             {
                 records.Add(Database.InsertSnapshot(
-                    member.Record, member.Reference.Snapshot, member.Guid, Files.Status(member.Destination).Size, member.Record.FileSystem, created, creator, member.Frozen));
+                    member.Record, member.Reference.Snapshot, member.Guid, Files.Status(member.Destination).Size, member.Record.FileSystem, created, creator, member.Frozen, member.Record.WrappedKey));
                 Database.UpdateWriteStamp(member.Record.Id, member.WriteStamp);
             }
 

@@ -51,11 +51,11 @@ internal sealed class SnapshotCloner(PoolSession session, SpaceAdmission space)
             }
 
             PausePoint.Reach("clone-renewed");
-            ImageIdentity.Write(files, partial, new ImageIdentity(guid, ImageKind.Subvolume, snapshot.Guid, created, provisioning, snapshot.Size, snapshot.FileSystem) { Creator = creator });
+            ImageIdentity.Write(files, partial, new ImageIdentity(guid, ImageKind.Subvolume, snapshot.Guid, created, provisioning, snapshot.Size, snapshot.FileSystem) { Creator = creator, WrappedKey = snapshot.WrappedKey });
             files.Publish(partial, layout.SubvolumeImage(name));
         });
 
-        var record = session.Database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning, creator: creator, created: created);
+        var record = session.Database.InsertSubvolume(name, guid, snapshot.Size, snapshot.FileSystem, snapshot.Guid, provisioning, creator: creator, created: created, wrappedKey: snapshot.WrappedKey);
         return new(Outcome.Created, record);
     }
 }

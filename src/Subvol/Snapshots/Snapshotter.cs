@@ -58,13 +58,13 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
             DateTime? writeStamp = idle ? WriteStamp.Apply(Files, image) : null;
             var destination = Layout.SnapshotImage(subvolume, snapshot);
             Files.CreateDirectory(Layout.SnapshotDirectory(subvolume));
-            ImageIdentity.Write(Files, partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, Files.Status(partial).Size, record.FileSystem) { Creator = creator });
+            ImageIdentity.Write(Files, partial, new ImageIdentity(guid, ImageKind.Snapshot, record.Guid, created, record.Provisioning, Files.Status(partial).Size, record.FileSystem) { Creator = creator, WrappedKey = record.WrappedKey });
             Files.Publish(partial, destination);
             PausePoint.Reach("snapshot-published");
             SnapshotRecord snapshotRecord;
             using (var transaction = Database.BeginTransaction())
             {
-                snapshotRecord = Database.InsertSnapshot(record, snapshot, guid, Files.Status(destination).Size, record.FileSystem, created, creator, frozen);
+                snapshotRecord = Database.InsertSnapshot(record, snapshot, guid, Files.Status(destination).Size, record.FileSystem, created, creator, frozen, record.WrappedKey);
                 Database.UpdateWriteStamp(record.Id, writeStamp);
                 transaction.Commit();
             }

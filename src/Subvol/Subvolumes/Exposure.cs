@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Subvol.Encryption;
 using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Names;
@@ -17,23 +19,28 @@ internal sealed class Exposure(PoolSession session)
     private PoolFiles Files => session.Files;
 
     /// <summary>Mounts a subvolume read-write, or a snapshot read-only, at the given directory or the pool's default.</summary>
-    public OperationResult<string> Mount(string target, string? at)
+    /// <param name="key">Unlocks an encrypted subvolume or snapshot, whose key is loaded as it is mounted; unused otherwise.</param>
+    public OperationResult<string> Mount(string target, string? at, KeyMaterial? key = null)
     {
         using var writeLock = session.AcquireWriteLock();
         var (subvolume, snapshot) = SnapshotReference.Split(target);
         string image;
         string fileSystem;
+        byte[]? wrappedKey;
+        Guid guid;
         if (snapshot is null)
         {
             var record = session.RequireSubvolume(subvolume);
             image = Layout.SubvolumeImage(subvolume);
             fileSystem = record.FileSystem;
+            (wrappedKey, guid) = (record.WrappedKey, record.Guid);
         }
         else
         {
             var record = session.RequireSnapshot(new SnapshotReference(subvolume, snapshot));
             image = Layout.SnapshotImage(subvolume, snapshot);
             fileSystem = record.FileSystem;
+            (wrappedKey, guid) = (record.WrappedKey, record.Guid);
         }
 
         var where = at is null ? Layout.DefaultMountPoint(target) : Path.GetFullPath(at);
@@ -59,8 +66,30 @@ internal sealed class Exposure(PoolSession session)
             throw SubvolException.Inconsistent($"the image of {target} is missing ({image})", new Remedy.CheckPool(session.Path));
         }
 
-        MountImage(image, target, where, fileSystem, snapshot is null ? MountFlags.None : MountFlags.ReadOnly,
-            snapshot is null ? FileSystemKind.SubvolumeMountOptions(fileSystem) : FileSystemKind.SnapshotMountOptions(fileSystem));
+        var flags = snapshot is null ? MountFlags.None : MountFlags.ReadOnly;
+        var options = snapshot is null ? FileSystemKind.SubvolumeMountOptions(fileSystem) : FileSystemKind.SnapshotMountOptions(fileSystem);
+        if (wrappedKey is null)
+        {
+            if (key is not null)
+            {
+                throw SubvolException.Invalid($"{target} is not encrypted; mount it without a key");
+            }
+
+            MountImage(image, target, where, fileSystem, flags, options);
+            return new(Outcome.Created, where);
+        }
+
+        // Unlocked before anything is attached: a wrong key leaves nothing mounted and nothing changed.
+        var masterKey = SubvolumeKeys.Unlock(wrappedKey, key, snapshot is null ? $"subvolume {Printable.Quote(subvolume)}" : $"snapshot {target}");
+        try
+        {
+            Translate(target, where, () => EncryptedTree.Mount(Files, image, Layout.StagingMountPoint(guid), where, fileSystem, flags, options, masterKey));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(masterKey);
+        }
+
         return new(Outcome.Created, where);
     }
 
@@ -89,6 +118,11 @@ internal sealed class Exposure(PoolSession session)
         if (mounts.Any(mount => mount.Target == at))
         {
             return new(Outcome.AlreadyExisted, at);
+        }
+
+        if (record.WrappedKey is not null)
+        {
+            throw SubvolException.NotSupported($"subvolume {Printable.Quote(name)} is encrypted, and its key is given only to 'subvol mount'; mount it there and bind it");
         }
 
         if (mounts.Count > 0)
@@ -126,17 +160,19 @@ internal sealed class Exposure(PoolSession session)
         using var writeLock = session.AcquireWriteLock();
         var (subvolume, snapshot) = SnapshotReference.Split(target);
         string image;
+        byte[]? wrappedKey;
         if (snapshot is null)
         {
-            session.RequireSubvolume(subvolume);
+            wrappedKey = session.RequireSubvolume(subvolume).WrappedKey;
             image = Layout.SubvolumeImage(subvolume);
         }
         else
         {
-            session.RequireSnapshot(new SnapshotReference(subvolume, snapshot));
+            wrappedKey = session.RequireSnapshot(new SnapshotReference(subvolume, snapshot)).WrappedKey;
             image = Layout.SnapshotImage(subvolume, snapshot);
         }
 
+        RemoveKey(image, wrappedKey);
         var unmounted = ImageMounts.Unmount(image);
         foreach (var directory in unmounted.Where(path => Path.GetDirectoryName(path) == Layout.MountsDirectory))
         {
@@ -309,12 +345,35 @@ internal sealed class Exposure(PoolSession session)
         return new MountUsage(ImageSpace.Length(session, image), null, null, null, null);
     }
 
+    /// <summary>
+    /// Takes an encrypted image's key out of its filesystem's keyring before it is unmounted, which wipes the key at once
+    /// rather than when the kernel frees the filesystem; a key already unloaded is no error.
+    /// </summary>
+    private static void RemoveKey(string image, byte[]? wrappedKey)
+    {
+        if (wrappedKey is null || ImageMounts.Find(image).FirstOrDefault() is not { } mount)
+        {
+            return;
+        }
+
+        try
+        {
+            FileSystemEncryption.RemoveKey(mount.Target, WrappedKey.Identifier(wrappedKey));
+        }
+        catch (SystemCallException exception) when (exception.Errno is Errno.ENOKEY)
+        {
+        }
+    }
+
     /// <summary>The one way an image is mounted, wherever and however the caller chose; <paramref name="what"/> names it in errors.</summary>
-    private void MountImage(string image, string what, string where, string fileSystem, MountFlags flags, string? options)
+    private void MountImage(string image, string what, string where, string fileSystem, MountFlags flags, string? options) =>
+        Translate(what, where, () => ImageMounts.Mount(Files, image, where, fileSystem, flags, options));
+
+    private static void Translate(string what, string where, Action mount)
     {
         try
         {
-            ImageMounts.Mount(Files, image, where, fileSystem, flags, options);
+            mount();
         }
         catch (SystemCallException exception) when (exception.Errno == Errno.EINVAL)
         {

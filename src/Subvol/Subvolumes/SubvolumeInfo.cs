@@ -26,4 +26,10 @@ public sealed record SubvolumeInfo(
 
     /// <summary>The program that made it and asked to be remembered, such as the CSI driver; null when made with the command line.</summary>
     public string? Creator { get; init; }
+
+    /// <summary>Whether what is written under its mount point is encrypted (fscrypt, with a master key of its own).</summary>
+    public bool Encrypted { get; init; }
+
+    /// <summary>For an encrypted subvolume, whether its key is in its mounted filesystem's keyring (so its files can be read); null when unencrypted.</summary>
+    public bool? KeyLoaded { get; init; }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Subvol.Encryption;
 using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
@@ -40,15 +42,22 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
         Database.FindSubvolume(name) is { } record ? Describe(record, Database.ListSnapshots(name).Count) : null;
 
     /// <summary>Makes a sparse image of the given size, formats it, and publishes it as a subvolume.</summary>
-    public OperationResult<SubvolumeInfo> Create(string name, long size, string fileSystem, Provisioning provisioning, string? creator)
+    /// <param name="encryption">What wraps the new subvolume's master key when it is to be encrypted; null for an unencrypted one.</param>
+    public OperationResult<SubvolumeInfo> Create(string name, long size, string fileSystem, Provisioning provisioning, string? creator, KeyMaterial? encryption = null)
     {
         NameRules.Validate(name, "subvolume");
         FileSystemKind.Validate(fileSystem);
+        if (encryption is not null && fileSystem != FileSystemKind.Ext4)
+        {
+            throw SubvolException.NotSupported(
+                $"an encrypted subvolume needs ext4: XFS has no file-based encryption (fscrypt) as of Linux 6.18, and this machine has no device-mapper for dm-crypt; create it with --fs ext4");
+        }
+
         size = SubvolumeSizes.Check(size, fileSystem);
         using var writeLock = session.AcquireWriteLock();
         if (Database.FindSubvolume(name) is { } existing)
         {
-            if (existing.Size == size && existing.FileSystem == fileSystem && existing.Provisioning == provisioning)
+            if (existing.Size == size && existing.FileSystem == fileSystem && existing.Provisioning == provisioning && (existing.WrappedKey is not null) == (encryption is not null))
             {
                 return new(Outcome.AlreadyExisted, Describe(existing, Database.ListSnapshots(name).Count));
             }
@@ -61,6 +70,25 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
         var guid = Guid.NewGuid();
         var created = Clock.Now;
         var partial = Layout.PartialImage(guid);
+        // A random master key per subvolume, as ZFS has: the passphrase or key file only wraps it, so changing them never re-encrypts data.
+        var masterKey = encryption is null ? null : RandomNumberGenerator.GetBytes(FileSystemEncryption.MasterKeySize);
+        byte[]? wrappedKey = null;
+        try
+        {
+            wrappedKey = masterKey is null ? null : WrappedKey.Wrap(masterKey, encryption!);
+            Build(name, size, fileSystem, provisioning, creator, guid, created, partial, masterKey, wrappedKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(masterKey);
+        }
+
+        var record = Database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning, creator: creator, created: created, wrappedKey: wrappedKey);
+        return new(Outcome.Created, Describe(record, 0));
+    }
+
+    private void Build(string name, long size, string fileSystem, Provisioning provisioning, string? creator, Guid guid, DateTimeOffset created, string partial, byte[]? masterKey, byte[]? wrappedKey)
+    {
         PartialImage.Build(Files, partial, $"cannot create subvolume {Printable.Quote(name)}", () =>
         {
             using (var file = Files.CreateFile(partial))
@@ -81,9 +109,14 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
                 }
                 else
                 {
-                    Tools.MakeExt4(target, label: null);
+                    Tools.MakeExt4(target, label: null, encrypt: masterKey is not null);
                 }
             });
+
+            if (masterKey is not null)
+            {
+                EncryptedTree.Prepare(Files, partial, Layout.StagingMountPoint(guid), masterKey);
+            }
 
             if (provisioning == Provisioning.Thin)
             {
@@ -91,12 +124,9 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
             }
 
             PausePoint.Reach("create-formatted");
-            ImageIdentity.Write(Files, partial, new ImageIdentity(guid, ImageKind.Subvolume, null, created, provisioning, size, fileSystem) { Creator = creator });
+            ImageIdentity.Write(Files, partial, new ImageIdentity(guid, ImageKind.Subvolume, null, created, provisioning, size, fileSystem) { Creator = creator, WrappedKey = wrappedKey });
             Files.Publish(partial, Layout.SubvolumeImage(name));
         });
-
-        var record = Database.InsertSubvolume(name, guid, size, fileSystem, originSnapshot: null, provisioning, creator: creator, created: created);
-        return new(Outcome.Created, Describe(record, 0));
     }
 
     /// <summary>Deletes a subvolume; its snapshots go too only when asked, and never while anything is mounted.</summary>
@@ -195,6 +225,8 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
         {
             WrittenSinceSnapshot = snapshots > 0 ? WriteStamp.WrittenSince(Files, image, record.WriteStamp) : null,
             Creator = record.Creator,
+            Encrypted = record.WrappedKey is not null,
+            KeyLoaded = record.WrappedKey is null ? null : SubvolumeKeys.IsLoaded(mountPoint, record.WrappedKey),
         };
     }
 }

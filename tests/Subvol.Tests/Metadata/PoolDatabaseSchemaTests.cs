@@ -26,7 +26,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             var home = database.FindSubvolume("home");
             Assert.NotNull(home);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("7", database.GetPoolValue("schema_version"));
+            Assert.Equal("8", database.GetPoolValue("schema_version"));
         }
     }
 
@@ -48,7 +48,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             Assert.NotNull(home);
             Assert.Equal(Provisioning.Thin, home.Provisioning);
             Assert.Null(home.WriteStamp);
-            Assert.Equal("7", database.GetPoolValue("schema_version"));
+            Assert.Equal("8", database.GetPoolValue("schema_version"));
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
-            Assert.Equal("7", database.GetPoolValue("schema_version"));
+            Assert.Equal("8", database.GetPoolValue("schema_version"));
             var home = database.FindSubvolume("home")!;
             Assert.Null(home.Creator);
             Assert.Null(database.FindSnapshot("home", "daily")!.Creator);
@@ -108,7 +108,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
-            Assert.Equal("7", database.GetPoolValue("schema_version"));
+            Assert.Equal("8", database.GetPoolValue("schema_version"));
             Assert.Empty(database.ListReplicationBases());
             var home = database.FindSubvolume("home")!;
             var daily = database.FindSnapshot("home", "daily")!;
@@ -127,12 +127,12 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
             database.InsertSnapshot(home, "daily", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow);
         }
 
-        // What version 6 wrote: no group tables, and no freeze durations.
-        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; UPDATE pool SET value = '6' WHERE key = 'schema_version';");
+        // What version 6 wrote: no group tables, no freeze durations, and no wrapped keys.
+        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; DROP TRIGGER wrapped_keys_of_subvolumes; DROP TRIGGER wrapped_keys_of_snapshots; DROP TABLE wrapped_keys; UPDATE pool SET value = '6' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
-            Assert.Equal("7", database.GetPoolValue("schema_version"));
+            Assert.Equal("8", database.GetPoolValue("schema_version"));
             Assert.Empty(database.SnapshotGroupNames());
             Assert.Null(database.FindSnapshot("home", "daily")!.Frozen);
             var home = database.FindSubvolume("home")!;
@@ -168,6 +168,39 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         database.DeleteSnapshot(logSnapshot.Id);
         Assert.Null(database.FindSnapshotGroup("nightly"));
         Assert.Empty(database.SnapshotGroupNames());
+    }
+
+    [Fact]
+    public void AVersionSevenDatabaseGainsWrappedKeysWhichGoWithTheirSubvolumeOrSnapshot()
+    {
+        var path = Path.Combine(_directory.FullName, "pool.db");
+        using (var database = PoolDatabase.Open(path, create: true))
+        {
+            database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Ext4, null, Provisioning.Thin);
+        }
+
+        // What version 7 wrote: no wrapped_keys table, nor its triggers.
+        Rewrite(path, "DROP TRIGGER wrapped_keys_of_subvolumes; DROP TRIGGER wrapped_keys_of_snapshots; DROP TABLE wrapped_keys; UPDATE pool SET value = '7' WHERE key = 'schema_version';");
+
+        using (var database = PoolDatabase.Open(path, create: false))
+        {
+            Assert.Equal("8", database.GetPoolValue("schema_version"));
+            Assert.Null(database.FindSubvolume("home")!.WrappedKey);
+            var wrapped = new byte[] { 1, 2, 3 };
+            var secret = database.InsertSubvolume("secret", Guid.NewGuid(), 1L << 30, FileSystemKind.Ext4, null, Provisioning.Thin, wrappedKey: wrapped);
+            var snapshot = database.InsertSnapshot(secret, "s1", Guid.NewGuid(), 1L << 30, FileSystemKind.Ext4, DateTimeOffset.UtcNow, wrappedKey: wrapped);
+            Assert.Equal(wrapped, database.FindSubvolume("secret")!.WrappedKey);
+            Assert.Equal(wrapped, database.FindSnapshot("secret", "s1")!.WrappedKey);
+
+            database.SetWrappedKey(secret.Guid, [4, 5]);
+            Assert.Equal([4, 5], database.FindSubvolume("secret")!.WrappedKey!);
+            database.DeleteSnapshot(snapshot.Id);
+            database.DeleteSubvolume(secret.Id);
+            database.InsertSubvolume("reused", secret.Guid, 1L << 30, FileSystemKind.Ext4, null, Provisioning.Thin);
+            Assert.Null(database.FindSubvolume("reused")!.WrappedKey);
+            database.InsertSnapshot(database.FindSubvolume("reused")!, "s1", snapshot.Guid, 1L << 30, FileSystemKind.Ext4, DateTimeOffset.UtcNow);
+            Assert.Null(database.FindSnapshot("reused", "s1")!.WrappedKey);
+        }
     }
 
     [Fact]

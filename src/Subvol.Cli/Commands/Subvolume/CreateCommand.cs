@@ -22,11 +22,20 @@ internal static class CreateCommand
         HelpName = "guaranteed|thin",
     };
 
+    private static readonly Option<bool> EncryptOption = new("--encrypt")
+    {
+        Description = "Encrypt everything written under its mount point (contents and names) with a key of its own (ext4 only); give the key with one of the options below",
+    };
+
+    private static readonly KeyOptions Key = new("", "wraps the new subvolume's key");
+
     public static Command Create()
     {
         FileSystemOption.AcceptOnlyFromAmong(FileSystemKind.Xfs, FileSystemKind.Ext4);
         ProvisioningOption.AcceptOnlyFromAmong(ProvisioningNames.Guaranteed, ProvisioningNames.Thin);
         var command = new Command("create", "Create a subvolume: an image with a filesystem of its own") { NameArgument, SizeOption, FileSystemOption, ProvisioningOption };
+        command.Options.Add(EncryptOption);
+        Key.AddTo(command);
         command.SetBehaviour(Run);
         return command;
     }
@@ -35,8 +44,32 @@ internal static class CreateCommand
     {
         var fileSystem = context.Get(FileSystemOption);
         var size = ByteSize.Parse(context.Get(SizeOption), "size", FileSystemKind.MinimumSize(fileSystem), $"an {fileSystem} subvolume");
+        var provisioning = ProvisioningNames.Parse(context.Get(ProvisioningOption));
+        if (!context.Get(EncryptOption))
+        {
+            if (Key.Given(context))
+            {
+                throw new SubvolException(SubvolErrorCode.InvalidArgument, "a key is given only with --encrypt; add --encrypt to make an encrypted subvolume");
+            }
+
+            using var plainPool = context.OpenPool();
+            return Report(context, context.Reporter.Progress("creating subvolume", () => plainPool.CreateSubvolume(context.Get(NameArgument), size, fileSystem, provisioning)));
+        }
+
+        if (fileSystem != FileSystemKind.Ext4)
+        {
+            throw new SubvolException(SubvolErrorCode.NotSupported, $"--encrypt needs --fs ext4: XFS has no file-based encryption (fscrypt) as of Linux 6.18");
+        }
+
         using var pool = context.OpenPool();
-        var result = context.Reporter.Progress("creating subvolume", () => pool.CreateSubvolume(context.Get(NameArgument), size, fileSystem, ProvisioningNames.Parse(context.Get(ProvisioningOption))));
+        using var key = Key.Read(context, confirm: true)
+            ?? (pool.KeyFile is { } keyFile ? Encryption.KeyMaterial.FromKeyFile(keyFile) : null)
+            ?? throw new SubvolException(SubvolErrorCode.InvalidArgument, "--encrypt needs a key: give --key-file FILE, --passphrase-file FILE or --passphrase");
+        return Report(context, context.Reporter.Progress("creating encrypted subvolume", () => pool.CreateEncryptedSubvolume(context.Get(NameArgument), size, fileSystem, provisioning, key)));
+    }
+
+    private static int Report(CommandContext context, OperationResult<SubvolumeInfo> result)
+    {
         var subvolume = result.Value;
         if (context.Json)
         {
@@ -45,7 +78,7 @@ internal static class CreateCommand
         }
 
         context.Reporter.Done(result.Outcome == Outcome.Created
-            ? $"created subvolume {subvolume.Name} ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem}, {ProvisioningNames.Format(subvolume.Provisioning)})"
+            ? $"created {(subvolume.Encrypted ? "encrypted " : "")}subvolume {subvolume.Name} ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem}, {ProvisioningNames.Format(subvolume.Provisioning)})"
             : $"subvolume {subvolume.Name} already exists ({ByteSize.Format(subvolume.Size)}, {subvolume.FileSystem})");
         return ExitCodes.Success;
     }

@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using Subvol.Linux;
+using Subvol.Pools;
+using Subvol.Subvolumes;
+
+namespace Subvol.Encryption;
+
+/// <summary>
+/// The encrypted directory of an encrypted subvolume and how it is seen. ext4 refuses a policy on its root
+/// directory (fscrypt.rst, "Limitations"), so the policy sits on the top-level directory <see cref="DirectoryName"/>,
+/// and that directory, not the root, is what appears at the mount point. mount(2) cannot mount a subdirectory of
+/// ext4, so the whole filesystem is mounted first at a private point under .subvol, the key added, the directory
+/// bind-mounted at the mount point, and the private mount taken away again: the bind mount keeps the filesystem
+/// (and its keyring) alive, its mountinfo source is still the image's loop device, so every rule that finds an
+/// image's mounts by device finds it, and the unencrypted root (with lost+found) is never in view.
+/// </summary>
+internal static class EncryptedTree
+{
+    public const string DirectoryName = "encrypted";
+
+    /// <summary>Makes the encrypted directory, with its v2 policy, in the freshly formatted image at <paramref name="image"/>.</summary>
+    public static void Prepare(PoolFiles files, string image, string staging, ReadOnlySpan<byte> masterKey)
+    {
+        ImageMounts.Mount(files, image, staging, FileSystemKind.Ext4, MountFlags.None, null);
+        try
+        {
+            var directory = Path.Combine(staging, DirectoryName);
+            Directory.CreateDirectory(directory);
+            var identifier = AddKey(staging, masterKey);
+            try
+            {
+                FileSystemEncryption.SetPolicy(directory, identifier);
+            }
+            finally
+            {
+                FileSystemEncryption.RemoveKey(staging, identifier);
+            }
+        }
+        finally
+        {
+            Mounts.Unmount(staging);
+            files.DeleteDirectoryIfEmpty(staging);
+        }
+    }
+
+    /// <summary>Mounts the image's encrypted directory at <paramref name="target"/> with its key loaded.</summary>
+    public static void Mount(PoolFiles files, string image, string staging, string target, string fileSystem, MountFlags flags, string? options, ReadOnlySpan<byte> masterKey)
+    {
+        ImageMounts.Mount(files, image, staging, fileSystem, flags, options);
+        byte[]? identifier = null;
+        try
+        {
+            identifier = AddKey(staging, masterKey);
+            var source = Path.Combine(staging, DirectoryName);
+            if (target.StartsWith(files.Root + "/", StringComparison.Ordinal))
+            {
+                files.CreateDirectory(target);
+                using var mountPoint = files.OpenMountPoint(target);
+                Mounts.Mount(source, mountPoint, target, "none", MountFlags.Bind, null);
+            }
+            else
+            {
+                Directory.CreateDirectory(target);
+                Mounts.Mount(source, target, "none", MountFlags.Bind, null);
+            }
+
+            if ((flags & MountFlags.ReadOnly) != 0)
+            {
+                // A bind mount takes MS_RDONLY only on a remount of the bind itself (mount(2), "Creating a bind mount").
+                Mounts.Mount("none", target, "none", MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null);
+            }
+
+            identifier = null;
+        }
+        finally
+        {
+            if (identifier is not null)
+            {
+                // Nothing ended up mounted: the key goes with the private mount, wiped.
+                FileSystemEncryption.RemoveKey(staging, identifier);
+            }
+
+            Mounts.Unmount(staging);
+            files.DeleteDirectoryIfEmpty(staging);
+        }
+    }
+
+    /// <summary>Adds the key to the filesystem at <paramref name="path"/>, checking that the kernel names it as the pool does.</summary>
+    public static byte[] AddKey(string path, ReadOnlySpan<byte> masterKey)
+    {
+        var identifier = FileSystemEncryption.AddKey(path, masterKey);
+        if (!identifier.AsSpan().SequenceEqual(KeyIdentifier.Of(masterKey)))
+        {
+            FileSystemEncryption.RemoveKey(path, identifier);
+            throw new CryptographicException("the kernel named the key otherwise than fscrypt's key identifier derivation does");
+        }
+
+        return identifier;
+    }
+}
