@@ -36,6 +36,9 @@ public sealed class AgeStreamTests(ReplicationPools pools) : IClassFixture<Repli
         var decrypted = Path.Combine(directory, "two-second.stream");
         Tools.Run("age", "-d", "-i", secondKey, "-o", decrypted, encrypted).ShouldSucceed();
         Assert.Equal(sent.GetProperty("digest").GetString(), End(pools.Dump(decrypted)).GetProperty("digest").GetString(), StringComparer.OrdinalIgnoreCase);
+        // stream dump opens it too, with the second identity.
+        var dumped = Destination.Run("stream", "dump", encrypted, "--identity", secondKey, "--json").ShouldSucceed();
+        Assert.Contains(sent.GetProperty("digest").GetString()!, dumped.Stdout, StringComparison.OrdinalIgnoreCase);
     }
 
     [RootFact]
@@ -148,7 +151,7 @@ public sealed class AgeStreamTests(ReplicationPools pools) : IClassFixture<Repli
     }
 
     [RootFact]
-    public void Age_stream_without_identity_says_to_pass_one_and_plain_stream_with_identity_says_to_leave_it_out()
+    public void Age_stream_without_identity_says_to_pass_one_to_receive_and_dump_and_plain_stream_with_identity_says_to_leave_it_out()
     {
         var directory = pools.NewDirectory("which-input");
         var (key, recipient) = NewKey(directory, "which");
@@ -158,6 +161,7 @@ public sealed class AgeStreamTests(ReplicationPools pools) : IClassFixture<Repli
         var plain = Send(Source, directory, "which@s1");
 
         Assert.Contains("pass --identity FILE", Tools.Bash($"{Subvol} receive which --pool {Destination.Path} < {encrypted}").ShouldFailWith(2).Stderr);
+        Assert.Contains("pass --identity FILE", Destination.Run("stream", "dump", encrypted).ShouldFailWith(2).Stderr);
         Assert.Contains("leave out --identity", Destination.Run("receive", "which", "-f", plain, "--identity", key).ShouldFailWith(2).Stderr);
         Assert.Contains("age -d", Tools.Bash($"age -a -r {recipient} < {plain} | {Subvol} receive which --identity {key} --pool {Destination.Path}").ShouldFailWith(2).Stderr);
         Assert.DoesNotContain("which", Destination.SubvolumeNames());

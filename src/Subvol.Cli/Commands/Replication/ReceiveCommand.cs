@@ -82,7 +82,7 @@ internal static class ReceiveCommand
                 pool.AbortReceive(name);
             }
 
-            throw AgeInput.Refusal(failure, received: resuming);
+            throw AgeInput.Refusal(failure, resuming ? AgeInput.Outcome.EarlierPartKept : AgeInput.Outcome.NothingReceived);
         }
 
         if (context.Json)
