@@ -51,16 +51,17 @@ internal static class AgeKeys
             };
         }
 
-        if (file.Length > LargestIdentityFile)
-        {
-            throw new SubvolException(SubvolErrorCode.InvalidArgument, $"{path} is {file.Length} bytes, far too large for an age identity file");
-        }
-
-        var bytes = GC.AllocateArray<byte>((int)file.Length, pinned: true);
+        // Read, not sized by its length, so that a pipe works too (--identity <(a password manager's output)).
+        var bytes = GC.AllocateArray<byte>(LargestIdentityFile + 1, pinned: true);
         try
         {
-            file.ReadExactly(bytes);
-            return AgeIdentityFile.Parse(bytes, path);
+            var length = file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (length > LargestIdentityFile)
+            {
+                throw new SubvolException(SubvolErrorCode.InvalidArgument, $"{path} is larger than {LargestIdentityFile / 1024} KiB, far too large for an age identity file");
+            }
+
+            return AgeIdentityFile.Parse(bytes.AsSpan(0, length), path);
         }
         catch (FormatException exception)
         {

@@ -57,7 +57,7 @@ public sealed class AgeStreamTests(ReplicationPools pools) : IClassFixture<Repli
     }
 
     [RootFact]
-    public void Full_and_incremental_sends_encrypted_to_a_recipients_file_are_received_through_pipes()
+    public void Full_and_incremental_sends_encrypted_to_a_recipients_file_are_received_through_pipes_with_the_identity_from_a_file_or_a_pipe()
     {
         var directory = pools.NewDirectory("recipients-file");
         var (_, other) = NewKey(directory, "other");
@@ -68,7 +68,8 @@ public sealed class AgeStreamTests(ReplicationPools pools) : IClassFixture<Repli
 
         Tools.Bash($"{Subvol} send chain@s1 --encrypt-to-file {recipients} --pool {Source.Path} | {Subvol} receive chain --identity {key} --pool {Destination.Path}").ShouldSucceed();
         AssertSameSnapshot(Source, Destination, "chain", "s1");
-        Tools.Bash($"{Subvol} send chain@s2 --from s1 --encrypt-to-file {recipients} --pool {Source.Path} | {Subvol} receive chain --identity {key} --pool {Destination.Path}").ShouldSucceed();
+        // The identity may come from a pipe too, as a password manager would hand it over.
+        Tools.Bash($"{Subvol} send chain@s2 --from s1 --encrypt-to-file {recipients} --pool {Source.Path} | {Subvol} receive chain --identity <(cat {key}) --pool {Destination.Path}").ShouldSucceed();
         AssertSameSnapshot(Source, Destination, "chain", "s2");
     }
 
