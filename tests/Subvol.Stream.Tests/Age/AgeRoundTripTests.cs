@@ -86,6 +86,25 @@ public sealed class AgeRoundTripTests
         Assert.Equal(AgeFormatError.Truncated, refused.Error);
     }
 
+    [Fact]
+    public void Write_that_fails_on_the_sealing_thread_fails_the_writer_with_the_outputs_own_error()
+    {
+        using var identity = Identity(8);
+        var output = new FailingStream(failAfter: 3 * (Chunk + 16) + 500);
+        using var encrypting = new AgeEncryptingStream(output, [identity.Recipient]);
+        var refused = Assert.Throws<IOException>(() =>
+        {
+            var plaintext = Plaintext(Chunk);
+            for (var i = 0; i < 64; i++)
+            {
+                encrypting.Write(plaintext);
+            }
+
+            encrypting.Complete();
+        });
+        Assert.Equal("the disk is full", refused.Message);
+    }
+
     [Theory]
     [InlineData("age-encryption.org/v1\n-> X25519 abc", AgeInputKind.Binary)]
     [InlineData("-----BEGIN AGE ENCRYPTED FILE-----\n", AgeInputKind.Armored)]
@@ -94,6 +113,22 @@ public sealed class AgeRoundTripTests
     [InlineData("", AgeInputKind.None)]
     public void First_bytes_tell_an_age_file_from_a_replication_stream(string start, AgeInputKind expected) =>
         Assert.Equal(expected, AgeFormat.Identify(start.Select(character => (byte)character).ToArray()));
+
+    /// <summary>Takes <paramref name="failAfter"/> bytes, then fails every write as a full disk would.</summary>
+    private sealed class FailingStream(long failAfter) : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (Length + count > failAfter)
+            {
+                throw new IOException("the disk is full");
+            }
+
+            base.Write(buffer, offset, count);
+        }
+    }
 
     /// <summary>Gives at most one byte per read, as a slow pipe may.</summary>
     private sealed class TrickleStream(byte[] bytes) : MemoryStream(bytes)
