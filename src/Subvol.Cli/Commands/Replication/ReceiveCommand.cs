@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Subvol.Cli.CommandLine;
 using Subvol.Cli.Output;
+using Subvol.Stream.Age;
 
 namespace Subvol.Cli.Commands.Replication;
 
@@ -11,11 +12,12 @@ internal static class ReceiveCommand
     private static readonly Option<string?> InputOption = new("--input", "-f") { Description = "Read the stream from FILE instead of standard input", HelpName = "FILE" };
     private static readonly Option<bool> ResumeTokenOption = new("--resume-token") { Description = "Print the token that resumes an interrupted receive into NAME" };
     private static readonly Option<bool> AbortOption = new("--abort") { Description = "Discard an interrupted receive into NAME" };
+    private static readonly Option<string?> IdentityOption = new("--identity") { Description = "Decrypt an age-encrypted stream with the age identity file FILE (AGE-SECRET-KEY-1…, mode 0600)", HelpName = "FILE" };
     private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Draw a progress bar on standard error when it is a terminal (always drawn when reading a file with -f; in 'send | receive' the sender draws it)" };
 
     public static Command Create()
     {
-        var command = new Command("receive", "Read a replication stream, publish it as NAME@SNAPSHOT and move NAME to it") { NameArgument, InputOption, ForceOption, ResumeTokenOption, AbortOption, VerboseOption };
+        var command = new Command("receive", "Read a replication stream, publish it as NAME@SNAPSHOT and move NAME to it") { NameArgument, InputOption, IdentityOption, ForceOption, ResumeTokenOption, AbortOption, VerboseOption };
         command.Aliases.Add("recv");
         command.SetBehaviour(Run);
         return command;
@@ -62,12 +64,27 @@ internal static class ReceiveCommand
             throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal") { Remedy = new Remedy.Advice("pipe a stream in (subvol send … | subvol receive NAME) or use -f FILE") };
         }
 
-        using var input = inputPath is null
-            ? StreamFiles.OpenStandardInput()
-            : StreamFiles.OpenRead(inputPath);
+        using var input = AgeInput.Open(inputPath is null ? StreamFiles.OpenStandardInput() : StreamFiles.OpenRead(inputPath), context.Get(IdentityOption), out var decrypting);
         // In 'send | receive' on one terminal the sender draws the bar; two bars would redraw over each other.
         var show = inputPath is not null || context.Get(VerboseOption);
-        var result = context.Reporter.Transfer("receiving", show, progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
+        var resuming = pool.ListPartialReceives().Any(partial => partial.Subvolume == name);
+        ReceiveResult result;
+        try
+        {
+            result = context.Reporter.Transfer("receiving", show, progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
+        }
+        catch (Exception) when (decrypting?.Failure is { } failure)
+        {
+            // An age stream that fails authentication leaves nothing behind, unless it went on from an interrupted
+            // receive, whose verified part stays to resume from.
+            if (!resuming)
+            {
+                pool.AbortReceive(name);
+            }
+
+            throw AgeInput.Refusal(failure, resuming ? AgeInput.Outcome.EarlierPartKept : AgeInput.Outcome.NothingReceived);
+        }
+
         if (context.Json)
         {
             Mutation.Write(context.Reporter, changed: true, writer =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Subvol.Cli.CommandLine;
 using Subvol.Cli.Output;
 using Subvol.Stream;
+using Subvol.Stream.Age;
 
 namespace Subvol.Cli.Commands.Replication;
 
@@ -12,6 +13,8 @@ internal static class SendCommand
     private static readonly Option<string> CompressOption = new("--compress") { Description = "Compress data records", DefaultValueFactory = _ => "none", HelpName = "none|zstd" };
     private static readonly Option<string?> OutputOption = new("--output", "-o") { Description = "Write the stream to FILE instead of standard output", HelpName = "FILE" };
     private static readonly Option<string?> ResumeOption = new("--resume") { Description = "Continue an interrupted transfer from the receiver's token", HelpName = "TOKEN" };
+    private static readonly Option<string[]> EncryptToOption = new("--encrypt-to") { Description = "Encrypt the stream with age to RECIPIENT (age1…, as age-keygen prints it); repeat it for more recipients", HelpName = "RECIPIENT" };
+    private static readonly Option<string[]> EncryptToFileOption = new("--encrypt-to-file") { Description = "Encrypt the stream with age to every recipient in FILE (one age1… per line, # comments)", HelpName = "FILE" };
     private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Say what was sent, on standard error" };
 
     public static Command Create()
@@ -19,7 +22,7 @@ internal static class SendCommand
         CompressOption.AcceptOnlyFromAmong("none", "zstd");
         var command = new Command("send", "Write a replication stream of a snapshot (full, or incremental with --from)")
         {
-            SnapshotArgument, FromOption, CompressOption, OutputOption, ResumeOption, VerboseOption,
+            SnapshotArgument, FromOption, CompressOption, OutputOption, ResumeOption, EncryptToOption, EncryptToFileOption, VerboseOption,
         };
         command.SetBehaviour(Run);
         return command;
@@ -52,23 +55,28 @@ internal static class SendCommand
             throw new SubvolException(SubvolErrorCode.InvalidArgument, "name the snapshot to send (NAME@SNAPSHOT), or give --resume TOKEN");
         }
 
+        var recipients = AgeKeys.Recipients(context.Get(EncryptToOption) ?? [], context.Get(EncryptToFileOption) ?? []);
         using var pool = context.OpenPool();
         using var output = outputPath is null
             ? StreamFiles.OpenStandardOutput()
             : StreamFiles.Create(outputPath);
+        using var encrypting = recipients.Count > 0 ? new AgeEncryptingStream(output, recipients) : null;
+        var stream = (System.IO.Stream?)encrypting ?? output;
         var result = context.Reporter.Transfer("sending", progress =>
         {
             if (token is not null)
             {
-                return pool.ResumeSend(token, output, compression, progress);
+                return pool.ResumeSend(token, stream, compression, progress);
             }
 
             var reference = SnapshotReference.Parse(target!);
             var from = context.Get(FromOption) is { } baseText
                 ? SnapshotReference.Parse(baseText.Contains('@') ? baseText : $"{reference.Subvolume}@{baseText}")
                 : (SnapshotReference?)null;
-            return pool.Send(reference, from, output, compression, progress);
+            return pool.Send(reference, from, stream, compression, progress);
         });
+        // Only a send that finished seals the last chunk; a failed one leaves an age file every reader refuses as cut short.
+        encrypting?.Complete();
         if (context.Json)
         {
             context.Reporter.WriteJson(writer =>

@@ -7,10 +7,11 @@ namespace Subvol.Cli.Commands.Stream;
 internal static class StreamDumpCommand
 {
     private static readonly Argument<string?> FileArgument = new("FILE") { Description = "The stream (default: standard input)", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Option<string?> IdentityOption = new("--identity") { Description = "Decrypt an age-encrypted stream with the age identity file FILE (AGE-SECRET-KEY-1…, mode 0600)", HelpName = "FILE" };
 
     public static Command Create()
     {
-        var command = new Command("dump", "Verify a stream and print its header and records, as text or --json") { FileArgument };
+        var command = new Command("dump", "Verify a stream and print its header and records, as text or --json") { FileArgument, IdentityOption };
         command.SetBehaviour(Run);
         return command;
     }
@@ -18,9 +19,10 @@ internal static class StreamDumpCommand
     private static int Run(CommandContext context)
     {
         var path = context.Get(FileArgument);
-        using var input = path is null
+        var raw = path is null
             ? new BufferedStream(Console.OpenStandardInput(), 1 << 20)
             : StreamFiles.OpenRead(path);
+        using var input = AgeInput.Open(raw, context.Get(IdentityOption), out var decrypting);
         try
         {
             using var reader = new ReplicationStreamReader(input);
@@ -30,6 +32,10 @@ internal static class StreamDumpCommand
         catch (StreamFormatException exception)
         {
             throw new SubvolException(SubvolErrorCode.StreamCorrupt, $"the stream was refused: {exception.Message}", exception);
+        }
+        catch (Exception) when (decrypting?.Failure is { } failure)
+        {
+            throw AgeInput.Refusal(failure, AgeInput.Outcome.Dumped);
         }
 
         return ExitCodes.Success;

@@ -6,7 +6,7 @@
 # filesystem's) followed by fsync (conv=fsync); each read is `dd` to /dev/null after the caches were
 # dropped. The file is written anew each run. A benchmark, not a test: it asserts nothing about
 # speed. Needs root. Everything lives in one directory under /var/tmp and is removed on exit.
-# Usage: bench/encryption.sh [--size GIB]
+# Usage: bench/encrypted-subvolume.sh [--size GIB]
 # Environment: RUNS (default 3), SUBVOL_BIN to time a given executable instead of building this tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ size_gib=4
 case "${1:-}" in
   --size) size_gib=${2:-}; [[ "$size_gib" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --size takes a whole number of GiB" >&2; exit 2; } ;;
   "") ;;
-  *) echo "bench: unknown argument '$1'; usage: bench/encryption.sh [--size GIB]" >&2; exit 2 ;;
+  *) echo "bench: unknown argument '$1'; usage: bench/encrypted-subvolume.sh [--size GIB]" >&2; exit 2 ;;
 esac
 runs=${RUNS:-3}
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
