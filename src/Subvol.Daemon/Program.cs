@@ -76,6 +76,7 @@ app.MapGrpcService<IdentityService>();
 if (options.ServesController)
 {
     app.MapGrpcService<ControllerService>();
+    app.MapGrpcService<SnapshotMetadataService>();
 }
 
 if (options.ServesNode)
