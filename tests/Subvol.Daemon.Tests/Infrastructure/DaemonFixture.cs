@@ -54,6 +54,8 @@ public sealed class DaemonFixture : IDisposable
 
     public Node.NodeClient Node => Daemon!.Node;
 
+    public SnapshotMetadata.SnapshotMetadataClient SnapshotMetadata => Daemon!.SnapshotMetadata;
+
     public string SubvolumeImage(string volumeId) => Path.Combine(PoolPath, "subvolumes", volumeId + ".img");
 
     /// <summary>A name no other test uses, for volumes, snapshots and paths.</summary>

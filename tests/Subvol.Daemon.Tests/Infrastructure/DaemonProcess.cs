@@ -55,6 +55,7 @@ public sealed class DaemonProcess : IDisposable
         Identity = new Identity.IdentityClient(_channel);
         Controller = new Controller.ControllerClient(_channel);
         Node = new Node.NodeClient(_channel);
+        SnapshotMetadata = new SnapshotMetadata.SnapshotMetadataClient(_channel);
     }
 
     public string Socket { get; }
@@ -81,6 +82,8 @@ public sealed class DaemonProcess : IDisposable
     public Controller.ControllerClient Controller { get; }
 
     public Node.NodeClient Node { get; }
+
+    public SnapshotMetadata.SnapshotMetadataClient SnapshotMetadata { get; }
 
     public string Output
     {
