@@ -3,15 +3,17 @@ using Grpc.Core;
 using Subvol.ChangedBlocks;
 using Subvol.Daemon.Csi;
 using Subvol.Daemon.Errors;
+using Subvol.Daemon.Peers;
 
 namespace Subvol.Daemon.Services;
 
 /// <summary>
 /// CSI SnapshotMetadata (changed-block tracking, KEP-3314): the ranges of a snapshot that hold data, and those that
 /// changed between two snapshots, as the engine reads them from the extent maps, streamed in pages. The pool is held
-/// only while the request is checked and the images are opened; the ranges are read as the client takes them.
+/// only while the request is checked and the images are opened; the ranges are read as the client takes them. A
+/// snapshot of a volume this node does not hold is asked of the other nodes (PeerForwarding).
 /// </summary>
-internal sealed class SnapshotMetadataService(PoolGate pool) : SnapshotMetadata.SnapshotMetadataBase
+internal sealed class SnapshotMetadataService(PoolGate pool, PeerForwarding peers) : SnapshotMetadata.SnapshotMetadataBase
 {
     /// <summary>
     /// Tuples a message carries when the client leaves max_results at 0. A tuple takes at most 24 bytes on the
@@ -23,7 +25,15 @@ internal sealed class SnapshotMetadataService(PoolGate pool) : SnapshotMetadata.
     {
         var snapshot = SnapshotOf(request.SnapshotId, "snapshot_id");
         var maxResults = MaxResultsOf(request.MaxResults);
-        using var blocks = await pool.Run(opened => opened.AllocatedBlocks(snapshot, request.StartingOffset), context.CancellationToken);
+        var fromPeer = peers.FromPeer(context);
+        var local = await pool.Run(opened => Held(opened, snapshot, fromPeer) ? opened.AllocatedBlocks(snapshot, request.StartingOffset) : null, context.CancellationToken);
+        if (local is null)
+        {
+            await peers.Forward(request.SnapshotId, (client, cancellation) => client.GetMetadataAllocated(request, cancellationToken: cancellation), responseStream, context.CancellationToken);
+            return;
+        }
+
+        using var blocks = local;
         await Stream(blocks, maxResults, context.CancellationToken, page =>
         {
             var response = new GetMetadataAllocatedResponse { BlockMetadataType = BlockMetadataType.VariableLength, VolumeCapacityBytes = blocks.VolumeSize };
@@ -37,7 +47,15 @@ internal sealed class SnapshotMetadataService(PoolGate pool) : SnapshotMetadata.
         var baseline = SnapshotOf(request.BaseSnapshotId, "base_snapshot_id");
         var target = SnapshotOf(request.TargetSnapshotId, "target_snapshot_id");
         var maxResults = MaxResultsOf(request.MaxResults);
-        using var blocks = await pool.Run(opened => opened.ChangedBlocks(baseline, target, request.StartingOffset), context.CancellationToken);
+        var fromPeer = peers.FromPeer(context);
+        var local = await pool.Run(opened => Held(opened, target, fromPeer) ? opened.ChangedBlocks(baseline, target, request.StartingOffset) : null, context.CancellationToken);
+        if (local is null)
+        {
+            await peers.Forward(request.TargetSnapshotId, (client, cancellation) => client.GetMetadataDelta(request, cancellationToken: cancellation), responseStream, context.CancellationToken);
+            return;
+        }
+
+        using var blocks = local;
         await Stream(blocks, maxResults, context.CancellationToken, page =>
         {
             var response = new GetMetadataDeltaResponse { BlockMetadataType = BlockMetadataType.VariableLength, VolumeCapacityBytes = blocks.VolumeSize };
@@ -45,6 +63,9 @@ internal sealed class SnapshotMetadataService(PoolGate pool) : SnapshotMetadata.
             return responseStream.WriteAsync(response, context.CancellationToken);
         });
     }
+
+    /// <summary>Whether this node answers for the snapshot: its pool holds the volume, or another node asked, which means no other node holds it.</summary>
+    private static bool Held(Pool opened, SnapshotReference snapshot, bool fromPeer) => fromPeer || opened.FindSubvolume(snapshot.Subvolume) is not null;
 
     /// <summary>An ID that cannot name a snapshot names none: NOT_FOUND, as the spec's table says for an invalid ID.</summary>
     private static SnapshotReference SnapshotOf(string id, string field)
