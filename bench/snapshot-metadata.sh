@@ -4,8 +4,9 @@
 # beside what else answers "what changed" on the same change:
 #   Subvol    subvold metadata delta data@base data@changed: the CSI RPC over subvold's socket, from a
 #             client process started for each run (its start-up is in the time, and timed alone too)
-#   cmp       cmp -l of both snapshot images, which compares every byte of both (plain cmp stops at
-#             the first difference), and cat of both, the reading alone
+#   cmp       cmp -l of both snapshot images into a pipe, which compares every byte of both (plain cmp
+#             stops at the first difference, and GNU cmp writing to /dev/null acts as cmp -s), and cat
+#             of both, the reading alone
 #   find-new  btrfs subvolume find-new on the same data and change in a btrfs subvolume
 # Every run starts from dropped caches with subvold's executable read back in, so that the time is
 # the reading of the maps or the data, not the paging in of a 100 MiB program.
@@ -151,14 +152,16 @@ summary=$("$subvold" metadata delta data@base data@changed --endpoint "unix://$s
 say "GetMetadataDelta: $summary; $rewritten_bytes bytes were rewritten"
 timed subvol "'$subvold' metadata delta data@base data@changed --endpoint 'unix://$socket' > /dev/null"
 timed start-up "'$subvold' --version > /dev/null"
-timed cmp "cmp -l '$pool/snapshots/data/base.img' '$pool/snapshots/data/changed.img' > /dev/null; [ \$? -eq 1 ]"
+timed cmp "cmp -l '$pool/snapshots/data/base.img' '$pool/snapshots/data/changed.img' | wc -l > /dev/null"
 timed cat "cat '$pool/snapshots/data/base.img' '$pool/snapshots/data/changed.img' > /dev/null"
 reported_bytes=$(awk '{ print $3 }' <<< "$summary")
 
 mean() { local values; read -r -a values <<< "${timing[$1]}"; echo "${values[0]}"; }
 spread() { local values; read -r -a values <<< "${timing[$1]}"; printf '%.0f ± %.0f ms (%.0f–%.0f)' "${values[0]}" "${values[1]}" "${values[2]}" "${values[3]}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
-value=$(ratio "$(mean subvol)" "$(mean cmp)")
+# The target is judged against the faster of the two ways of reading both images.
+reference=$(awk -v a="$(mean cmp)" -v b="$(mean cat)" 'BEGIN { print a < b ? a : b }')
+value=$(ratio "$(mean subvol)" "$reference")
 
 echo
 echo "What changed between two snapshots of $size GiB with $changed% rewritten in random 64 KiB writes, from a cold cache,"
@@ -166,10 +169,10 @@ echo "$runs runs each: mean ± standard deviation (min–max)."
 echo
 echo "| data | changed | GetMetadataDelta | its client's start-up | cmp -l of both images | cat of both | btrfs find-new | delta/cmp | delta/cat | delta/find-new |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-echo "| $size GiB | $changed% ($(( rewritten_bytes / 1048576 )) MiB) | $(spread subvol) | $(spread start-up) | $(spread cmp) | $(spread cat) | $(spread find-new) | $value | $(ratio "$(mean subvol)" "$(mean cat)") | $(ratio "$(mean subvol)" "$(mean find-new)") |"
+echo "| $size GiB | $changed% ($(( rewritten_bytes / 1048576 )) MiB) | $(spread subvol) | $(spread start-up) | $(spread cmp) | $(spread cat) | $(spread find-new) | $(ratio "$(mean subvol)" "$(mean cmp)") | $(ratio "$(mean subvol)" "$(mean cat)") | $(ratio "$(mean subvol)" "$(mean find-new)") |"
 echo
 echo "GetMetadataDelta reported $reported_bytes bytes ($(ratio "$reported_bytes" "$rewritten_bytes")× the bytes rewritten); find-new listed $find_new_lines lines."
-echo "Target: GetMetadataDelta ≤ 0.1× cmp: $value×, $(awk -v v="$value" 'BEGIN { print v <= 0.1 ? "met" : "not met" }')."
+echo "Target: GetMetadataDelta ≤ 0.1× reading both images (the faster of cmp -l and cat): $value×, $(awk -v v="$value" 'BEGIN { print v <= 0.1 ? "met" : "not met" }')."
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 host=$(findmnt -n -o FSTYPE,SOURCE --target "$parent" | awk '{ print $1 " on " $2 }')

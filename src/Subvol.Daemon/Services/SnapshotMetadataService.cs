@@ -64,7 +64,7 @@ internal sealed class SnapshotMetadataService(PoolGate pool, PeerForwarding peer
         });
     }
 
-    /// <summary>Whether this node answers for the snapshot: its pool holds the volume, or another node asked, which means no other node holds it.</summary>
+    /// <summary>Whether this node answers for the snapshot: its pool holds the volume, or another node forwarded the request, which is answered here or nowhere.</summary>
     private static bool Held(Pool opened, SnapshotReference snapshot, bool fromPeer) => fromPeer || opened.FindSubvolume(snapshot.Subvolume) is not null;
 
     /// <summary>An ID that cannot name a snapshot names none: NOT_FOUND, as the spec's table says for an invalid ID.</summary>
