@@ -33,6 +33,25 @@ internal static class DaemonCommandLine
         HelpName = "HOST:PORT",
     };
 
+    private static readonly Option<string[]> Peer = new("--peer")
+    {
+        Description = "Another node's subvold, asked for a snapshot this node's pool does not hold (repeat for each node; this node's own entry is skipped)",
+        HelpName = "NODE=https://HOST:PORT",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<string?> PeerListen = new("--peer-listen")
+    {
+        Description = "Serve SnapshotMetadata to the other nodes' subvold at HOST:PORT, over TLS with client certificates (default: none)",
+        HelpName = "HOST:PORT",
+    };
+
+    private static readonly Option<string?> PeerCertificate = new("--peer-certificate") { Description = "This node's PEM certificate for peers", HelpName = "FILE" };
+
+    private static readonly Option<string?> PeerKey = new("--peer-key") { Description = "The PEM private key of --peer-certificate", HelpName = "FILE" };
+
+    private static readonly Option<string?> PeerCa = new("--peer-ca") { Description = "The PEM CA every peer's certificate must be signed by", HelpName = "FILE" };
+
     private static readonly Option<string> Mode = Choice(
         "--mode", "The CSI services to serve; resizer serves only what the one cluster-wide csi-resizer calls", "all", "all", "controller", "node", "resizer");
 
@@ -46,13 +65,14 @@ internal static class DaemonCommandLine
         DaemonOptions? options = null;
         var root = new RootCommand("subvold: the Subvol CSI driver, serving one node's pool to Kubernetes")
         {
-            Endpoint, Pool, NodeId, Mode, MetricsAddress, LogFormatOption, LogLevelOption,
+            Endpoint, Pool, NodeId, Mode, MetricsAddress, LogFormatOption, LogLevelOption, Peer, PeerListen, PeerCertificate, PeerKey, PeerCa,
         };
+        root.Subcommands.Add(Client.MetadataCommand.Create(() => endpointVariable, output, error));
         root.SetAction(parsed =>
         {
             try
             {
-                options = DaemonOptions.From(
+                var parsedOptions = DaemonOptions.From(
                     parsed.GetValue(Endpoint) ?? endpointVariable,
                     parsed.GetValue(Pool),
                     parsed.GetValue(NodeId) ?? hostName,
@@ -61,6 +81,17 @@ internal static class DaemonCommandLine
                     Enum.Parse<LogLevel>(parsed.GetValue(LogLevelOption)!, ignoreCase: true)) with
                 {
                     MetricsAddress = parsed.GetValue(MetricsAddress) is { } address ? DaemonOptions.MetricsEndPointOf(address) : null,
+                };
+                // Assigned only when every option is good: an error below leaves nothing to run.
+                options = parsedOptions with
+                {
+                    PeerListenAddress = parsed.GetValue(PeerListen) is { } peerAddress ? DaemonOptions.EndPointOf("--peer-listen", peerAddress) : null,
+                    Peers = DaemonOptions.PeersOf(parsed.GetValue(Peer) ?? [], parsedOptions.NodeId),
+                    PeerTls = PeerTlsFiles.From(
+                        parsed.GetValue(PeerCertificate),
+                        parsed.GetValue(PeerKey),
+                        parsed.GetValue(PeerCa),
+                        needed: parsed.GetValue(PeerListen) is not null || (parsed.GetValue(Peer) ?? []).Length > 0),
                 };
                 return ExitCodes.Success;
             }

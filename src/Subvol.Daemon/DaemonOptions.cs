@@ -31,6 +31,41 @@ internal sealed record DaemonOptions(string SocketPath, string PoolPath, string 
     /// <summary>Where to serve Prometheus metrics over HTTP; null serves none.</summary>
     public IPEndPoint? MetricsAddress { get; init; }
 
+    /// <summary>Where to serve SnapshotMetadata to the other nodes' subvold, over mutual TLS; null serves none.</summary>
+    public IPEndPoint? PeerListenAddress { get; init; }
+
+    /// <summary>The other nodes' subvold by node name, asked for a snapshot this node's pool does not hold.</summary>
+    public IReadOnlyDictionary<string, Uri> Peers { get; init; } = new Dictionary<string, Uri>();
+
+    /// <summary>This node's certificate and key, and the CA every peer's certificate must chain to; null without peers.</summary>
+    public PeerTlsFiles? PeerTls { get; init; }
+
+    /// <summary>
+    /// NODE=https://HOST:PORT, as many as given; this node's own name is left out, so that every node can be given
+    /// the same list. Throws ArgumentException naming the option.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Uri> PeersOf(IEnumerable<string> peers, string nodeId)
+    {
+        var result = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        foreach (var peer in peers)
+        {
+            var equals = peer.IndexOf('=');
+            var node = equals < 0 ? "" : peer[..equals];
+            if (node.Length == 0 || !Uri.TryCreate(peer[(equals + 1)..], UriKind.Absolute, out var address) || address.Scheme != Uri.UriSchemeHttps || address.AbsolutePath != "/")
+            {
+                throw new ArgumentException($"--peer must be NODE=https://HOST:PORT, such as node-b=https://10.0.0.2:9820, not '{peer}'");
+            }
+
+            if (!result.TryAdd(node, address) && result[node] != address)
+            {
+                throw new ArgumentException($"--peer names node '{node}' twice, with different addresses");
+            }
+        }
+
+        result.Remove(nodeId);
+        return result;
+    }
+
     public bool ServesController => Mode is ServiceMode.All or ServiceMode.Controller;
 
     public bool ServesNode => Mode is ServiceMode.All or ServiceMode.Node or ServiceMode.Resizer;
@@ -63,14 +98,17 @@ internal sealed record DaemonOptions(string SocketPath, string PoolPath, string 
     /// HOST:PORT, where HOST is an IP address ([::1] for IPv6), localhost, or empty for every address (":9810");
     /// throws ArgumentException naming the option.
     /// </summary>
-    public static IPEndPoint MetricsEndPointOf(string address)
+    public static IPEndPoint MetricsEndPointOf(string address) => EndPointOf("--metrics-address", address);
+
+    /// <summary>HOST:PORT as <see cref="MetricsEndPointOf"/> reads it, for the option named <paramref name="option"/>.</summary>
+    public static IPEndPoint EndPointOf(string option, string address)
     {
         var colon = address.LastIndexOf(':');
         var host = colon < 0 ? "" : address[..colon];
         var portText = colon < 0 ? "" : address[(colon + 1)..];
         if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
         {
-            throw new ArgumentException($"--metrics-address must be HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:9810 or :9810, not '{address}'");
+            throw new ArgumentException($"{option} must be HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:9810 or :9810, not '{address}'");
         }
 
         if (host.Length == 0)
@@ -85,11 +123,11 @@ internal sealed record DaemonOptions(string SocketPath, string PoolPath, string 
 
         return IPAddress.TryParse(host.Trim('[', ']'), out var ip)
             ? new IPEndPoint(ip, port)
-            : throw new ArgumentException($"--metrics-address needs an IP address or localhost as its host, not '{host}'");
+            : throw new ArgumentException($"{option} needs an IP address or localhost as its host, not '{host}'");
     }
 
     /// <summary>unix:///run/csi.sock, unix:/run/csi.sock or /run/csi.sock: the path of the socket.</summary>
-    private static string SocketPathOf(string endpoint)
+    public static string SocketPathOf(string endpoint)
     {
         var path = endpoint.StartsWith("unix://", StringComparison.Ordinal) ? endpoint["unix://".Length..]
             : endpoint.StartsWith("unix:", StringComparison.Ordinal) ? endpoint["unix:".Length..]

@@ -4,12 +4,25 @@ using Subvol.Daemon.Csi;
 using Subvol.Daemon.Errors;
 using Subvol.Daemon.Logging;
 using Subvol.Daemon.Metrics;
+using Subvol.Daemon.Peers;
 using Subvol.Daemon.Services;
 
 var (parsed, exitCode) = DaemonCommandLine.Parse(args, Environment.GetEnvironmentVariable("CSI_ENDPOINT"), Environment.MachineName, Console.Out, Console.Error);
 if (parsed is not { } options)
 {
     return exitCode;
+}
+
+// Peer TLS files that cannot be used are a bad command line, found before anything listens.
+PeerTrust? peerTrust;
+try
+{
+    peerTrust = options.PeerTls is { } peerTls ? PeerTrust.Load(peerTls) : null;
+}
+catch (ArgumentException exception)
+{
+    Console.Error.WriteLine($"subvold: error: {exception.Message}");
+    return Subvol.Errors.ExitCodes.Usage;
 }
 
 // The arguments are ours alone: they are not handed to the host as configuration.
@@ -49,6 +62,9 @@ if (options.Mode is ServiceMode.Resizer)
     builder.Services.AddSingleton<ControllerService>();
 }
 
+builder.Services.AddSingleton(_ => new PeerChannels(options, peerTrust));
+builder.Services.AddSingleton<PeerForwarding>();
+
 // The metrics interceptor comes first, so it wraps the error interceptor and records the status a client sees.
 builder.Services.AddGrpc(grpc =>
 {
@@ -58,6 +74,22 @@ builder.Services.AddGrpc(grpc =>
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Protocols = HttpProtocols.Http2);
+    if (options.PeerListenAddress is { } peerAddress)
+    {
+        // Other nodes' subvold ask for SnapshotMetadata here, and each must show a certificate of the peers' CA.
+        var trust = peerTrust!;
+        kestrel.Listen(peerAddress, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            listen.UseHttps(https =>
+            {
+                https.ServerCertificate = trust.Certificate;
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (certificate, _, _) => trust.Accepts(certificate);
+            });
+        });
+    }
+
     if (options.MetricsAddress is { } metrics)
     {
         // Prometheus scrapes over plain HTTP/1.1. Every address falls back to IPv4 alone where IPv6 is off.
@@ -77,11 +109,27 @@ Directory.CreateDirectory(Path.GetDirectoryName(options.SocketPath)!);
 File.Delete(options.SocketPath);
 
 var app = builder.Build();
+if (options.PeerListenAddress is { } peerListen)
+{
+    // The peer port serves SnapshotMetadata and nothing else: no Controller, Node or Identity call comes from another node.
+    app.Use(async (context, next) =>
+    {
+        if (context.Connection.LocalPort == peerListen.Port && !context.Request.Path.StartsWithSegments("/csi.v1.SnapshotMetadata", StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        await next(context);
+    });
+}
+
 app.MapGrpcService<IdentityService>();
 if (options.ServesController)
 {
     app.MapGrpcService<ControllerService>();
     app.MapGrpcService<GroupControllerService>();
+    app.MapGrpcService<SnapshotMetadataService>();
 }
 
 if (options.Mode is ServiceMode.Resizer)

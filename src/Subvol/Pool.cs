@@ -1,4 +1,5 @@
 using Subvol.Accounting;
+using Subvol.ChangedBlocks;
 using Subvol.Checking;
 using Subvol.Encryption;
 using Subvol.Errors;
@@ -461,6 +462,21 @@ public sealed class Pool : IDisposable
 
     /// <summary>The subvolume's recorded replication bases, one per target, by target.</summary>
     public IReadOnlyList<ReplicationBase> ReplicationBases(string subvolume) => new ReplicationBaseRecords(_session).List(subvolume);
+
+    // Changed-block tracking.
+
+    /// <summary>
+    /// The ranges of a snapshot that hold written data, from <paramref name="startingOffset"/> on, read from its extent
+    /// map as they are enumerated; holes and unwritten extents are left out. Takes no lock.
+    /// </summary>
+    public SnapshotBlocks AllocatedBlocks(SnapshotReference snapshot, long startingOffset) => new BlockTracking(_session).Allocated(snapshot, startingOffset);
+
+    /// <summary>
+    /// The ranges of <paramref name="target"/> that changed since <paramref name="baseline"/>, an earlier snapshot of the same
+    /// subvolume, from <paramref name="startingOffset"/> on: exactly those whose physical extents differ, as send finds them.
+    /// </summary>
+    public SnapshotBlocks ChangedBlocks(SnapshotReference baseline, SnapshotReference target, long startingOffset) =>
+        new BlockTracking(_session).Delta(baseline, target, startingOffset);
 
     /// <summary>Does what <paramref name="policy"/> asks of one subvolume now: the due snapshot, its targets, pruning.</summary>
     internal IReadOnlyList<AutomaticAction> RunPolicy(

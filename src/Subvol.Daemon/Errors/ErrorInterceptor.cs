@@ -10,9 +10,21 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        var response = default(TResponse)!;
+        await Guarded(context, async () => response = await continuation(request, context));
+        return response;
+    }
+
+    /// <summary>A streaming call fails as a unary one does: what it throws before or between messages ends the stream with that status.</summary>
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Guarded(context, () => continuation(request, responseStream, context));
+
+    private async Task Guarded(ServerCallContext context, Func<Task> call)
+    {
         try
         {
-            return await continuation(request, context);
+            await call();
         }
         catch (RpcException exception)
         {

@@ -25,6 +25,7 @@ internal static class ErrorStatus
         SubvolErrorCode.ReadOnly => StatusCode.FailedPrecondition,
         SubvolErrorCode.DamagedMetadata => StatusCode.FailedPrecondition,
         SubvolErrorCode.Failed => StatusCode.Internal,
+        SubvolErrorCode.OutOfRange => StatusCode.OutOfRange,
         _ => StatusCode.Unknown,
     };
 

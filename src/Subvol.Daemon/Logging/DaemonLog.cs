@@ -54,4 +54,10 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Error, Message = "{Method} failed")]
     public static partial void RequestFailed(this ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "snapshot {SnapshotId} is not on this node; node {Node} answers for it")]
+    public static partial void Forwarded(this ILogger logger, string snapshotId, string node);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "node {Node} could not be asked for snapshot {SnapshotId}: {StatusCode} {Detail}")]
+    public static partial void PeerUnreachable(this ILogger logger, string node, string snapshotId, Grpc.Core.StatusCode statusCode, string detail);
 }

@@ -27,6 +27,7 @@ internal sealed class IdentityService(DaemonOptions options, PoolGate pool) : Id
         if (options.ServesController)
         {
             response.Capabilities.Add(Service(PluginCapability.Types.Service.Types.Type.GroupControllerService));
+            response.Capabilities.Add(Service(PluginCapability.Types.Service.Types.Type.SnapshotMetadataService));
         }
 
         response.Capabilities.Add(Service(PluginCapability.Types.Service.Types.Type.VolumeAccessibilityConstraints));

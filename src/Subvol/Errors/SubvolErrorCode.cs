@@ -22,4 +22,7 @@ public enum SubvolErrorCode
 
     /// <summary>A system call or an external program failed in a way no other code describes; the message says which.</summary>
     Failed,
+
+    /// <summary>An offset or size outside what the object holds, such as a starting offset past a snapshot's end.</summary>
+    OutOfRange,
 }

@@ -56,6 +56,8 @@ public sealed class DaemonFixture : IDisposable
 
     public GroupController.GroupControllerClient GroupController => Daemon!.GroupController;
 
+    public SnapshotMetadata.SnapshotMetadataClient SnapshotMetadata => Daemon!.SnapshotMetadata;
+
     public string SubvolumeImage(string volumeId) => Path.Combine(PoolPath, "subvolumes", volumeId + ".img");
 
     /// <summary>A name no other test uses, for volumes, snapshots and paths.</summary>

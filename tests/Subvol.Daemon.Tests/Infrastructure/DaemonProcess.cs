@@ -58,6 +58,7 @@ public sealed class DaemonProcess : IDisposable
         Controller = new Controller.ControllerClient(_channel);
         Node = new Node.NodeClient(_channel);
         GroupController = new GroupController.GroupControllerClient(_channel);
+        SnapshotMetadata = new SnapshotMetadata.SnapshotMetadataClient(_channel);
     }
 
     public string Socket { get; }
@@ -86,6 +87,8 @@ public sealed class DaemonProcess : IDisposable
     public Node.NodeClient Node { get; }
 
     public GroupController.GroupControllerClient GroupController { get; }
+
+    public SnapshotMetadata.SnapshotMetadataClient SnapshotMetadata { get; }
 
     public string Output
     {
