@@ -7,6 +7,7 @@ namespace Subvol.Cli.Tests;
 public sealed class EncryptionTests(PoolFixture pool) : IClassFixture<PoolFixture>
 {
     private const int InvalidArgument = 2;
+    private const int Busy = 5;
 
     [RootFact]
     public void A_marker_in_a_files_contents_and_name_is_in_no_image_of_an_encrypted_subvolume_but_in_its_unencrypted_twins()
@@ -150,19 +151,52 @@ public sealed class EncryptionTests(PoolFixture pool) : IClassFixture<PoolFixtur
         Tools.Run("sync").ShouldSucceed();
         Assert.Equal("loaded", KeyState("toggled"));
 
+        File.WriteAllText(Path.Combine(mountPoint, "on-top.txt"), "right under the mount point");
+        Tools.Run("sync").ShouldSucceed();
+
         pool.Run("key", "unload", "toggled").ShouldSucceed();
         Assert.Equal("unloaded", KeyState("toggled"));
         Assert.ThrowsAny<IOException>(() => File.ReadAllText(Path.Combine(mountPoint, "deeper", "letter.txt")));
-        Assert.DoesNotContain("letter.txt", Directory.GetFiles(Path.Combine(mountPoint, "deeper")).Select(Path.GetFileName));
+        var topNames = Directory.GetFileSystemEntries(mountPoint).Select(Path.GetFileName).ToList();
+        Assert.Equal(2, topNames.Count);
+        Assert.DoesNotContain("on-top.txt", topNames);
+        Assert.DoesNotContain("deeper", topNames);
+        Assert.NotNull(Kernel.MountAt(mountPoint));
 
         pool.Run("key", "load", "toggled", "--passphrase-file", passphrase).ShouldSucceed();
         Assert.Equal("loaded", KeyState("toggled"));
         Assert.Equal("dear diary", File.ReadAllText(Path.Combine(mountPoint, "deeper", "letter.txt")));
+        Assert.Equal("right under the mount point", File.ReadAllText(Path.Combine(mountPoint, "on-top.txt")));
         pool.Unmount("toggled");
         Assert.Equal("unloaded", KeyState("toggled"));
         var row = pool.Json("list", "toggled").EnumerateArray().Single();
         Assert.True(row.GetProperty("encrypted").GetBoolean());
         Assert.DoesNotContain("load and unload", row.ToString());
+    }
+
+    [RootFact]
+    public void Key_unload_refuses_while_a_file_under_the_mount_point_is_open_and_leaves_the_key_loaded()
+    {
+        var passphrase = Secrets.PassphraseFile(pool.NewDirectory("busy-keys"), "held open");
+        pool.Run("create", "held", "--size", "32M", "--fs", "ext4", "--encrypt", "--passphrase-file", passphrase).ShouldSucceed();
+        pool.Run("mount", "held", "--passphrase-file", passphrase).ShouldSucceed();
+        var mountPoint = pool.DefaultMountPoint("held");
+        var file = Path.Combine(mountPoint, "open.txt");
+        File.WriteAllText(file, "in use");
+
+        using (File.OpenRead(file))
+        {
+            var refusal = pool.Run("key", "unload", "held");
+            refusal.ShouldFailWith(Busy);
+            Assert.Contains("in use", refusal.Stderr, StringComparison.Ordinal);
+            Assert.Equal("loaded", KeyState("held"));
+            Assert.Equal("in use", File.ReadAllText(file));
+        }
+
+        pool.Run("key", "unload", "held").ShouldSucceed();
+        Assert.Equal("unloaded", KeyState("held"));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(pool.PoolPath, ".subvol"), "mounting-*"));
+        pool.Unmount("held");
     }
 
     [RootFact]

@@ -51,25 +51,7 @@ internal static class EncryptedTree
         try
         {
             identifier = AddKey(staging, masterKey);
-            var source = Path.Combine(staging, DirectoryName);
-            if (target.StartsWith(files.Root + "/", StringComparison.Ordinal))
-            {
-                files.CreateDirectory(target);
-                using var mountPoint = files.OpenMountPoint(target);
-                Mounts.Mount(source, mountPoint, target, "none", MountFlags.Bind, null);
-            }
-            else
-            {
-                Directory.CreateDirectory(target);
-                Mounts.Mount(source, target, "none", MountFlags.Bind, null);
-            }
-
-            if ((flags & MountFlags.ReadOnly) != 0)
-            {
-                // A bind mount takes MS_RDONLY only on a remount of the bind itself (mount(2), "Creating a bind mount").
-                Mounts.Mount("none", target, "none", MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null);
-            }
-
+            Bind(files, staging, target, readOnly: (flags & MountFlags.ReadOnly) != 0);
             identifier = null;
         }
         finally
@@ -82,6 +64,70 @@ internal static class EncryptedTree
 
             Mounts.Unmount(staging);
             files.DeleteDirectoryIfEmpty(staging);
+        }
+    }
+
+    /// <summary>
+    /// Removes the key of the filesystem whose encrypted directory is bind-mounted at <paramref name="mount"/>, and locks that
+    /// directory too. The bind mount keeps the directory in use, and the kernel evicts no inode in use, so a key removed
+    /// under it would leave the names right under the mount point readable. So the filesystem is held at a private point
+    /// while the bind mount goes, the key is removed, and the directory, now locked, is bound back where it was.
+    /// </summary>
+    /// <returns>False when something still held a file of the tree open elsewhere, so the kernel could not lock all of it.</returns>
+    public static bool Lock(PoolFiles files, MountEntry mount, string staging, ReadOnlySpan<byte> identifier)
+    {
+        // A second mount of a block device shares its superblock only in the same read-only state (get_tree_bdev).
+        var superblockReadOnly = mount.SuperOptions.Split(',').Contains("ro");
+        files.CreateDirectory(staging);
+        try
+        {
+            Mounts.Mount(mount.Source, staging, mount.FileSystemType, superblockReadOnly ? MountFlags.ReadOnly : MountFlags.None, null);
+        }
+        catch
+        {
+            files.DeleteDirectoryIfEmpty(staging);
+            throw;
+        }
+
+        try
+        {
+            Mounts.Unmount(mount.Target);
+            try
+            {
+                return FileSystemEncryption.RemoveKey(staging, identifier);
+            }
+            finally
+            {
+                Bind(files, staging, mount.Target, readOnly: mount.MountOptions.Split(',').Contains("ro"));
+            }
+        }
+        finally
+        {
+            Mounts.Unmount(staging);
+            files.DeleteDirectoryIfEmpty(staging);
+        }
+    }
+
+    /// <summary>Binds the encrypted directory of the filesystem mounted at <paramref name="staging"/> onto <paramref name="target"/>.</summary>
+    private static void Bind(PoolFiles files, string staging, string target, bool readOnly)
+    {
+        var source = Path.Combine(staging, DirectoryName);
+        if (target.StartsWith(files.Root + "/", StringComparison.Ordinal))
+        {
+            files.CreateDirectory(target);
+            using var mountPoint = files.OpenMountPoint(target);
+            Mounts.Mount(source, mountPoint, target, "none", MountFlags.Bind, null);
+        }
+        else
+        {
+            Directory.CreateDirectory(target);
+            Mounts.Mount(source, target, "none", MountFlags.Bind, null);
+        }
+
+        if (readOnly)
+        {
+            // A bind mount takes MS_RDONLY only on a remount of the bind itself (mount(2), "Creating a bind mount").
+            Mounts.Mount("none", target, "none", MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null);
         }
     }
 

@@ -102,15 +102,29 @@ internal sealed class SubvolumeKeys(PoolSession session)
             throw SubvolException.Invalid($"{what} is not encrypted; it has no key to unload");
         }
 
-        var mountPoint = MountPointOf(image, what, "its key is loaded only while it is mounted");
-        if (!IsLoaded(mountPoint, wrappedKey))
+        var mount = ImageMounts.Find(image).FirstOrDefault()
+            ?? throw SubvolException.Invalid($"{what} is not mounted, and a key is loaded only into a mounted filesystem; its key is loaded only while it is mounted");
+        if (!IsLoaded(mount.Target, wrappedKey))
         {
             return Outcome.Unchanged;
         }
 
-        // The kernel always reports files busy here: the mount keeps its root, the encrypted directory, in use. Everything
-        // else it evicts, so contents and the names below the top are locked; what stays readable is said in the README.
-        FileSystemEncryption.RemoveKey(mountPoint, WrappedKey.Identifier(wrappedKey));
+        bool locked;
+        try
+        {
+            locked = EncryptedTree.Lock(session.Files, mount, session.Layout.StagingMountPoint(Guid.NewGuid()), WrappedKey.Identifier(wrappedKey));
+        }
+        catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY && exception.Call == "umount")
+        {
+            throw SubvolException.Busy(
+                $"{what} is in use at {Printable.Quote(mount.Target)}, so its tree cannot be locked; close what uses it ('fuser -vm {mount.Target}' lists it) and run 'subvol key unload' again");
+        }
+
+        if (!locked)
+        {
+            throw SubvolException.Busy($"the key of {what} is removed, but files of it still open elsewhere stay readable until they are closed; close them and run 'subvol key unload' again to finish");
+        }
+
         return Outcome.Changed;
     }
 
