@@ -160,19 +160,19 @@ internal sealed class Exposure(PoolSession session)
         using var writeLock = session.AcquireWriteLock();
         var (subvolume, snapshot) = SnapshotReference.Split(target);
         string image;
-        byte[]? wrappedKey;
         if (snapshot is null)
         {
-            wrappedKey = session.RequireSubvolume(subvolume).WrappedKey;
+            session.RequireSubvolume(subvolume);
             image = Layout.SubvolumeImage(subvolume);
         }
         else
         {
-            wrappedKey = session.RequireSnapshot(new SnapshotReference(subvolume, snapshot)).WrappedKey;
+            session.RequireSnapshot(new SnapshotReference(subvolume, snapshot));
             image = Layout.SnapshotImage(subvolume, snapshot);
         }
 
-        RemoveKey(image, wrappedKey);
+        // An encrypted image's key goes with its filesystem: unmounting every mount of it ends that, and the kernel wipes
+        // the keyring, where a key removed before an unmount that then failed would leave it mounted and half locked.
         var unmounted = ImageMounts.Unmount(image);
         foreach (var directory in unmounted.Where(path => Path.GetDirectoryName(path) == Layout.MountsDirectory))
         {
@@ -349,22 +349,6 @@ internal sealed class Exposure(PoolSession session)
     /// Takes an encrypted image's key out of its filesystem's keyring before it is unmounted, which wipes the key at once
     /// rather than when the kernel frees the filesystem; a key already unloaded is no error.
     /// </summary>
-    private static void RemoveKey(string image, byte[]? wrappedKey)
-    {
-        if (wrappedKey is null || ImageMounts.Find(image).FirstOrDefault() is not { } mount)
-        {
-            return;
-        }
-
-        try
-        {
-            FileSystemEncryption.RemoveKey(mount.Target, WrappedKey.Identifier(wrappedKey));
-        }
-        catch (SystemCallException exception) when (exception.Errno is Errno.ENOKEY)
-        {
-        }
-    }
-
     /// <summary>The one way an image is mounted, wherever and however the caller chose; <paramref name="what"/> names it in errors.</summary>
     private void MountImage(string image, string what, string where, string fileSystem, MountFlags flags, string? options) =>
         Translate(what, where, () => ImageMounts.Mount(Files, image, where, fileSystem, flags, options));
