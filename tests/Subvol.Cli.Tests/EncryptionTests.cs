@@ -200,6 +200,20 @@ public sealed class EncryptionTests(PoolFixture pool) : IClassFixture<PoolFixtur
     }
 
     [RootFact]
+    public void A_passphrase_handed_over_through_a_pipe_mounts_as_one_from_a_file_does()
+    {
+        var passphrase = Secrets.PassphraseFile(pool.NewDirectory("piped-keys"), "through a pipe");
+        pool.Run("create", "piped", "--size", "32M", "--fs", "ext4", "--encrypt", "--passphrase-file", passphrase).ShouldSucceed();
+        var subvol = $"env -u SUBVOL_POOL SUBVOL_CONFIG_DIR='{pool.ConfigurationDirectory}' '{SubvolCli.Executable}' --pool '{pool.PoolPath}'";
+
+        // A password manager hands a secret over as a pipe, whose size reads as 0 until it is read.
+        Tools.Bash($"{subvol} mount piped --passphrase-file <(cat '{passphrase}')").ShouldSucceed();
+
+        Assert.Equal("loaded", KeyState("piped"));
+        pool.Unmount("piped");
+    }
+
+    [RootFact]
     public void Key_change_rewraps_the_subvolume_and_its_snapshots_so_only_the_new_passphrase_mounts_them()
     {
         var keys = pool.NewDirectory("change-keys");

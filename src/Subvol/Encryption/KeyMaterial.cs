@@ -59,7 +59,8 @@ public sealed class KeyMaterial : IDisposable
             throw SubvolException.Invalid($"passphrase file {path} is empty; write the passphrase into it");
         }
 
-        var passphrase = bytes.AsSpan(0, length).ToArray();
+        var passphrase = GC.AllocateArray<byte>(length, pinned: true);
+        bytes.AsSpan(0, length).CopyTo(passphrase);
         CryptographicOperations.ZeroMemory(bytes);
         return new KeyMaterial(KeyKind.Passphrase, passphrase);
     }
@@ -79,13 +80,12 @@ public sealed class KeyMaterial : IDisposable
 
     public void Dispose() => CryptographicOperations.ZeroMemory(_secret);
 
+    /// <summary>
+    /// Reads a key or passphrase file whole, into an array the collector does not move (so zeroing it leaves no copy
+    /// behind), up to a size no key needs; a pipe ('--passphrase-file <(pass show x)') reads as well as a file.
+    /// </summary>
     private static byte[] ReadPrivateFile(string path, string what)
     {
-        if (!File.Exists(path))
-        {
-            throw SubvolException.NotFound($"{what} {path} does not exist");
-        }
-
         try
         {
             // The mode is read from the descriptor the secret is read through, so a file swapped in between is not read.
@@ -96,18 +96,23 @@ public sealed class KeyMaterial : IDisposable
                 throw SubvolException.Invalid($"{what} {path} can be read by others (mode {Convert.ToString(status.Mode & 0xFFF, 8).PadLeft(4, '0')}); run 'chmod 600 {path}' and try again");
             }
 
-            if (status.Size > MaximumFileSize)
+            var buffer = GC.AllocateArray<byte>(MaximumFileSize + 1, pinned: true);
+            using var stream = new FileStream(file, FileAccess.Read, bufferSize: 0);
+            var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (length > MaximumFileSize)
             {
-                throw SubvolException.Invalid($"{what} {path} holds {status.Size} bytes, more than a key or passphrase ever needs");
+                CryptographicOperations.ZeroMemory(buffer);
+                throw SubvolException.Invalid($"{what} {path} holds more than {MaximumFileSize} bytes, more than a key or passphrase ever needs");
             }
 
-            var bytes = new byte[status.Size];
-            var read = RandomAccess.Read(file, bytes, 0);
-            return read == bytes.Length ? bytes : throw SubvolException.Invalid($"{what} {path} changed while it was read; try again");
+            var bytes = GC.AllocateArray<byte>(length, pinned: true);
+            buffer.AsSpan(0, length).CopyTo(bytes);
+            CryptographicOperations.ZeroMemory(buffer);
+            return bytes;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Linux.SystemCallException)
         {
-            throw SubvolException.Invalid($"cannot read {what} {path}: {exception.Message}");
+            throw ErrorTranslation.Translate(exception, path);
         }
     }
 
