@@ -25,7 +25,7 @@ internal static class EncryptedTree
         try
         {
             var directory = Path.Combine(staging, DirectoryName);
-            Directory.CreateDirectory(directory);
+            files.CreateDirectory(directory);
             var identifier = AddKey(staging, masterKey);
             try
             {
@@ -81,7 +81,8 @@ internal static class EncryptedTree
         files.CreateDirectory(staging);
         try
         {
-            Mounts.Mount(mount.Source, staging, mount.FileSystemType, superblockReadOnly ? MountFlags.ReadOnly : MountFlags.None, null);
+            using var point = files.OpenMountPoint(staging);
+            Mounts.Mount(mount.Source, point, staging, mount.FileSystemType, superblockReadOnly ? MountFlags.ReadOnly : MountFlags.None, null);
         }
         catch
         {
