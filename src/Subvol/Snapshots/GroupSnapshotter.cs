@@ -175,13 +175,31 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
         }
         finally
         {
+            // Every member is thawed even when one refuses, so no refusal keeps the others frozen; the first is reported after.
+            Exception? refusedThaw = null;
             foreach (var (member, record, watchdog, freeze, started) in Enumerable.Reverse(frozen))
             {
-                freeze.Thaw();
-                member.Frozen = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-                freeze.Dispose();
-                record.Delete(Files);
-                watchdog.Dispose();
+                try
+                {
+                    freeze.Thaw();
+                    member.Frozen = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                    record.Delete(Files);
+                }
+                catch (Exception exception)
+                {
+                    // As for one snapshot: a member whose thaw was refused keeps its freeze record, for 'subvol check' to find.
+                    refusedThaw ??= exception;
+                }
+                finally
+                {
+                    freeze.Dispose();
+                    watchdog.Dispose();
+                }
+            }
+
+            if (refusedThaw is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusedThaw);
             }
         }
     }
