@@ -378,12 +378,12 @@ public sealed class Pool : IDisposable
 
     public SnapshotInfo GetSnapshot(SnapshotReference reference) => SnapshotLookup.Get(reference);
 
-    /// <summary>Freezes the subvolume's filesystem if mounted, reflink-clones its image and thaws; a killed process leaves nothing frozen.</summary>
-    /// <param name="creator">Recorded as the snapshot's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
     /// <summary>Snapshots of several subvolumes at one instant (all frozen, all cloned, all thawed), published all together or not at all.</summary>
     public IReadOnlyList<SnapshotInfo> CreateSnapshots(IReadOnlyList<SnapshotReference> members, string? creator = null) =>
         new GroupSnapshotter(_session, _space).Create(members, creator);
 
+    /// <summary>Freezes the subvolume's filesystem if mounted, reflink-clones its image and thaws; a killed process leaves nothing frozen.</summary>
+    /// <param name="creator">Recorded as the snapshot's creator, so that a program such as the CSI driver can tell its own; null from the command line.</param>
     public SnapshotInfo CreateSnapshot(string subvolume, string? snapshot, string? creator = null) => Snapshotter.Create(subvolume, snapshot, creator);
 
     /// <summary>Takes a snapshot whose name is unique in the pool, or returns the one an earlier request with that name took.</summary>

@@ -41,9 +41,9 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
             {
                 baseSnapshot = Replicate(subvolume, target, address, baseSnapshot, local, options, now, targets, targetPruning, Add) ?? baseSnapshot;
             }
-            catch (Exception exception) when (exception is SubvolException or IOException or Linux.SystemCallException or Linux.ExternalToolException)
+            catch (Exception exception) when (StepFailure.Is(exception))
             {
-                Add(new AutomaticAction(AutomaticActionKind.TargetFailed, pool.Path, subvolume, Target: address, Detail: exception.Message));
+                Add(new AutomaticAction(AutomaticActionKind.TargetFailed, pool.Path, subvolume, Target: address, Detail: StepFailure.Describe(exception)));
             }
 
             bases[address] = baseSnapshot;
@@ -93,9 +93,9 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
             taken = new PolicySnapshot(snapshot.Name, snapshot.Guid, snapshot.Created);
             add(new AutomaticAction(AutomaticActionKind.TookSnapshot, pool.Path, subvolume, name, Detail: label.ToString().ToLowerInvariant()));
         }
-        catch (SubvolException exception)
+        catch (Exception exception) when (StepFailure.Is(exception))
         {
-            add(new AutomaticAction(AutomaticActionKind.SnapshotFailed, pool.Path, subvolume, name, Detail: exception.Message));
+            add(new AutomaticAction(AutomaticActionKind.SnapshotFailed, pool.Path, subvolume, name, Detail: StepFailure.Describe(exception)));
         }
         finally
         {
@@ -306,9 +306,9 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
                 }
             }
         }
-        catch (SubvolException exception)
+        catch (Exception exception) when (StepFailure.Is(exception))
         {
-            add(new AutomaticAction(AutomaticActionKind.PruneFailed, pool.Path, subvolume, Detail: exception.Message));
+            add(new AutomaticAction(AutomaticActionKind.PruneFailed, pool.Path, subvolume, Detail: StepFailure.Describe(exception)));
         }
     }
 

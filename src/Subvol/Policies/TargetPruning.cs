@@ -40,9 +40,9 @@ internal sealed class TargetPruning
                 {
                     targets.Open(address).Destroy(snapshots.Select(snapshot => new SnapshotReference(snapshot.Subvolume, snapshot.Snapshot)).ToList());
                 }
-                catch (Exception exception) when (exception is SubvolException or IOException or Linux.SystemCallException or Linux.ExternalToolException)
+                catch (Exception exception) when (StepFailure.Is(exception))
                 {
-                    add(new AutomaticAction(AutomaticActionKind.TargetFailed, pool, snapshots[0].Subvolume, Target: target, Detail: $"pruning failed: {exception.Message}"));
+                    add(new AutomaticAction(AutomaticActionKind.TargetFailed, pool, snapshots[0].Subvolume, Target: target, Detail: $"pruning failed: {StepFailure.Describe(exception)}"));
                     continue;
                 }
             }

@@ -51,7 +51,8 @@ internal sealed class Replicator(
         }
         catch (Exception exception) when (taken is not null && !sendingBegan && exception is not OperationCanceledException)
         {
-            // Nothing was sent, so the snapshot taken for this run serves nothing and would only pile up.
+            // Nothing was sent, so the snapshot taken for this run serves nothing and would only pile up. A cancelled run
+            // keeps it: cancellation comes from an interrupt, and a destroy started then could itself be cut short.
             throw RemovingTaken(subvolume, taken, exception);
         }
     }
