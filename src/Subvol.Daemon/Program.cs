@@ -78,7 +78,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     {
         // Other nodes' subvold ask for SnapshotMetadata here, and each must show a certificate of the peers' CA.
         var trust = peerTrust!;
-        kestrel.Listen(peerAddress, listen =>
+        Listen(kestrel, peerAddress, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
             listen.UseHttps(https =>
@@ -92,15 +92,8 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 
     if (options.MetricsAddress is { } metrics)
     {
-        // Prometheus scrapes over plain HTTP/1.1. Every address falls back to IPv4 alone where IPv6 is off.
-        if (metrics.Address.Equals(System.Net.IPAddress.IPv6Any))
-        {
-            kestrel.ListenAnyIP(metrics.Port, listen => listen.Protocols = HttpProtocols.Http1);
-        }
-        else
-        {
-            kestrel.Listen(metrics, listen => listen.Protocols = HttpProtocols.Http1);
-        }
+        // Prometheus scrapes over plain HTTP/1.1.
+        Listen(kestrel, metrics, listen => listen.Protocols = HttpProtocols.Http1);
     }
 });
 
@@ -145,8 +138,9 @@ if (options.ServesNode)
 if (options.MetricsAddress is { } metricsAddress)
 {
     // Only on the metrics port: the CSI socket serves gRPC alone.
-    app.MapGet("/metrics", (HttpContext context, OperationMetrics metrics, PoolGate pool) => MetricsEndpoint.Serve(context, metrics, pool))
-        .RequireHost($"*:{metricsAddress.Port}");
+    // Told apart by the port a request arrived on, not by its Host header, which a proxy or port-forward rewrites.
+    app.MapGet("/metrics", (HttpContext context, OperationMetrics metrics, PoolGate pool) =>
+        context.Connection.LocalPort == metricsAddress.Port ? MetricsEndpoint.Serve(context, metrics, pool) : NotFound(context));
 }
 
 var log = app.Services.GetRequiredService<ILogger<DaemonOptions>>();
@@ -159,3 +153,22 @@ app.Lifetime.ApplicationStopped.Register(() =>
 
 await app.RunAsync();
 return 0;
+
+// An address for every interface falls back to IPv4 alone where IPv6 is off.
+static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, System.Net.IPEndPoint address, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> configure)
+{
+    if (address.Address.Equals(System.Net.IPAddress.IPv6Any))
+    {
+        kestrel.ListenAnyIP(address.Port, configure);
+    }
+    else
+    {
+        kestrel.Listen(address, configure);
+    }
+}
+
+static Task NotFound(HttpContext context)
+{
+    context.Response.StatusCode = StatusCodes.Status404NotFound;
+    return Task.CompletedTask;
+}

@@ -92,6 +92,21 @@ public sealed class MetricsTests(DaemonFixture fixture)
         }
     }
 
+    [RootFact]
+    public void AScrapeThroughAProxyThatRewritesTheHostHeaderIsStillServed()
+    {
+        var port = FreePort();
+        using var daemon = fixture.StartOther(fixture.PoolPath, "--metrics-address", $"127.0.0.1:{port}");
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/metrics"));
+        request.Headers.Host = "localhost:8080";
+
+        using var response = http.Send(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("subvol_pool_size_bytes", response.Content.ReadAsStringAsync().Result, StringComparison.Ordinal);
+    }
+
     private static string Scrape(int port)
     {
         using var http = new HttpClient();
