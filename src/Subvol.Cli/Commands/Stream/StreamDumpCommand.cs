@@ -20,7 +20,7 @@ internal static class StreamDumpCommand
     {
         var path = context.Get(FileArgument);
         var raw = path is null
-            ? new BufferedStream(Console.OpenStandardInput(), 1 << 20)
+            ? StreamFiles.OpenStandardInput()
             : StreamFiles.OpenRead(path);
         using var input = AgeInput.Open(raw, context.Get(IdentityOption), out var decrypting);
         try
