@@ -29,6 +29,19 @@ public sealed class CommandLineTests(DaemonFixture fixture)
     }
 
     [Fact]
+    public void TheMetadataClientNamesTheSocketNobodyAnswersOnInOneLine()
+    {
+        var socket = Path.Combine(Path.GetTempPath(), $"subvold-absent-{Guid.NewGuid():N}.sock");
+
+        var (exitCode, output, error) = DaemonProcess.RunToExit("metadata", "allocated", "home@daily", "--endpoint", $"unix://{socket}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", output);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"subvold: error: no subvold answers on {socket}; start subvold there, or give the socket of one that runs with --endpoint", Assert.Single(lines));
+    }
+
+    [Fact]
     public void AnUnknownOptionExitsTwoNamingIt()
     {
         var (exitCode, output, error) = DaemonProcess.RunToExit("--pool", "/nonexistent", "--endpoint", "unix:///nonexistent/csi.sock", "--bogus-option");

@@ -76,6 +76,12 @@ internal static class MetadataCommand
                 stream.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
         }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.Unavailable)
+        {
+            // gRPC's detail for a socket nobody answers on is .NET's own text; the socket and the cure are what matter.
+            error.WriteLine($"subvold: error: no subvold answers on {socket}; start subvold there, or give the socket of one that runs with --endpoint");
+            return ExitCodes.Failure;
+        }
         catch (RpcException exception)
         {
             error.WriteLine($"subvold: error: {exception.StatusCode}: {exception.Status.Detail}");

@@ -34,7 +34,7 @@ internal sealed class BlockTracking(PoolSession session)
 
         if (baseline.Id >= target.Id)
         {
-            throw SubvolException.Invalid($"the base {baseReference} is not older than {targetReference}", new Remedy.SendFromEarlierSnapshot([]));
+            throw SubvolException.Invalid($"the base {baseReference} is not older than {targetReference}; ask for the delta from an older snapshot of {baseReference.Subvolume}");
         }
 
         RequireOffset(startingOffset, target);
