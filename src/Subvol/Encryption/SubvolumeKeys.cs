@@ -146,24 +146,14 @@ internal sealed class SubvolumeKeys(PoolSession session)
             CryptographicOperations.ZeroMemory(masterKey);
         }
 
-        var snapshots = session.Database.ListSnapshots(name).Where(snapshot => snapshot.WrappedKey is not null).ToList();
         using (var transaction = session.Database.BeginTransaction())
         {
-            session.Database.SetWrappedKey(record.Guid, rewrapped);
-            foreach (var snapshot in snapshots)
-            {
-                session.Database.SetWrappedKey(snapshot.Guid, rewrapped);
-            }
-
+            KeyRewrapping.Record(session.Database, record, rewrapped);
             transaction.Commit();
         }
 
         // The database holds the new wrapping from here; an attribute left stale is what 'subvol check' reports and --repair rewrites.
-        ImageIdentity.Refresh(session.Files, session.Layout.SubvolumeImage(name), ImageIdentity.Of(record with { WrappedKey = rewrapped }));
-        foreach (var snapshot in snapshots)
-        {
-            ImageIdentity.Refresh(session.Files, session.Layout.SnapshotImage(name, snapshot.Name), ImageIdentity.Of(snapshot with { WrappedKey = rewrapped }, record));
-        }
+        KeyRewrapping.RefreshIdentities(session.Files, session.Layout, session.Database, record with { WrappedKey = rewrapped });
     }
 
     private (string What, string Image, byte[]? WrappedKey) Find(string target)

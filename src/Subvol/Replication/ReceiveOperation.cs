@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
+using Subvol.Encryption;
 using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
@@ -319,7 +320,7 @@ internal sealed class ReceiveOperation(
             if (existing is not null && ReceivedKey.Rewrapped(header, existing))
             {
                 // The source changed its key since the last stream: its whole chain is wrapped anew there, so it is here too.
-                ReceivedKey.Take(Database, existing, header.WrappedKey!);
+                KeyRewrapping.Record(Database, existing, header.WrappedKey!);
             }
 
             transaction.Commit();
@@ -327,7 +328,7 @@ internal sealed class ReceiveOperation(
 
         if (existing is not null && ReceivedKey.Rewrapped(header, existing))
         {
-            ReceivedKey.RefreshIdentities(Files, Layout, Database, existing with { WrappedKey = header.WrappedKey });
+            KeyRewrapping.RefreshIdentities(Files, Layout, Database, existing with { WrappedKey = header.WrappedKey });
             existing = existing with { WrappedKey = header.WrappedKey };
         }
 

@@ -55,24 +55,4 @@ internal static class ReceivedKey
     /// <summary>Whether the stream wraps the subvolume's key otherwise than this pool holds it.</summary>
     public static bool Rewrapped(StreamHeader header, SubvolumeRecord existing) =>
         header.WrappedKey is { } wrapped && existing.WrappedKey is { } held && !wrapped.AsSpan().SequenceEqual(held);
-
-    /// <summary>Records the new wrapping for the subvolume and every snapshot of it, inside the caller's transaction.</summary>
-    public static void Take(PoolDatabase database, SubvolumeRecord subvolume, byte[] wrappedKey)
-    {
-        database.SetWrappedKey(subvolume.Guid, wrappedKey);
-        foreach (var snapshot in database.ListSnapshots(subvolume.Name))
-        {
-            database.SetWrappedKey(snapshot.Guid, wrappedKey);
-        }
-    }
-
-    /// <summary>Brings the images' identities to the new wrapping; one left stale is what 'subvol check' reports and --repair rewrites.</summary>
-    public static void RefreshIdentities(PoolFiles files, PoolLayout layout, PoolDatabase database, SubvolumeRecord subvolume)
-    {
-        ImageIdentity.Refresh(files, layout.SubvolumeImage(subvolume.Name), ImageIdentity.Of(subvolume));
-        foreach (var snapshot in database.ListSnapshots(subvolume.Name))
-        {
-            ImageIdentity.Refresh(files, layout.SnapshotImage(subvolume.Name, snapshot.Name), ImageIdentity.Of(snapshot, subvolume));
-        }
-    }
 }
