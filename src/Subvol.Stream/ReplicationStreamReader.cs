@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.Security.Cryptography;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
 using static Subvol.Stream.StreamConstants.V1;
@@ -13,7 +12,7 @@ namespace Subvol.Stream;
 public sealed class ReplicationStreamReader : IDisposable
 {
     private readonly System.IO.Stream input;
-    private readonly IncrementalHash digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly StreamDigest digest = new();
     private byte[] buffer = new byte[RecordHeadLength + EndPayloadLength + ChecksumLength];
     private byte[]? raw;
     private Decompressor? decompressor;
@@ -92,7 +91,7 @@ public sealed class ReplicationStreamReader : IDisposable
 
         header = HeaderCodec.Decode(covered);
         chain = (long)stored;
-        digest.AppendData(bytes);
+        digest.Append(bytes);
         return header;
     }
 
@@ -217,11 +216,11 @@ public sealed class ReplicationStreamReader : IDisposable
         chain = (long)stored;
         if (kind == RecordKind.End)
         {
-            digest.AppendData(buffer, 0, RecordHeadLength + EndDigestOffset);
+            digest.Append(buffer.AsSpan(0, RecordHeadLength + EndDigestOffset));
         }
         else
         {
-            digest.AppendData(buffer, 0, total);
+            digest.Append(buffer.AsSpan(0, total));
         }
 
         return kind;
@@ -351,7 +350,7 @@ public sealed class ReplicationStreamReader : IDisposable
             }
         }
 
-        var hash = digest.GetHashAndReset();
+        var hash = digest.Finish();
         if (!payload[EndDigestOffset..].SequenceEqual(hash))
         {
             throw new StreamFormatException(StreamFormatError.ChecksumMismatch, start + RecordHeadLength + EndDigestOffset, "the whole-stream SHA-256 digest does not match");

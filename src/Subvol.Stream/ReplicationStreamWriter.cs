@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.Security.Cryptography;
 using ZstdSharp;
 using static Subvol.Stream.StreamConstants.V1;
 
@@ -11,9 +10,7 @@ namespace Subvol.Stream;
 public sealed class ReplicationStreamWriter : IDisposable
 {
     private readonly System.IO.Stream output;
-    private static readonly HashAlgorithmName DigestAlgorithm = HashAlgorithmName.SHA256;
-
-    private readonly IncrementalHash digest = IncrementalHash.CreateHash(DigestAlgorithm);
+    private readonly StreamDigest digest = new();
     private readonly Compressor? compressor;
     private readonly byte[] record;
     private long chain;
@@ -24,12 +21,6 @@ public sealed class ReplicationStreamWriter : IDisposable
     private long sizeChanges;
     private long dataBytes;
     private State state;
-
-    /// <summary>
-    /// Loads what the stream's digest needs, the system's crypto library, which takes milliseconds: a sender that calls this
-    /// while it does other work makes its writer without that wait.
-    /// </summary>
-    public static void PrepareDigest() => IncrementalHash.CreateHash(DigestAlgorithm).Dispose();
 
     public ReplicationStreamWriter(System.IO.Stream output, StreamHeader header)
     {
@@ -128,8 +119,8 @@ public sealed class ReplicationStreamWriter : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(payload[8..], holeRecords);
         BinaryPrimitives.WriteInt64LittleEndian(payload[16..], sizeChanges);
         BinaryPrimitives.WriteInt64LittleEndian(payload[24..], dataBytes);
-        digest.AppendData(record, 0, RecordHeadLength + EndDigestOffset);
-        var hash = digest.GetHashAndReset();
+        digest.Append(record.AsSpan(0, RecordHeadLength + EndDigestOffset));
+        var hash = digest.Finish();
         hash.CopyTo(payload[EndDigestOffset..]);
         Seal(RecordHeadLength + EndPayloadLength, appendToDigest: false);
         output.Flush();
@@ -195,7 +186,7 @@ public sealed class ReplicationStreamWriter : IDisposable
         chain = (long)checksum;
         if (appendToDigest)
         {
-            digest.AppendData(record, 0, length + ChecksumLength);
+            digest.Append(record.AsSpan(0, length + ChecksumLength));
         }
 
         Write(record.AsSpan(0, length + ChecksumLength));
@@ -203,7 +194,7 @@ public sealed class ReplicationStreamWriter : IDisposable
 
     private void Emit(byte[] bytes)
     {
-        digest.AppendData(bytes);
+        digest.Append(bytes);
         Write(bytes);
     }
 

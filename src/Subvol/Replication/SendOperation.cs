@@ -77,7 +77,7 @@ internal sealed class SendOperation(PoolSession session)
         var files = session.Files;
         // The stream's digest is made ready while the extent maps are read and the first data is on its way from the device.
         // The two maps are read at once, each on a core.
-        var digestPrepared = Task.Run(ReplicationStreamWriter.PrepareDigest);
+        var digestPrepared = Task.Run(StreamDigest.Prepare);
         var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
         var baseMapRead = baseline is null
             ? Task.FromResult<IReadOnlyList<Extent>?>(null)

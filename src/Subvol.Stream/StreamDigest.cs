@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace Subvol.Stream;
+
+/// <summary>
+/// The SHA-256 of every stream byte, computed on a thread of its own. It costs about as much CPU as the rest of
+/// reading or writing a record together, so a sender or receiver that hashed inline would keep the pipe waiting
+/// while a second core sat idle. Bytes are copied into batches, so the caller may reuse its buffer at once and the
+/// thread is woken once per batch, not per record; the batches are few and reused, so memory stays bounded whatever
+/// the stream's length, and a caller that runs ahead waits for one to come back.
+/// </summary>
+public sealed class StreamDigest : IDisposable
+{
+    private const int BatchBytes = 256 << 10;
+
+    /// <summary>The first batch is small: a stream refused at its first records should cost little memory.</summary>
+    private const int FirstBatchBytes = 16 << 10;
+
+    /// <summary>All the batches there ever are: one being filled, the rest waiting or being hashed.</summary>
+    private const int Batches = 4;
+
+    private readonly BlockingCollection<Batch> _batches = new(Batches);
+    private readonly BlockingCollection<byte[]> _free = new(Batches);
+    private int _allocated;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Thread _worker;
+    private byte[]? _current;
+    private int _filled;
+    private Exception? _failure;
+    private bool _finished;
+
+    public StreamDigest()
+    {
+        _worker = new Thread(Hash) { IsBackground = true, Name = "stream digest" };
+        _worker.Start();
+    }
+
+    /// <summary>
+    /// Loads what the digest needs, the system's crypto library, which takes milliseconds: a sender or receiver that calls
+    /// this while it waits for something else makes its digest without that wait.
+    /// </summary>
+    public static void Prepare() => IncrementalHash.CreateHash(HashAlgorithmName.SHA256).Dispose();
+
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        while (!bytes.IsEmpty)
+        {
+            _current ??= NextBatch();
+            var taken = Math.Min(bytes.Length, _current.Length - _filled);
+            bytes[..taken].CopyTo(_current.AsSpan(_filled));
+            _filled += taken;
+            bytes = bytes[taken..];
+            if (_filled == _current.Length)
+            {
+                Hand();
+            }
+        }
+    }
+
+    /// <summary>The digest of everything appended; the digest takes nothing more after this.</summary>
+    public byte[] Finish()
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        Hand();
+        _finished = true;
+        _batches.CompleteAdding();
+        _worker.Join();
+        if (_failure is not null)
+        {
+            throw new CryptographicException("hashing the stream failed", _failure);
+        }
+
+        return _hash.GetHashAndReset();
+    }
+
+    public void Dispose()
+    {
+        if (!_batches.IsAddingCompleted)
+        {
+            _batches.CompleteAdding();
+        }
+
+        _finished = true;
+        _worker.Join();
+        _batches.Dispose();
+        _free.Dispose();
+        _hash.Dispose();
+    }
+
+    private byte[] NextBatch()
+    {
+        if (_free.TryTake(out var reused))
+        {
+            return reused;
+        }
+
+        if (_allocated < Batches)
+        {
+            return new byte[_allocated++ == 0 ? FirstBatchBytes : BatchBytes];
+        }
+
+        return _free.Take();
+    }
+
+    private void Hand()
+    {
+        if (_current is null || _filled == 0)
+        {
+            return;
+        }
+
+        _batches.Add(new Batch(_current, _filled));
+        _current = null;
+        _filled = 0;
+    }
+
+    private void Hash()
+    {
+        foreach (var batch in _batches.GetConsumingEnumerable())
+        {
+            try
+            {
+                if (_failure is null)
+                {
+                    _hash.AppendData(batch.Bytes, 0, batch.Length);
+                }
+            }
+            catch (Exception exception)
+            {
+                // Kept for Finish to report: an exception escaping this thread would end the process instead.
+                _failure = exception;
+            }
+            finally
+            {
+                _free.Add(batch.Bytes);
+            }
+        }
+    }
+
+    private readonly record struct Batch(byte[] Bytes, int Length);
+}
