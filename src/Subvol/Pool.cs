@@ -52,7 +52,7 @@ public sealed class Pool : IDisposable
 
     private SendOperation Sending => new(_session);
 
-    private ReceiveOperation Receiving => new(_session, _space, SnapshotLookup.Describe, new SnapshotRollback(_session).ReplaceImage);
+    private ReceiveOperation Receiving => new(_session, _space, SnapshotLookup.DescribePublished, new SnapshotRollback(_session).ReplaceImage);
 
     private Replicator Replicator => new(
         _session,

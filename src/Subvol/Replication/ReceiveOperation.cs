@@ -118,14 +118,11 @@ internal sealed class ReceiveOperation(
         var partialImage = PartialReceive.ImagePath(incoming, subvolume);
         var state = PrepareReceive(subvolume, header, baseline, partialImage);
         var promised = space.ReservedBytes() + SpaceAdmission.Slop(FileSystemStatistics.Get(Layout.Root).TotalBytes);
-        // A resumed stream lacks the ranges before its offset, so only a receive from the start can build the subvolume's next image alongside.
-        using var following = existing is not null && baseline is not null && header.ResumeOffset == 0
-            ? FollowingImage.Start(Files, incoming, Layout.SnapshotImage(baseline.SubvolumeName, baseline.Name), partialImage)
-            : null;
+        using var next = existing is not null ? NextImage.Open(Files, incoming, partialImage) : null;
         var sink = new ReceiveSink(Files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(Files, incoming), progress,
             spaceCheck: () => StopIfEatingReservations(promised, subvolume),
             admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize),
-            following: following);
+            verified: next is null ? null : next.Begin);
         try
         {
             reader.ReadRecords(sink);
@@ -159,7 +156,7 @@ internal sealed class ReceiveOperation(
         }
 
         var summary = sink.Summary!;
-        var nextImage = FollowedExactly(following, partialImage, sink.Size);
+        var nextImage = MadeExactly(next, sink.Size);
         PausePoint.Reach("receive-synced");
         // The image's size is the last size change's, not necessarily the header's; the metadata follows the image.
         var info = PublishReceived(subvolume, header, existing, partialImage, sink.Size, nextImage);
@@ -260,25 +257,19 @@ internal sealed class ReceiveOperation(
         return state;
     }
 
-    /// <summary>
-    /// The subvolume's next image, if it was built alongside and holds exactly what was received: the same size, and every
-    /// byte mapped to the same physical byte (the rule send uses), so that no slip in following can reach the subvolume.
-    /// </summary>
-    private SafeFileHandle? FollowedExactly(FollowingImage? following, string partialImage, long size)
+    /// <summary>The subvolume's next image, if its clone was made; the size is checked once more, a guard that costs nothing.</summary>
+    private static SafeFileHandle? MadeExactly(NextImage? next, long size)
     {
-        if (following?.Finish() is not { } image)
+        if (next?.Finish() is not { } image)
         {
             return null;
         }
 
         try
         {
-            return RandomAccess.GetLength(image) == size
-                && ExtentDiff.Compute(ExtentMap.Read(image, Layout.IncomingDirectory), Files.ReadExtents(partialImage), size).Count == 0
-                ? image
-                : null;
+            return RandomAccess.GetLength(image) == size ? image : null;
         }
-        catch (Exception exception) when (exception is SystemCallException or IOException)
+        catch (IOException)
         {
             // The stream is verified and synced already: a check that cannot be made only means the subvolume is moved by a clone.
             return null;

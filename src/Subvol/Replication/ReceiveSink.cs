@@ -23,7 +23,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private readonly IProgress<ReplicationProgress>? _progress;
     private readonly Action? _spaceCheck;
     private readonly Action<long>? _admitSize;
-    private readonly FollowingImage? _following;
+    private readonly Action? _verified;
     private long _unwrittenFrom = -1;
     private long _unwrittenTo;
     private long _unwrittenBytes;
@@ -37,10 +37,10 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     /// <param name="spaceCheck">Called every so often; throws to stop a receive that would eat space promised to others.</param>
     /// <param name="image">The image, opened for reading and writing beneath the pool's root; the sink owns it.</param>
     /// <param name="admitSize">Called with the new size before a size change grows the image; throws to refuse it.</param>
-    /// <param name="following">Told every change, to build the subvolume's next image alongside.</param>
-    public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, FollowingImage? following = null)
+    /// <param name="verified">Called once the whole stream verified and was applied, before the image is synced.</param>
+    public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, Action? verified = null)
     {
-        _following = following;
+        _verified = verified;
         _spaceCheck = spaceCheck;
         _admitSize = admitSize;
         _imagePath = imagePath;
@@ -71,7 +71,6 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         _size = header.ImageSize;
         _admittedSize = Math.Max(_admittedSize, header.ImageSize);
         _smallestSize = header.ImageSize;
-        _following?.Resize(header.ImageSize);
     }
 
     public void Data(long offset, ReadOnlySpan<byte> data)
@@ -79,7 +78,6 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         CheckBounds(offset, data.Length);
         RandomAccess.Write(_image, data, offset);
         StartWriteback(offset, data.Length);
-        _following?.Data(offset, data.Length);
 
         Advance(offset + data.Length, data.Length);
     }
@@ -88,7 +86,6 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     {
         CheckBounds(offset, length);
         FileSpace.PunchHole(_image, _imagePath, offset, length);
-        _following?.Hole(offset, length);
         Advance(offset + length, 0);
     }
 
@@ -103,7 +100,6 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         }
 
         RandomAccess.SetLength(_image, newSize);
-        _following?.Resize(newSize);
         _size = newSize;
         _smallestSize = Math.Min(_smallestSize, newSize);
     }
@@ -114,6 +110,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     /// </summary>
     public void End(StreamSummary summary)
     {
+        _verified?.Invoke();
         FileSync.Flush(_image, _imagePath);
         _reached = _size;
         Summary = summary;

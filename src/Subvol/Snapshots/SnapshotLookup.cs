@@ -40,6 +40,12 @@ internal sealed class SnapshotLookup(PoolSession session)
 
     public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null, usage: null, BasesOf(record.SubvolumeName), session.Database.SnapshotGroupNames());
 
+    /// <summary>
+    /// A snapshot published a moment ago under the pool's write lock, such as a received one: nothing can have mounted it
+    /// yet, so the kernel's loop devices are not scanned for it.
+    /// </summary>
+    public SnapshotInfo DescribePublished(SnapshotRecord record) => Describe(record, MountTable.None, usage: null, BasesOf(record.SubvolumeName), session.Database.SnapshotGroupNames());
+
     /// <param name="mounts">The kernel's mounts read once for a whole listing; null to ask the kernel about this image alone.</param>
     /// <param name="usage">
     /// The pool's usage, which gives a listing the allocated and exclusive bytes of each snapshot (an image that is

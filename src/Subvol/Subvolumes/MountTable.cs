@@ -20,6 +20,9 @@ internal sealed class MountTable
         _firstMountBySource = firstMountBySource;
     }
 
+    /// <summary>No devices and no mounts: for an image made a moment ago under the pool's lock, which nothing can have mounted yet.</summary>
+    public static MountTable None { get; } = new(new Dictionary<string, List<string>>(StringComparer.Ordinal), new Dictionary<string, (int Order, string Target)>(StringComparer.Ordinal));
+
     public static MountTable Read()
     {
         var devicesByImage = new Dictionary<string, List<string>>(StringComparer.Ordinal);
