@@ -24,6 +24,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private readonly Action? _spaceCheck;
     private readonly Action<long>? _admitSize;
     private readonly Action? _verified;
+    private readonly BackgroundWriteback _writeback;
     private long _unwrittenFrom = -1;
     private long _unwrittenTo;
     private long _unwrittenBytes;
@@ -41,6 +42,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, Action? verified = null)
     {
         _verified = verified;
+        _writeback = new BackgroundWriteback(image, imagePath);
         _spaceCheck = spaceCheck;
         _admitSize = admitSize;
         _imagePath = imagePath;
@@ -110,6 +112,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     /// </summary>
     public void End(StreamSummary summary)
     {
+        _writeback.Finish();
         _verified?.Invoke();
         FileSync.Flush(_image, _imagePath);
         _reached = _size;
@@ -124,7 +127,11 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         _sinceCheckpoint = 0;
     }
 
-    public void Dispose() => _image.Dispose();
+    public void Dispose()
+    {
+        _writeback.Dispose();
+        _image.Dispose();
+    }
 
     /// <summary>Starts writing back what was written since the last start, once there is enough of it, so that it reaches the device while the stream still arrives.</summary>
     private void StartWriteback(long offset, long length)
@@ -134,7 +141,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         _unwrittenBytes += length;
         if (_unwrittenBytes >= WritebackBytes)
         {
-            FileSync.StartWriteback(_image, _imagePath, _unwrittenFrom, _unwrittenTo - _unwrittenFrom);
+            _writeback.Start(_unwrittenFrom, _unwrittenTo - _unwrittenFrom);
             _unwrittenFrom = -1;
             _unwrittenTo = 0;
             _unwrittenBytes = 0;
