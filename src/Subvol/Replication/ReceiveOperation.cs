@@ -122,7 +122,7 @@ internal sealed class ReceiveOperation(
         var sink = new ReceiveSink(Files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(Files, incoming), progress,
             spaceCheck: () => StopIfEatingReservations(promised, subvolume),
             admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize),
-            verified: next is null ? null : next.Begin);
+            next: next);
         try
         {
             reader.ReadRecords(sink);

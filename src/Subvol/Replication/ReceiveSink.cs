@@ -23,7 +23,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private readonly IProgress<ReplicationProgress>? _progress;
     private readonly Action? _spaceCheck;
     private readonly Action<long>? _admitSize;
-    private readonly Action? _verified;
+    private readonly NextImage? _next;
     private readonly BackgroundWriteback _writeback;
     private long _unwrittenFrom = -1;
     private long _unwrittenTo;
@@ -38,10 +38,10 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     /// <param name="spaceCheck">Called every so often; throws to stop a receive that would eat space promised to others.</param>
     /// <param name="image">The image, opened for reading and writing beneath the pool's root; the sink owns it.</param>
     /// <param name="admitSize">Called with the new size before a size change grows the image; throws to refuse it.</param>
-    /// <param name="verified">Called once the whole stream verified and was applied, before the image is synced.</param>
-    public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, Action? verified = null)
+    /// <param name="next">The subvolume's next image, told how far the stream got and when it verified.</param>
+    public ReceiveSink(SafeFileHandle image, string imagePath, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, NextImage? next = null)
     {
-        _verified = verified;
+        _next = next;
         _writeback = new BackgroundWriteback(image, imagePath);
         _spaceCheck = spaceCheck;
         _admitSize = admitSize;
@@ -113,7 +113,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     public void End(StreamSummary summary)
     {
         _writeback.Finish();
-        _verified?.Invoke();
+        _next?.Complete();
         FileSync.Flush(_image, _imagePath);
         _reached = _size;
         Summary = summary;
@@ -160,6 +160,7 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private void Advance(long end, long bytes)
     {
         _reached = Math.Max(_reached, end);
+        _next?.Passed(_reached);
         _progress?.Report(new ReplicationProgress(_reached, _size));
         _sinceCheckpoint += bytes;
         _sinceSpaceCheck += bytes;
