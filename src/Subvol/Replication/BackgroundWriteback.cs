@@ -19,6 +19,7 @@ internal sealed class BackgroundWriteback : IDisposable
     private readonly string _path;
     private readonly Thread _worker;
     private Exception? _failure;
+    private volatile bool _stopping;
     private bool _disposed;
 
     public BackgroundWriteback(SafeFileHandle image, string path)
@@ -36,9 +37,13 @@ internal sealed class BackgroundWriteback : IDisposable
         _ranges.Add((offset, length));
     }
 
-    /// <summary>Waits until every range asked for has been started; throws what a start failed with.</summary>
+    /// <summary>
+    /// Drops the ranges not yet started and waits for the one being started, for a caller about to sync the whole image,
+    /// which writes back everything anyway; throws what a start failed with.
+    /// </summary>
     public void Finish()
     {
+        _stopping = true;
         if (!_ranges.IsAddingCompleted)
         {
             _ranges.CompleteAdding();
@@ -78,7 +83,7 @@ internal sealed class BackgroundWriteback : IDisposable
     {
         foreach (var (offset, length) in _ranges.GetConsumingEnumerable())
         {
-            if (_failure is not null)
+            if (_failure is not null || _stopping)
             {
                 continue;
             }

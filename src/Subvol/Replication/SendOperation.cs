@@ -113,6 +113,8 @@ internal sealed class SendOperation(PoolSession session)
         readahead.Reading(0);
         digestPrepared.GetAwaiter().GetResult();
         using var writer = new ReplicationStreamWriter(output, header);
+        // The header goes out before the first data is read, so that the receiver prepares its image while this waits for the device.
+        output.Flush();
         var buffer = new byte[ReadChunk];
         foreach (var range in changes)
         {
