@@ -58,9 +58,22 @@ internal sealed class Reporter
             console.Profile.Width = 4096;
         }
 
-        // Numbers line up on the right, as in df and zfs list.
-        var rightAligned = view.Columns.Select(column => ordered.Any(row => FieldValue.IsNumber(column.Value(row)))).ToList();
-        var cells = ordered.Select(row => view.Columns.Select(column => view.Cell(column, row)).ToArray()).ToList();
+        // Numbers line up on the right, as in df and zfs list. Each field is read once, for its cell and its column's alignment.
+        var rightAligned = new bool[view.Columns.Count];
+        var cells = new List<string[]>(ordered.Count);
+        foreach (var row in ordered)
+        {
+            var line = new string[view.Columns.Count];
+            for (var index = 0; index < line.Length; index++)
+            {
+                var value = view.Columns[index].Value(row);
+                rightAligned[index] |= FieldValue.IsNumber(value);
+                line[index] = view.Cell(view.Columns[index], row, value);
+            }
+
+            cells.Add(line);
+        }
+
         // Only into a pipe or a file, where Spectre's layout was compared byte for byte; a terminal gets Spectre's own.
         if (Console.IsOutputRedirected && PlainTable.TryWrite(_output, view.Columns.Select(column => column.Heading).ToList(), rightAligned, cells, console.Profile.Width))
         {

@@ -10,16 +10,29 @@ namespace Subvol.Snapshots;
 internal sealed class SnapshotLookup(PoolSession session)
 {
     /// <summary>The snapshots of one subvolume, or of all, with their exclusive bytes; an unknown subvolume is an error.</summary>
-    /// <param name="usage">The pool's usage when the caller has already read it; null reads it.</param>
-    public IReadOnlyList<SnapshotInfo> List(string? subvolume, UsageReading? usage = null)
+    public IReadOnlyList<SnapshotInfo> List(string? subvolume)
     {
         if (subvolume is not null)
         {
             session.RequireSubvolume(subvolume);
         }
 
-        usage ??= new UsageReport(session).Read();
-        return Query(subvolume, snapshot: null, usage).ToList();
+        // Every row is read once, for the usage and for the listing: the rows of thousands of snapshots cost more than one reading.
+        var records = session.Database.ListSnapshots();
+        return List(subvolume, records, new UsageReport(session).Read(records), MountTable.Read());
+    }
+
+    /// <summary>The snapshots of one subvolume, or of all, from every snapshot's row and the pool's usage that the caller has read.</summary>
+    /// <param name="records">Every snapshot's row, as <see cref="PoolDatabase.ListSnapshots"/> orders them.</param>
+    /// <param name="mounts">The kernel's loop devices and mounts, read for this listing.</param>
+    public IReadOnlyList<SnapshotInfo> List(string? subvolume, IReadOnlyList<SnapshotRecord> records, UsageReading usage, MountTable mounts)
+    {
+        var bases = BasesOf(subvolume);
+        var groups = session.Database.SnapshotGroupNames();
+        return records
+            .Where(record => subvolume is null || record.SubvolumeName == subvolume)
+            .Select(record => Describe(record, mounts, usage, bases, groups))
+            .ToList();
     }
 
     /// <summary>
