@@ -68,12 +68,30 @@ internal sealed class StoredUsage(PoolSession session)
             }
         }
 
-        foreach (var directory in images.Where(image => image.IsSnapshot).Select(image => Path.GetDirectoryName(image.Path)!).Distinct(StringComparer.Ordinal))
+        foreach (var directory in SnapshotDirectories(images))
         {
             Describe("directory", directory, directory);
         }
 
         return (Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))), newest);
+    }
+
+    /// <summary>The directories that hold snapshot images, each once, in the order the images name them.</summary>
+    private static List<string> SnapshotDirectories(IReadOnlyList<PoolImage> images)
+    {
+        // Looked up by a slice of each path, so that thousands of snapshots of one subvolume make one string, not thousands.
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        var seen = distinct.GetAlternateLookup<ReadOnlySpan<char>>();
+        var directories = new List<string>();
+        foreach (var image in images)
+        {
+            if (image.IsSnapshot && !seen.Contains(Path.GetDirectoryName(image.Path.AsSpan())) && Path.GetDirectoryName(image.Path) is { } directory && distinct.Add(directory))
+            {
+                directories.Add(directory);
+            }
+        }
+
+        return directories;
     }
 
     /// <summary>Best effort: a read-only pool, or a writer holding the database, leaves the figures unstored, and the listing goes on.</summary>
@@ -95,29 +113,43 @@ internal sealed class StoredUsage(PoolSession session)
         }
     }
 
+    /// <summary>The stored text read back: the pool's allocated bytes on the first line, then NAME, allocated, referenced and exclusive bytes, one image a line.</summary>
     private static UsageReading? Parse(string text)
     {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || !long.TryParse(lines[0], CultureInfo.InvariantCulture, out var allocated))
+        // Read in place, field by field: a string per field of thousands of lines was a large part of a listing.
+        long? allocated = null;
+        var images = new Dictionary<string, ImageFigures>(text.AsSpan().Count('\n'), StringComparer.Ordinal);
+        Span<Range> fields = stackalloc Range[5];
+        foreach (var range in text.AsSpan().Split('\n'))
         {
-            return null;
-        }
+            var line = text.AsSpan(range);
+            if (line.IsEmpty)
+            {
+                continue;
+            }
 
-        var images = new Dictionary<string, ImageFigures>(lines.Length - 1, StringComparer.Ordinal);
-        foreach (var line in lines.Skip(1))
-        {
-            var fields = line.Split('\t');
-            if (fields.Length != 4
-                || !long.TryParse(fields[1], CultureInfo.InvariantCulture, out var imageAllocated)
-                || !long.TryParse(fields[2], CultureInfo.InvariantCulture, out var referenced)
-                || !long.TryParse(fields[3], CultureInfo.InvariantCulture, out var exclusive))
+            if (allocated is null)
+            {
+                if (!long.TryParse(line, CultureInfo.InvariantCulture, out var total))
+                {
+                    return null;
+                }
+
+                allocated = total;
+                continue;
+            }
+
+            if (line.Split(fields, '\t') != 4
+                || !long.TryParse(line[fields[1]], CultureInfo.InvariantCulture, out var imageAllocated)
+                || !long.TryParse(line[fields[2]], CultureInfo.InvariantCulture, out var referenced)
+                || !long.TryParse(line[fields[3]], CultureInfo.InvariantCulture, out var exclusive))
             {
                 return null;
             }
 
-            images[fields[0]] = new ImageFigures(imageAllocated, referenced, exclusive);
+            images[line[fields[0]].ToString()] = new ImageFigures(imageAllocated, referenced, exclusive);
         }
 
-        return new UsageReading(images, allocated);
+        return allocated is { } poolAllocated ? new UsageReading(images, poolAllocated) : null;
     }
 }
