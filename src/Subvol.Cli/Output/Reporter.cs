@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -61,14 +62,25 @@ internal sealed class Reporter
         // Numbers line up on the right, as in df and zfs list. Each field is read once, for its cell and its column's alignment.
         var rightAligned = new bool[view.Columns.Count];
         var cells = new List<string[]>(ordered.Count);
+        // Sizes repeat down a column (every snapshot of a subvolume has its size), and writing one out was most of a cell's cost.
+        var sizes = new Dictionary<long, string>();
         foreach (var row in ordered)
         {
             var line = new string[view.Columns.Count];
             for (var index = 0; index < line.Length; index++)
             {
-                var value = view.Columns[index].Value(row);
+                var column = view.Columns[index];
+                var value = column.Value(row);
                 rightAligned[index] |= FieldValue.IsNumber(value);
-                line[index] = view.Cell(view.Columns[index], row, value);
+                if (value is long bytes && column.Human is null)
+                {
+                    ref var text = ref CollectionsMarshal.GetValueRefOrAddDefault(sizes, bytes, out _);
+                    line[index] = text ??= view.Cell(column, row, value);
+                }
+                else
+                {
+                    line[index] = view.Cell(column, row, value);
+                }
             }
 
             cells.Add(line);

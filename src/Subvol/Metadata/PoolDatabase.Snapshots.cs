@@ -83,10 +83,12 @@ internal sealed partial class PoolDatabase
         var list = new List<SnapshotRecord>();
         while (reader.Read())
         {
+            var subvolumeId = reader.GetInt64(1);
             list.Add(new SnapshotRecord(
                 reader.GetInt64(0),
-                reader.GetInt64(1),
-                reader.GetString(2),
+                subvolumeId,
+                // Rows of one subvolume come together: one string for its name, not one per snapshot.
+                list.Count > 0 && list[^1].SubvolumeId == subvolumeId ? list[^1].SubvolumeName : reader.GetString(2),
                 reader.GetString(3),
                 Guid.Parse(reader.GetString(4)),
                 reader.GetInt64(5),
