@@ -258,7 +258,8 @@ public sealed class Pool : IDisposable
         var snapshots = _session.Database.ListSnapshots();
         var reading = Accounting.Read(snapshots);
         var mounts = MountTable.Read();
-        var subvolumes = Subvolumes.List(reading.Images.ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive), mounts);
+        // Subvolumes only: a snapshot's NAME@SNAP is no subvolume's name, and thousands of them made a dictionary nobody looked in.
+        var subvolumes = Subvolumes.List(reading.Images.Where(entry => !entry.Key.Contains('@')).ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive), mounts);
         return new ImageListing(
             subvolume is null ? subvolumes : subvolumes.Where(info => info.Name == subvolume).ToList(),
             SnapshotLookup.List(subvolume, snapshots, reading, mounts));

@@ -68,30 +68,12 @@ internal sealed class StoredUsage(PoolSession session)
             }
         }
 
-        foreach (var directory in SnapshotDirectories(images))
+        foreach (var directory in images.Where(image => image.IsSnapshot).Select(image => image.Directory).Distinct(StringComparer.Ordinal))
         {
             Describe("directory", directory, directory);
         }
 
         return (Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))), newest);
-    }
-
-    /// <summary>The directories that hold snapshot images, each once, in the order the images name them.</summary>
-    private static List<string> SnapshotDirectories(IReadOnlyList<PoolImage> images)
-    {
-        // Looked up by a slice of each path, so that thousands of snapshots of one subvolume make one string, not thousands.
-        var distinct = new HashSet<string>(StringComparer.Ordinal);
-        var seen = distinct.GetAlternateLookup<ReadOnlySpan<char>>();
-        var directories = new List<string>();
-        foreach (var image in images)
-        {
-            if (image.IsSnapshot && !seen.Contains(Path.GetDirectoryName(image.Path.AsSpan())) && Path.GetDirectoryName(image.Path) is { } directory && distinct.Add(directory))
-            {
-                directories.Add(directory);
-            }
-        }
-
-        return directories;
     }
 
     /// <summary>Best effort: a read-only pool, or a writer holding the database, leaves the figures unstored, and the listing goes on.</summary>

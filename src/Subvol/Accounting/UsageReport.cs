@@ -47,9 +47,21 @@ internal sealed class UsageReport(PoolSession session)
 
     private List<PoolImage> Images(IReadOnlyList<SnapshotRecord> snapshots)
     {
-        var images = new List<PoolImage>();
-        images.AddRange(session.Database.ListSubvolumes().Select(subvolume => new PoolImage(subvolume.Name, false, subvolume.Size, session.Layout.SubvolumeImage(subvolume.Name))));
-        images.AddRange(snapshots.Select(snapshot => new PoolImage($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, session.Layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name))));
+        var subvolumes = session.Database.ListSubvolumes();
+        var images = new List<PoolImage>(subvolumes.Count + snapshots.Count);
+        images.AddRange(subvolumes.Select(subvolume => new PoolImage(subvolume.Name, false, subvolume.Size, session.Layout.SubvolumesDirectory, subvolume.Name + ".img")));
+        // The snapshots of a subvolume come together, and share one string for their directory.
+        (string Subvolume, string Directory) current = (string.Empty, string.Empty);
+        foreach (var snapshot in snapshots)
+        {
+            if (current.Subvolume != snapshot.SubvolumeName)
+            {
+                current = (snapshot.SubvolumeName, session.Layout.SnapshotDirectory(snapshot.SubvolumeName));
+            }
+
+            images.Add(new PoolImage($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, current.Directory, snapshot.Name + ".img"));
+        }
+
         return images;
     }
 

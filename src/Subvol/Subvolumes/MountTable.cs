@@ -46,6 +46,9 @@ internal sealed class MountTable
         return new MountTable(devicesByImage, firstMountBySource);
     }
 
+    /// <summary>Every image attached to a loop device, as the kernel names its backing file.</summary>
+    public IEnumerable<string> Images => _devicesByImage.Keys;
+
     /// <summary>Where the image is mounted (its first mount in mountinfo's order, as <see cref="ImageMounts.Find"/> lists them), or null.</summary>
     public string? MountPointOf(string image)
     {
