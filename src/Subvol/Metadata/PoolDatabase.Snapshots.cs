@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Subvol.Errors;
 
@@ -8,12 +9,28 @@ internal sealed partial class PoolDatabase
     private const string SnapshotSelect =
         "SELECT s.id, s.subvolume_id, v.name, s.name, s.guid, s.size, s.filesystem, s.created, s.creator, s.freeze_seconds, " + WrappedKeyOfSnapshot + " FROM snapshots s JOIN subvolumes v ON v.id = s.subvolume_id";
 
+    /// <summary>The snapshots of one subvolume in the order they were taken, or of all, by subvolume name and then so.</summary>
     public IReadOnlyList<SnapshotRecord> ListSnapshots(string? subvolumeName = null)
     {
-        using var command = subvolumeName is null
-            ? Command($"{SnapshotSelect} ORDER BY v.name, s.id")
-            : Command($"{SnapshotSelect} WHERE v.name = $name ORDER BY s.id", ("$name", subvolumeName));
-        return ReadSnapshots(command);
+        if (subvolumeName is not null)
+        {
+            using var ofOne = Command($"{SnapshotSelect} WHERE v.name = $name ORDER BY s.id", ("$name", subvolumeName));
+            return ReadSnapshots(ofOne);
+        }
+
+        // The order of 'ORDER BY v.name, s.id' (names are ASCII, so ordinal is SQLite's BINARY): SQLite reads rows in id
+        // order without sorting, and sorting thousands of them cost it more than the stable sort by name here, mostly a check.
+        using var command = Command($"{SnapshotSelect} ORDER BY s.id");
+        var snapshots = ReadSnapshots(command);
+        for (var index = 1; index < snapshots.Count; index++)
+        {
+            if (string.CompareOrdinal(snapshots[index - 1].SubvolumeName, snapshots[index].SubvolumeName) > 0)
+            {
+                return snapshots.OrderBy(snapshot => snapshot.SubvolumeName, StringComparer.Ordinal).ToList();
+            }
+        }
+
+        return snapshots;
     }
 
     /// <summary>How many snapshots each subvolume has, by subvolume id; one without any is absent.</summary>
@@ -81,14 +98,17 @@ internal sealed partial class PoolDatabase
     {
         using var reader = command.ExecuteReader();
         var list = new List<SnapshotRecord>();
+        // One string for each subvolume's name, not one per snapshot.
+        var subvolumeNames = new Dictionary<long, string>();
         while (reader.Read())
         {
             var subvolumeId = reader.GetInt64(1);
+            ref var subvolumeName = ref CollectionsMarshal.GetValueRefOrAddDefault(subvolumeNames, subvolumeId, out _);
+            subvolumeName ??= reader.GetString(2);
             list.Add(new SnapshotRecord(
                 reader.GetInt64(0),
                 subvolumeId,
-                // Rows of one subvolume come together: one string for its name, not one per snapshot.
-                list.Count > 0 && list[^1].SubvolumeId == subvolumeId ? list[^1].SubvolumeName : reader.GetString(2),
+                subvolumeName,
                 reader.GetString(3),
                 Guid.Parse(reader.GetString(4)),
                 reader.GetInt64(5),
