@@ -91,16 +91,5 @@ internal static class PlainTable
     }
 
     /// <summary>Printable ASCII, one terminal cell per character; Spectre measures anything else its own way.</summary>
-    private static bool IsPlain(string text)
-    {
-        foreach (var character in text)
-        {
-            if (character is < ' ' or > '~')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsPlain(string text) => !text.AsSpan().ContainsAnyExceptInRange(' ', '~');
 }
