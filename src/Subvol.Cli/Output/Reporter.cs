@@ -13,6 +13,9 @@ namespace Subvol.Cli.Output;
 /// </summary>
 internal sealed class Reporter
 {
+    /// <summary>Characters of a JSON document written at once, within standard output's buffer.</summary>
+    private const int JsonBlockLength = 16 * 1024;
+
     private readonly TextWriter _output;
     private readonly TextWriter _error;
     private readonly bool _json;
@@ -71,7 +74,7 @@ internal sealed class Reporter
             {
                 var column = view.Columns[index];
                 var value = column.Value(row);
-                rightAligned[index] |= FieldValue.IsNumber(value);
+                rightAligned[index] = rightAligned[index] || FieldValue.IsNumber(value);
                 if (value is long bytes && column.Human is null)
                 {
                     ref var text = ref CollectionsMarshal.GetValueRefOrAddDefault(sizes, bytes, out _);
@@ -133,7 +136,18 @@ internal sealed class Reporter
             write(writer);
         }
 
-        _output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        // Decoded a block at a time: the document of a listing of thousands of rows is not made one string twice its size.
+        var decoder = Encoding.UTF8.GetDecoder();
+        var block = new char[Math.Min(buffer.WrittenCount, JsonBlockLength)];
+        var rest = buffer.WrittenSpan;
+        while (!rest.IsEmpty)
+        {
+            decoder.Convert(rest, block, flush: true, out var bytesUsed, out var charsUsed, out _);
+            _output.Write(block, 0, charsUsed);
+            rest = rest[bytesUsed..];
+        }
+
+        _output.WriteLine();
     }
 
     /// <summary>Says what a mutation did, on standard output.</summary>
