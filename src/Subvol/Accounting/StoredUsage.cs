@@ -73,7 +73,29 @@ internal sealed class StoredUsage(PoolSession session)
             Describe("directory", directory, directory);
         }
 
-        return (Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))), newest);
+        return (Convert.ToHexString(Sha256(text)), newest);
+    }
+
+    /// <summary>The SHA-256 of the text's UTF-8, a block at a time: the text of thousands of snapshots is not copied twice over to be hashed.</summary>
+    private static byte[] Sha256(StringBuilder text)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var encoder = Encoding.UTF8.GetEncoder();
+        var block = new byte[16 * 1024];
+        foreach (var chunk in text.GetChunks())
+        {
+            var rest = chunk.Span;
+            while (!rest.IsEmpty)
+            {
+                encoder.Convert(rest, block, flush: false, out var charsUsed, out var bytesUsed, out _);
+                hash.AppendData(block, 0, bytesUsed);
+                rest = rest[charsUsed..];
+            }
+        }
+
+        encoder.Convert([], block, flush: true, out _, out var last, out _);
+        hash.AppendData(block, 0, last);
+        return hash.GetHashAndReset();
     }
 
     /// <summary>Best effort: a read-only pool, or a writer holding the database, leaves the figures unstored, and the listing goes on.</summary>

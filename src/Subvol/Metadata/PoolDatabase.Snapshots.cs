@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
@@ -135,7 +136,7 @@ internal sealed partial class PoolDatabase
                     subvolumeId,
                     subvolumeName,
                     Text(statement, 3),
-                    Guid.Parse(Text(statement, 4)),
+                    GuidOf(statement, 4),
                     raw.sqlite3_column_int64(statement, 5),
                     Text(statement, 6),
                     ParseTime(Text(statement, 7)),
@@ -151,6 +152,12 @@ internal sealed partial class PoolDatabase
         }
 
         static string Text(sqlite3_stmt statement, int column) => raw.sqlite3_column_text(statement, column).utf8_to_string();
+
+        // Parsed where SQLite holds it, without a string; any other spelling Guid.Parse reads is read as it was.
+        static Guid GuidOf(sqlite3_stmt statement, int column) =>
+            raw.sqlite3_column_blob(statement, column) is var text && Utf8Parser.TryParse(text, out Guid guid, out var used) && used == text.Length
+                ? guid
+                : Guid.Parse(Text(statement, column));
 
         static bool IsNull(sqlite3_stmt statement, int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL;
 
