@@ -43,6 +43,7 @@ var root = new RootCommand("Subvol: subvolumes, snapshots and replication for XF
     CompletionCommand.Create(),
 };
 
+Subvol.Cli.Output.StandardOutput.Install();
 var registrations = Interruption.Register();
 try
 {

@@ -254,11 +254,15 @@ public sealed class Pool : IDisposable
             _session.RequireSubvolume(subvolume);
         }
 
-        var reading = Accounting.Read();
-        var subvolumes = Subvolumes.List(reading.Images.ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive));
+        // Every snapshot's row and the kernel's mounts are read once for the whole listing.
+        var snapshots = _session.Database.ListSnapshots();
+        var reading = Accounting.Read(snapshots);
+        var mounts = MountTable.Read();
+        // Subvolumes only: a snapshot's NAME@SNAP is no subvolume's name, and thousands of them made a dictionary nobody looked in.
+        var subvolumes = Subvolumes.List(reading.Images.Where(entry => !entry.Key.Contains('@')).ToDictionary(entry => entry.Key, entry => entry.Value.Exclusive), mounts);
         return new ImageListing(
             subvolume is null ? subvolumes : subvolumes.Where(info => info.Name == subvolume).ToList(),
-            SnapshotLookup.List(subvolume, reading));
+            SnapshotLookup.List(subvolume, snapshots, reading, mounts));
     }
 
     public SubvolumeInfo GetSubvolume(string name) => Subvolumes.Get(name);

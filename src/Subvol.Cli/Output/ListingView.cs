@@ -28,14 +28,17 @@ internal sealed record ListingView<T>(
             : rows.OrderBy(column.Value, comparer).ToList();
     }
 
-    public string Cell(Column<T> column, T row)
+    public string Cell(Column<T> column, T row) => Cell(column, row, column.Value(row));
+
+    /// <summary>The cell of a field whose value the caller has read already.</summary>
+    public string Cell(Column<T> column, T row, object? value)
     {
         if (Parsable)
         {
-            return FieldValue.Exact(column.Value(row));
+            return FieldValue.Exact(value);
         }
 
-        return column.Human is { } human ? human(row) : FieldValue.Human(column.Value(row));
+        return column.Human is { } human ? human(row) : FieldValue.Human(value);
     }
 
     public void WriteObject(Utf8JsonWriter writer, T row)

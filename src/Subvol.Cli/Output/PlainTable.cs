@@ -13,6 +13,9 @@ internal static class PlainTable
     /// <summary>Spaces after every column but the last, as the table's PadRight(2).</summary>
     private const int Gap = 2;
 
+    /// <summary>Characters written at once, within standard output's buffer.</summary>
+    private const int BlockLength = 16 * 1024;
+
     /// <returns>False, having written nothing, when the table is not one it lays out.</returns>
     public static bool TryWrite(TextWriter output, IReadOnlyList<string> headings, IReadOnlyList<bool> rightAligned, IReadOnlyList<string[]> rows, int width)
     {
@@ -45,15 +48,22 @@ internal static class PlainTable
             return false;
         }
 
-        // One write for the whole table: standard output flushes every write, and a line at a time cost a system call per row.
-        var table = new StringBuilder();
-        AppendLine(table, headings, widths, rightAligned);
+        // A block of lines at a time through one buffer: standard output flushes every write, so a line at a time cost a
+        // system call per row, and the whole table as one string cost its size twice over in memory never used again.
+        var lineLength = widths.Sum() + (Gap * (widths.Length - 1)) + Environment.NewLine.Length;
+        var block = new StringBuilder(BlockLength + lineLength);
+        AppendLine(block, headings, widths, rightAligned);
         foreach (var row in rows)
         {
-            AppendLine(table, row, widths, rightAligned);
+            AppendLine(block, row, widths, rightAligned);
+            if (block.Length >= BlockLength)
+            {
+                output.Write(block);
+                block.Clear();
+            }
         }
 
-        output.Write(table.ToString());
+        output.Write(block);
         return true;
     }
 
@@ -81,16 +91,5 @@ internal static class PlainTable
     }
 
     /// <summary>Printable ASCII, one terminal cell per character; Spectre measures anything else its own way.</summary>
-    private static bool IsPlain(string text)
-    {
-        foreach (var character in text)
-        {
-            if (character is < ' ' or > '~')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsPlain(string text) => !text.AsSpan().ContainsAnyExceptInRange(' ', '~');
 }

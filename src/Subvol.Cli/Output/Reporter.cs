@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -12,6 +13,9 @@ namespace Subvol.Cli.Output;
 /// </summary>
 internal sealed class Reporter
 {
+    /// <summary>Characters of a JSON document written at once, within standard output's buffer.</summary>
+    private const int JsonBlockLength = 16 * 1024;
+
     private readonly TextWriter _output;
     private readonly TextWriter _error;
     private readonly bool _json;
@@ -58,9 +62,33 @@ internal sealed class Reporter
             console.Profile.Width = 4096;
         }
 
-        // Numbers line up on the right, as in df and zfs list.
-        var rightAligned = view.Columns.Select(column => ordered.Any(row => FieldValue.IsNumber(column.Value(row)))).ToList();
-        var cells = ordered.Select(row => view.Columns.Select(column => view.Cell(column, row)).ToArray()).ToList();
+        // Numbers line up on the right, as in df and zfs list. Each field is read once, for its cell and its column's alignment.
+        var rightAligned = new bool[view.Columns.Count];
+        var cells = new List<string[]>(ordered.Count);
+        // Sizes repeat down a column (every snapshot of a subvolume has its size), and writing one out was most of a cell's cost.
+        var sizes = new Dictionary<long, string>();
+        foreach (var row in ordered)
+        {
+            var line = new string[view.Columns.Count];
+            for (var index = 0; index < line.Length; index++)
+            {
+                var column = view.Columns[index];
+                var value = column.Value(row);
+                rightAligned[index] = rightAligned[index] || FieldValue.IsNumber(value);
+                if (value is long bytes && column.Human is null)
+                {
+                    ref var text = ref CollectionsMarshal.GetValueRefOrAddDefault(sizes, bytes, out _);
+                    line[index] = text ??= view.Cell(column, row, value);
+                }
+                else
+                {
+                    line[index] = view.Cell(column, row, value);
+                }
+            }
+
+            cells.Add(line);
+        }
+
         // Only into a pipe or a file, where Spectre's layout was compared byte for byte; a terminal gets Spectre's own.
         if (Console.IsOutputRedirected && PlainTable.TryWrite(_output, view.Columns.Select(column => column.Heading).ToList(), rightAligned, cells, console.Profile.Width))
         {
@@ -108,7 +136,18 @@ internal sealed class Reporter
             write(writer);
         }
 
-        _output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        // Decoded a block at a time: the document of a listing of thousands of rows is not made one string twice its size.
+        var decoder = Encoding.UTF8.GetDecoder();
+        var block = new char[Math.Min(buffer.WrittenCount, JsonBlockLength)];
+        var rest = buffer.WrittenSpan;
+        while (!rest.IsEmpty)
+        {
+            decoder.Convert(rest, block, flush: true, out var bytesUsed, out var charsUsed, out _);
+            _output.Write(block, 0, charsUsed);
+            rest = rest[bytesUsed..];
+        }
+
+        _output.WriteLine();
     }
 
     /// <summary>Says what a mutation did, on standard output.</summary>

@@ -5,5 +5,11 @@ internal static class Units
 {
     public static string Size(long bytes) => ByteSize.Format(bytes);
 
-    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>yyyy-MM-dd HH:mm:ss'Z': the sortable format, which is written without parsing a pattern, once per row of a listing.</summary>
+    public static string Time(DateTimeOffset time) => string.Create(20, time.UtcDateTime, static (text, utc) =>
+    {
+        utc.TryFormat(text, out _, "s", System.Globalization.CultureInfo.InvariantCulture);
+        text[10] = ' ';
+        text[19] = 'Z';
+    });
 }

@@ -68,12 +68,34 @@ internal sealed class StoredUsage(PoolSession session)
             }
         }
 
-        foreach (var directory in images.Where(image => image.IsSnapshot).Select(image => Path.GetDirectoryName(image.Path)!).Distinct(StringComparer.Ordinal))
+        foreach (var directory in images.Where(image => image.IsSnapshot).Select(image => image.Directory).Distinct(StringComparer.Ordinal))
         {
             Describe("directory", directory, directory);
         }
 
-        return (Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))), newest);
+        return (Convert.ToHexString(Sha256(text)), newest);
+    }
+
+    /// <summary>The SHA-256 of the text's UTF-8, a block at a time: the text of thousands of snapshots is not copied twice over to be hashed.</summary>
+    private static byte[] Sha256(StringBuilder text)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var encoder = Encoding.UTF8.GetEncoder();
+        var block = new byte[16 * 1024];
+        foreach (var chunk in text.GetChunks())
+        {
+            var rest = chunk.Span;
+            while (!rest.IsEmpty)
+            {
+                encoder.Convert(rest, block, flush: false, out var charsUsed, out var bytesUsed, out _);
+                hash.AppendData(block, 0, bytesUsed);
+                rest = rest[charsUsed..];
+            }
+        }
+
+        encoder.Convert([], block, flush: true, out _, out var last, out _);
+        hash.AppendData(block, 0, last);
+        return hash.GetHashAndReset();
     }
 
     /// <summary>Best effort: a read-only pool, or a writer holding the database, leaves the figures unstored, and the listing goes on.</summary>
@@ -95,29 +117,43 @@ internal sealed class StoredUsage(PoolSession session)
         }
     }
 
+    /// <summary>The stored text read back: the pool's allocated bytes on the first line, then NAME, allocated, referenced and exclusive bytes, one image a line.</summary>
     private static UsageReading? Parse(string text)
     {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || !long.TryParse(lines[0], CultureInfo.InvariantCulture, out var allocated))
+        // Read in place, field by field: a string per field of thousands of lines was a large part of a listing.
+        long? allocated = null;
+        var images = new Dictionary<string, ImageFigures>(text.AsSpan().Count('\n'), StringComparer.Ordinal);
+        Span<Range> fields = stackalloc Range[5];
+        foreach (var range in text.AsSpan().Split('\n'))
         {
-            return null;
-        }
+            var line = text.AsSpan(range);
+            if (line.IsEmpty)
+            {
+                continue;
+            }
 
-        var images = new Dictionary<string, ImageFigures>(lines.Length - 1, StringComparer.Ordinal);
-        foreach (var line in lines.Skip(1))
-        {
-            var fields = line.Split('\t');
-            if (fields.Length != 4
-                || !long.TryParse(fields[1], CultureInfo.InvariantCulture, out var imageAllocated)
-                || !long.TryParse(fields[2], CultureInfo.InvariantCulture, out var referenced)
-                || !long.TryParse(fields[3], CultureInfo.InvariantCulture, out var exclusive))
+            if (allocated is null)
+            {
+                if (!long.TryParse(line, CultureInfo.InvariantCulture, out var total))
+                {
+                    return null;
+                }
+
+                allocated = total;
+                continue;
+            }
+
+            if (line.Split(fields, '\t') != 4
+                || !long.TryParse(line[fields[1]], CultureInfo.InvariantCulture, out var imageAllocated)
+                || !long.TryParse(line[fields[2]], CultureInfo.InvariantCulture, out var referenced)
+                || !long.TryParse(line[fields[3]], CultureInfo.InvariantCulture, out var exclusive))
             {
                 return null;
             }
 
-            images[fields[0]] = new ImageFigures(imageAllocated, referenced, exclusive);
+            images[line[fields[0]].ToString()] = new ImageFigures(imageAllocated, referenced, exclusive);
         }
 
-        return new UsageReading(images, allocated);
+        return allocated is { } poolAllocated ? new UsageReading(images, poolAllocated) : null;
     }
 }

@@ -1,4 +1,5 @@
 using Subvol.Linux;
+using Subvol.Metadata;
 using Subvol.Pools;
 
 namespace Subvol.Accounting;
@@ -34,16 +35,33 @@ internal sealed class UsageReport(PoolSession session)
     /// <summary>The figures of every image present, from the stored reading while the pool is as it was then, else from the extent maps.</summary>
     public UsageReading Read() => Read(Images());
 
+    /// <summary>The same, for a caller that has read every snapshot's row already, so that a listing reads them once.</summary>
+    public UsageReading Read(IReadOnlyList<SnapshotRecord> snapshots) => Read(Images(snapshots));
+
     /// <summary>The figures of every image present, read from the extent maps now, whatever is stored.</summary>
     internal UsageReading ReadExtentMaps() => ReadExtentMaps(Images());
 
     private UsageReading Read(List<PoolImage> images) => new StoredUsage(session).Read(images, () => ReadExtentMaps(images));
 
-    private List<PoolImage> Images()
+    private List<PoolImage> Images() => Images(session.Database.ListSnapshots());
+
+    private List<PoolImage> Images(IReadOnlyList<SnapshotRecord> snapshots)
     {
-        var images = new List<PoolImage>();
-        images.AddRange(session.Database.ListSubvolumes().Select(subvolume => new PoolImage(subvolume.Name, false, subvolume.Size, session.Layout.SubvolumeImage(subvolume.Name))));
-        images.AddRange(session.Database.ListSnapshots().Select(snapshot => new PoolImage($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, session.Layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name))));
+        var subvolumes = session.Database.ListSubvolumes();
+        var images = new List<PoolImage>(subvolumes.Count + snapshots.Count);
+        images.AddRange(subvolumes.Select(subvolume => new PoolImage(subvolume.Name, false, subvolume.Size, session.Layout.SubvolumesDirectory, subvolume.Name + ".img")));
+        // The snapshots of a subvolume come together, and share one string for their directory.
+        (string Subvolume, string Directory) current = (string.Empty, string.Empty);
+        foreach (var snapshot in snapshots)
+        {
+            if (current.Subvolume != snapshot.SubvolumeName)
+            {
+                current = (snapshot.SubvolumeName, session.Layout.SnapshotDirectory(snapshot.SubvolumeName));
+            }
+
+            images.Add(new PoolImage($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, current.Directory, snapshot.Name + ".img"));
+        }
+
         return images;
     }
 

@@ -135,7 +135,7 @@ public static class ByteSize
             unit++;
         }
 
-        return value.ToString("0.0", CultureInfo.InvariantCulture) + " " + Units[unit];
+        return string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {Units[unit]}");
     }
 
     /// <summary>Writes a size as a person would type it: "300M" for a whole number of a unit, else in bytes.</summary>

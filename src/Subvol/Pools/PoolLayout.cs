@@ -32,7 +32,8 @@ internal sealed class PoolLayout(string root)
 
     public string SnapshotDirectory(string subvolume) => Path.Combine(SnapshotsDirectory, subvolume);
 
-    public string SnapshotImage(string subvolume, string snapshot) => Path.Combine(SnapshotDirectory(subvolume), snapshot + ".img");
+    /// <summary>Path.Combine's result in one string, since names never hold '/' (NameRules): a listing asks for every snapshot's image.</summary>
+    public string SnapshotImage(string subvolume, string snapshot) => string.Concat(SnapshotsDirectory, "/", subvolume, "/", snapshot, ".img");
 
     public string DefaultMountPoint(string name) => Path.Combine(MountsDirectory, name);
 

@@ -20,9 +20,6 @@ internal sealed class MountTable
         _firstMountBySource = firstMountBySource;
     }
 
-    /// <summary>No devices and no mounts: for an image made a moment ago under the pool's lock, which nothing can have mounted yet.</summary>
-    public static MountTable None { get; } = new(new Dictionary<string, List<string>>(StringComparer.Ordinal), new Dictionary<string, (int Order, string Target)>(StringComparer.Ordinal));
-
     public static MountTable Read()
     {
         var devicesByImage = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -48,6 +45,12 @@ internal sealed class MountTable
 
         return new MountTable(devicesByImage, firstMountBySource);
     }
+
+    /// <summary>A table in which no image is mounted, for images known to be mounted nowhere without asking the kernel.</summary>
+    public static MountTable Empty { get; } = new([], []);
+
+    /// <summary>Every image attached to a loop device, as the kernel names its backing file.</summary>
+    public IEnumerable<string> Images => _devicesByImage.Keys;
 
     /// <summary>Where the image is mounted (its first mount in mountinfo's order, as <see cref="ImageMounts.Find"/> lists them), or null.</summary>
     public string? MountPointOf(string image)

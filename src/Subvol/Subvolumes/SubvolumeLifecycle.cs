@@ -23,10 +23,11 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
     private PoolFiles Files => session.Files;
 
     /// <param name="exclusive">Exclusive bytes by image name, which only a reading of every extent map can say.</param>
-    public IReadOnlyList<SubvolumeInfo> List(IReadOnlyDictionary<string, long> exclusive)
+    /// <param name="mounts">The kernel's loop devices and mounts when the caller has read them for its listing; null reads them.</param>
+    public IReadOnlyList<SubvolumeInfo> List(IReadOnlyDictionary<string, long> exclusive, MountTable? mounts = null)
     {
         var snapshotCounts = Database.CountSnapshots();
-        var mounts = MountTable.Read();
+        mounts ??= MountTable.Read();
         return Database.ListSubvolumes()
             .Select(record => Describe(record, snapshotCounts.GetValueOrDefault(record.Id), mounts) with { Exclusive = exclusive.GetValueOrDefault(record.Name) })
             .ToList();

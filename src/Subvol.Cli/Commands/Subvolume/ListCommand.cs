@@ -49,9 +49,14 @@ internal static class ListCommand
             var (subvolumes, snapshots) = pool.ListImages(name);
             var snapshotsOf = snapshots.ToLookup(snapshot => snapshot.Subvolume);
             var listed = subvolumes.Select(subvolume => subvolume.Name).ToHashSet();
-            var rows = subvolumes.SelectMany(subvolume => snapshotsOf[subvolume.Name].Select(ImageRow.From).Prepend(ImageRow.From(subvolume)))
-                .Concat(snapshots.Where(snapshot => !listed.Contains(snapshot.Subvolume)).Select(ImageRow.From))
-                .ToList();
+            var rows = new List<ImageRow>(subvolumes.Count + snapshots.Count);
+            foreach (var subvolume in subvolumes)
+            {
+                rows.Add(ImageRow.From(subvolume));
+                rows.AddRange(snapshotsOf[subvolume.Name].Select(ImageRow.From));
+            }
+
+            rows.AddRange(snapshots.Where(snapshot => !listed.Contains(snapshot.Subvolume)).Select(ImageRow.From));
             context.Reporter.Listing(rows, view);
             return ExitCodes.Success;
         }
