@@ -126,7 +126,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
 
             var image = Layout.SubvolumeImage(reference.Subvolume);
             var guid = Guid.NewGuid();
-            members.Add(new Member(reference, record, image, Layout.PartialImage(guid), Layout.SnapshotImage(reference.Subvolume, reference.Snapshot), guid, ImageMounts.LoopDevices(image)));
+            members.Add(new Member(reference, record, image, Layout.PartialImage(guid), Layout.SnapshotImage(reference.Subvolume, reference.Snapshot), guid, ImageMounts.MountingOrHolding(image)));
         }
 
         var guaranteed = members.Where(member => member.Record.Provisioning == Provisioning.Guaranteed).ToList();

@@ -52,7 +52,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         {
             // Only an image nobody has open stays as the snapshot found it; one in use counts as written from now on.
             // The kernel is asked once: the write lock keeps Subvol's own mounts and attachments from changing meanwhile.
-            var devices = ImageMounts.LoopDevices(image);
+            var devices = ImageMounts.MountingOrHolding(image);
             var idle = devices.Count == 0;
             var frozen = CloneConsistent(subvolume, image, partial, devices);
             DateTime? writeStamp = idle ? WriteStamp.Apply(Files, image) : null;
