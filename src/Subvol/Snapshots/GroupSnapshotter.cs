@@ -98,7 +98,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
         }
 
         var lookup = new SnapshotLookup(session);
-        return records.Select(lookup.Describe).ToList();
+        return records.Select(lookup.DescribePublished).ToList();
     }
 
     /// <summary>Checks the whole group before anything is frozen: names, one snapshot per subvolume, and the room their headroom needs.</summary>

@@ -40,6 +40,12 @@ internal sealed class SnapshotLookup(PoolSession session)
 
     public SnapshotInfo Describe(SnapshotRecord record) => Describe(record, mounts: null, usage: null, BasesOf(record.SubvolumeName), session.Database.SnapshotGroupNames());
 
+    /// <summary>
+    /// A snapshot this session has just published, without asking the kernel where it is mounted: its image did not exist a
+    /// moment ago, and the write lock still held keeps Subvol from mounting it.
+    /// </summary>
+    public SnapshotInfo DescribePublished(SnapshotRecord record) => Describe(record, MountTable.Empty, usage: null, BasesOf(record.SubvolumeName), session.Database.SnapshotGroupNames());
+
     /// <param name="mounts">The kernel's mounts read once for a whole listing; null to ask the kernel about this image alone.</param>
     /// <param name="usage">
     /// The pool's usage, which gives a listing the allocated and exclusive bytes of each snapshot (an image that is

@@ -71,7 +71,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
 
             MakeImmutable(destination);
             ImageIdentity.Refresh(Files, image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
-            return new SnapshotLookup(session).Describe(snapshotRecord);
+            return new SnapshotLookup(session).DescribePublished(snapshotRecord);
         });
     }
 

@@ -46,6 +46,9 @@ internal sealed class MountTable
         return new MountTable(devicesByImage, firstMountBySource);
     }
 
+    /// <summary>A table in which no image is mounted, for images known to be mounted nowhere without asking the kernel.</summary>
+    public static MountTable Empty { get; } = new([], []);
+
     /// <summary>Where the image is mounted (its first mount in mountinfo's order, as <see cref="ImageMounts.Find"/> lists them), or null.</summary>
     public string? MountPointOf(string image)
     {
