@@ -6,9 +6,10 @@
 # handful of extents, then about 1,000 and about 5,000 (made by rewriting 4 KiB blocks of a 1 GiB
 # file after a reflink copy, so that each rewrite splits a shared extent), and prints the ratio at
 # each. At a handful of extents it also shows where subvol's remaining milliseconds go: process
-# start (`subvol --version`), pool open and a listing (`subvol list`), and the snapshot itself, with
-# the system calls one snapshot makes (strace -f -c). With --sizes it measures by data written
-# instead (1, 4 and 16 GiB by default), against `btrfs subvolume snapshot` as well.
+# start (`subvol --version`), pool open and a listing (`subvol list`), and, from snapshots traced
+# with strace, the freeze, the clone, the thaw, the metadata syncs and the start of the thaw
+# watchdog, with the rest; then the system calls one snapshot makes (strace -f -c). With --sizes it
+# measures by data written instead (1, 4 and 16 GiB by default), against `btrfs subvolume snapshot`.
 #
 # A benchmark, not a test: it asserts nothing about speed. Needs root. Everything it makes lives in
 # one directory under /var/tmp and is removed on exit, failure or Ctrl-C (mounts, loop devices, images).
@@ -144,6 +145,29 @@ if [ "$mode" = extents ]; then
   few_s=$s; few_c=$c
   version=$(time_command "$subvol_bin" --version)
   list=$(time_command "$subvol_bin" list)
+  traced=()
+  if command -v strace >/dev/null; then
+    # Each traced thread writes a file of its own (-ff), so no call is split; only the calls named stop the process.
+    traced_runs=$(( (runs + 2) / 3 ))
+    for run in $(seq "$traced_runs"); do
+      rm -rf "$work/trace"; mkdir "$work/trace"
+      start=$(now)
+      strace -ff --seccomp-bpf -T -e trace=ioctl,fdatasync,fsync,vfork -o "$work/trace/call" "$subvol_bin" snapshot "bench@traced$run" >/dev/null 2>>"$work/stderr"
+      total=$(( $(now) - start ))
+      subvol destroy "bench@traced$run" >/dev/null
+      traced+=("$total $(awk '
+        { took = 0 }
+        match($0, /<[0-9.]+>$/) { took = substr($0, RSTART + 1, RLENGTH - 2) * 1e9 }
+        /^ioctl\(.*FIFREEZE/ { freeze += took }
+        /^ioctl\(.*FICLONE/ { clone += took }
+        /^ioctl\(.*FITHAW/ { thaw += took }
+        /^(fdatasync|fsync)\(/ { sync += took; syncs++ }
+        /^vfork\(/ { spawn += took }
+        END { printf "%d %d %d %d %d %d", freeze, clone, thaw, sync, syncs, spawn }' "$work"/trace/call.*)")
+    done
+    # The median of column $1 of the traced runs.
+    traced_median() { printf '%s\n' "${traced[@]}" | awk -v column="$1" '{ print $column }' | median; }
+  fi
 
   for target in "${targets[@]}"; do
     fragment_to "$target"
@@ -153,10 +177,23 @@ if [ "$mode" = extents ]; then
 
   echo
   echo "At a handful of extents, where subvol's time goes (medians over $runs runs):"
-  printf '  %-44s %8s ms\n' "process start (subvol --version)" "$(ms "$version")"
-  printf '  %-44s %8s ms\n' "pool open and a listing (subvol list - start)" "$(ms $(( list - version )))"
-  printf '  %-44s %8s ms\n' "the snapshot beyond that (snapshot - list)" "$(ms $(( few_s - list )))"
-  printf '  %-44s %8s ms\n' "of which freeze + clone + thaw (freeze+cp)" "$(ms "$few_c")"
+  printf '  %-52s %8s ms\n' "a snapshot (the table's first row)" "$(ms "$few_s")"
+  printf '  %-52s %8s ms\n' "the bare freeze + cp --reflink + thaw" "$(ms "$few_c")"
+  printf '  %-52s %8s ms\n' "process start (subvol --version)" "$(ms "$version")"
+  printf '  %-52s %8s ms\n' "pool open and a listing (subvol list - start)" "$(ms $(( list - version )))"
+  if [ ${#traced[@]} -gt 0 ]; then
+    echo
+    echo "One snapshot at a handful of extents under strace, by the calls that wait (medians over $traced_runs runs; tracing adds a little):"
+    waited=0
+    for column in 2 3 4 5 7; do waited=$(( waited + $(traced_median "$column") )); done
+    printf '  %-52s %8s ms\n' "freeze (FIFREEZE: flush, then quiesce the log)" "$(ms "$(traced_median 2)")"
+    printf '  %-52s %8s ms\n' "clone (FICLONE)" "$(ms "$(traced_median 3)")"
+    printf '  %-52s %8s ms\n' "thaw (FITHAW)" "$(ms "$(traced_median 4)")"
+    printf '  %-52s %8s ms\n' "metadata made durable ($(traced_median 6) fdatasync and fsync)" "$(ms "$(traced_median 5)")"
+    printf '  %-52s %8s ms\n' "starting the thaw watchdog (vfork until exec)" "$(ms "$(traced_median 7)")"
+    printf '  %-52s %8s ms\n' "everything else (start, pool open, lookups, exit)" "$(ms $(( $(traced_median 1) - waited )))"
+    printf '  %-52s %8s ms\n' "the traced snapshot in all" "$(ms "$(traced_median 1)")"
+  fi
   if command -v strace >/dev/null; then
     echo
     echo "System calls of one snapshot at $(extents) extents (strace -f -c, the ten most frequent):"

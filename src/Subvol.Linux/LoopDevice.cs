@@ -189,15 +189,37 @@ public sealed class LoopDevice : IDisposable
             return List().Where(device => device.BackingFile == fullPath).ToList();
         }
 
-        var devices = new List<LoopDeviceInfo>();
         if (!Directory.Exists("/sys/block"))
         {
-            return devices;
+            return [];
         }
 
-        foreach (var entry in Directory.EnumerateFileSystemEntries("/sys/block", "loop*"))
+        return BackedBy(identity, Directory.EnumerateFileSystemEntries("/sys/block", "loop*").Select(entry => "/dev/" + Path.GetFileName(entry)));
+    }
+
+    /// <summary>
+    /// Those of <paramref name="devicePaths"/> (such as the sources of the mount table) that are loop devices bound to the
+    /// file at <paramref name="imagePath"/>, each asked with LOOP_GET_STATUS64 as <see cref="ListBackedBy(string)"/> asks
+    /// every one; anything else named (another block device, a device since unbound) is left out.
+    /// </summary>
+    public static IReadOnlyList<LoopDeviceInfo> ListBackedBy(string imagePath, IEnumerable<string> devicePaths)
+    {
+        var fullPath = Path.GetFullPath(imagePath);
+        var loopDevices = devicePaths.Where(IsLoopDevicePath).Distinct(StringComparer.Ordinal);
+        if (Identify(fullPath) is not { } identity)
         {
-            var devicePath = "/dev/" + Path.GetFileName(entry);
+            return List().Where(device => device.BackingFile == fullPath && loopDevices.Contains(device.DevicePath)).ToList();
+        }
+
+        return BackedBy(identity, loopDevices);
+    }
+
+    private static List<LoopDeviceInfo> BackedBy((ulong Device, ulong Inode) identity, IEnumerable<string> devicePaths)
+    {
+        var devices = new List<LoopDeviceInfo>();
+        foreach (var devicePath in devicePaths)
+        {
+            var entry = SysDirectory(devicePath);
             if (BackingInode(devicePath, entry) is { } backing && backing.Inode == identity.Inode && backing.Device == identity.Device
                 && ReadBackingFile(entry) is { } backingFile)
             {
@@ -213,6 +235,10 @@ public sealed class LoopDevice : IDisposable
         devices.Sort((left, right) => DeviceNumber(left.DevicePath).CompareTo(DeviceNumber(right.DevicePath)));
         return devices;
     }
+
+    /// <summary>A name of the kind the kernel gives loop devices (/dev/loopN), which is how the mount table names their mounts.</summary>
+    private static bool IsLoopDevicePath(string path) =>
+        path.StartsWith("/dev/loop", StringComparison.Ordinal) && path.Length > "/dev/loop".Length && path.AsSpan("/dev/loop".Length).IndexOfAnyExceptInRange('0', '9') < 0;
 
     /// <summary>The loop device backed by <paramref name="imagePath"/>, or null.</summary>
     public static LoopDeviceInfo? FindByBackingFile(string imagePath)

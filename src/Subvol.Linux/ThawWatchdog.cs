@@ -67,6 +67,22 @@ public sealed class ThawWatchdog : IDisposable
         return new ThawWatchdog(helper, mountPoint, recordPath);
     }
 
+    /// <summary>
+    /// Closes the pipe, so the helper looks for the record and exits, without waiting for it: a caller with other work to do
+    /// (once the freeze is over and its record deleted) lets the helper finish meanwhile, and waits in <see cref="Dispose"/>.
+    /// </summary>
+    public void Release()
+    {
+        try
+        {
+            _helper.StandardInput.Close();
+        }
+        catch (Exception)
+        {
+            // Closing can only fail when the pipe is gone already, which the helper reads as end-of-file all the same.
+        }
+    }
+
     /// <summary>Closes the pipe and waits for the helper to finish, so a record left behind has been acted on.</summary>
     public void Dispose()
     {
@@ -78,7 +94,7 @@ public sealed class ThawWatchdog : IDisposable
         _disposed = true;
         try
         {
-            _helper.StandardInput.Close();
+            Release();
             _helper.WaitForExit(ExitWait);
         }
         catch (Exception)

@@ -63,6 +63,58 @@ public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<Po
         pool.Run("delete", "linked").ShouldSucceed();
     }
 
+    [RootFact]
+    public void A_subvolume_mounted_by_hand_through_a_device_of_its_own_is_frozen_for_a_snapshot()
+    {
+        pool.Create("mounted-by-hand", "320M");
+        var device = AttachByHand(pool.SubvolumeImage("mounted-by-hand"));
+        var mountPoint = pool.NewDirectory("mounted-by-hand-elsewhere");
+        try
+        {
+            Tools.Run("mount", device, mountPoint).ShouldSucceed();
+            var child = pool.StartPaused("snapshot-frozen", "snapshot", "mounted-by-hand@paused");
+            Assert.True(Tools.IsFrozen(mountPoint), "the mount found in the mount table should be frozen at snapshot-frozen");
+            child.Kill();
+            Assert.True(Waiting.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the watchdog should thaw it within 10 s of the kill");
+            pool.CheckRepairsToConsistent();
+
+            pool.Run("snapshot", "mounted-by-hand@s").ShouldSucceed();
+            Assert.True(WrittenSinceSnapshot("mounted-by-hand"), "a mounted subvolume counts as written from its snapshot on");
+        }
+        finally
+        {
+            Tools.Run("umount", mountPoint);
+            Tools.Run("losetup", "-d", device);
+        }
+
+        Assert.True(Waiting.Eventually(() => !Attached(device), TimeSpan.FromSeconds(10)));
+        pool.Run("delete", "mounted-by-hand", "--recursive").ShouldSucceed();
+    }
+
+    [RootFact]
+    public void A_subvolume_attached_by_hand_but_mounted_nowhere_still_counts_as_written_after_a_snapshot()
+    {
+        pool.Create("attached-idle", "320M");
+        pool.Run("snapshot", "attached-idle@alone").ShouldSucceed();
+        Assert.False(WrittenSinceSnapshot("attached-idle"), "an image nobody holds stays as its snapshot found it");
+        var device = AttachByHand(pool.SubvolumeImage("attached-idle"));
+        try
+        {
+            pool.Run("snapshot", "attached-idle@attached").ShouldSucceed();
+            Assert.True(WrittenSinceSnapshot("attached-idle"), $"whoever holds {device} may write, so the image counts as written");
+        }
+        finally
+        {
+            Tools.Run("losetup", "-d", device);
+        }
+
+        Assert.True(Waiting.Eventually(() => !Attached(device), TimeSpan.FromSeconds(10)));
+        pool.Run("delete", "attached-idle", "--recursive").ShouldSucceed();
+    }
+
+    private bool WrittenSinceSnapshot(string subvolume) =>
+        pool.Json("list", "-t", "subvolume", subvolume).EnumerateArray().Single().GetProperty("written_since_snapshot").GetBoolean();
+
     private static string AttachByHand(string image) => Tools.Run("losetup", "--find", "--show", image).ShouldSucceed().Stdout.Trim();
 
     private static bool Attached(string device) => File.Exists($"/sys/block/{Path.GetFileName(device)}/loop/backing_file");

@@ -324,6 +324,27 @@ public sealed class LoopDeviceTests(XfsPoolFixture pool)
         }
     }
 
+    [RootFact]
+    public void ListBackedByAmongNamedDevicesAsksOnlyThoseAndSkipsNamesThatAreNoLoopDevice()
+    {
+        var directory = pool.NewDirectory();
+        var image = Scratch.NewSparseFile(directory, "named.img", ImageSize);
+        var other = Scratch.NewSparseFile(directory, "named-other.img", ImageSize);
+        try
+        {
+            using var loop = LoopDevice.Attach(image, readOnly: false, directIo: false, autoClear: true);
+            using var otherLoop = LoopDevice.Attach(other, readOnly: true, directIo: false, autoClear: true);
+
+            var found = Assert.Single(LoopDevice.ListBackedBy(image, ["tmpfs", "/dev/vda", otherLoop.DevicePath, loop.DevicePath, loop.DevicePath]));
+            Assert.Equal(LoopDevice.ListBackedBy(image).Single(), found);
+            Assert.Empty(LoopDevice.ListBackedBy(image, [otherLoop.DevicePath, "/dev/loop-control", "none"]));
+        }
+        finally
+        {
+            DirectoryCleanUp.Release(directory);
+        }
+    }
+
     private static void MakeHardLink(string file, string link)
     {
         using var ln = System.Diagnostics.Process.Start("ln", [file, link]);

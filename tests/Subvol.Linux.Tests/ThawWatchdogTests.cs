@@ -47,6 +47,49 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
     }
 
     [RootFact]
+    public void ReleaseWhileTheRecordExistsThawsAndDeletesTheRecordWithoutWaitingForDispose()
+    {
+        var record = NewRecord();
+        try
+        {
+            Freeze.Begin(pool.MountPoint);
+            using var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
+
+            watchdog.Release();
+
+            Assert.True(Waiting.Eventually(() => !File.Exists(record), Scratch.Patience), "the helper acts once the pipe is closed, before anyone waits for it");
+            Assert.False(Freeze.IsFrozen(pool.MountPoint));
+        }
+        finally
+        {
+            Freeze.TryThaw(pool.MountPoint);
+        }
+    }
+
+    [RootFact]
+    public void ReleaseAfterTheRecordIsGoneLeavesTheFileSystemAloneAndDisposeStillWaits()
+    {
+        var record = NewRecord();
+        try
+        {
+            using var freeze = Freeze.Begin(pool.MountPoint);
+            var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
+            using var helper = Process.GetProcessById(watchdog.ProcessId);
+            File.Delete(record);
+
+            watchdog.Release();
+            watchdog.Dispose();
+
+            Assert.True(helper.HasExited);
+            Assert.True(Freeze.IsFrozen(pool.MountPoint));
+        }
+        finally
+        {
+            Freeze.TryThaw(pool.MountPoint);
+        }
+    }
+
+    [RootFact]
     public void ARecordDirectorySwappedForALinkAfterTheStartIsNeitherFollowedNorUsed()
     {
         var record = NewRecord();

@@ -98,7 +98,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
         }
 
         var lookup = new SnapshotLookup(session);
-        return records.Select(lookup.Describe).ToList();
+        return records.Select(lookup.DescribePublished).ToList();
     }
 
     /// <summary>Checks the whole group before anything is frozen: names, one snapshot per subvolume, and the room their headroom needs.</summary>
@@ -126,7 +126,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
 
             var image = Layout.SubvolumeImage(reference.Subvolume);
             var guid = Guid.NewGuid();
-            members.Add(new Member(reference, record, image, Layout.PartialImage(guid), Layout.SnapshotImage(reference.Subvolume, reference.Snapshot), guid, ImageMounts.LoopDevices(image)));
+            members.Add(new Member(reference, record, image, Layout.PartialImage(guid), Layout.SnapshotImage(reference.Subvolume, reference.Snapshot), guid, ImageMounts.MountingOrHolding(image)));
         }
 
         var guaranteed = members.Where(member => member.Record.Provisioning == Provisioning.Guaranteed).ToList();

@@ -52,9 +52,11 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         {
             // Only an image nobody has open stays as the snapshot found it; one in use counts as written from now on.
             // The kernel is asked once: the write lock keeps Subvol's own mounts and attachments from changing meanwhile.
-            var devices = ImageMounts.LoopDevices(image);
+            var devices = ImageMounts.MountingOrHolding(image);
             var idle = devices.Count == 0;
-            var frozen = CloneConsistent(subvolume, image, partial, devices);
+            var (frozen, watchdog) = CloneConsistent(subvolume, image, partial, devices);
+            // Its helper exits meanwhile; waiting for it (it holds the mount point open) comes after the metadata.
+            using var exitingWatchdog = watchdog;
             DateTime? writeStamp = idle ? WriteStamp.Apply(Files, image) : null;
             var destination = Layout.SnapshotImage(subvolume, snapshot);
             Files.CreateDirectory(Layout.SnapshotDirectory(subvolume));
@@ -71,7 +73,7 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
 
             MakeImmutable(destination);
             ImageIdentity.Refresh(Files, image, ImageIdentity.Of(record with { WriteStamp = writeStamp }));
-            return new SnapshotLookup(session).Describe(snapshotRecord);
+            return new SnapshotLookup(session).DescribePublished(snapshotRecord);
         });
     }
 
@@ -165,21 +167,26 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
 
     /// <summary>
     /// Clones an image so that the copy is a consistent filesystem: frozen if mounted, as is otherwise. Returns how
-    /// long the filesystem stayed frozen, or null when it was not mounted.
+    /// long the filesystem stayed frozen, or null when it was not mounted, and the thaw watchdog of a freeze.
     /// </summary>
-    private TimeSpan? CloneConsistent(string subvolume, string image, string destination, IReadOnlyList<LoopDeviceInfo> devices)
+    /// <remarks>
+    /// The freeze is over and its record gone when this returns, so the watchdog has been let go and only exits; the
+    /// caller disposes it, which waits for that, after the metadata is written rather than before.
+    /// </remarks>
+    private (TimeSpan? Frozen, ThawWatchdog? Watchdog) CloneConsistent(string subvolume, string image, string destination, IReadOnlyList<LoopDeviceInfo> devices)
     {
         var mount = ImageMounts.FindWritable(devices);
         if (mount is null)
         {
             Files.Clone(image, destination);
-            return null;
+            return (null, null);
         }
 
         TimeSpan frozen;
         // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
         var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, subvolume, mount.Target);
-        using (ThawWatchdog.Start(mount.Target, record.Path))
+        var watchdog = ThawWatchdog.Start(mount.Target, record.Path);
+        try
         {
             // Writers wait from the start of FIFREEZE, which flushes the filesystem before it returns.
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -192,8 +199,13 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
             }
 
             record.Delete(Files);
+            watchdog.Release();
+            return (frozen, watchdog);
         }
-
-        return frozen;
+        catch
+        {
+            watchdog.Dispose();
+            throw;
+        }
     }
 }
