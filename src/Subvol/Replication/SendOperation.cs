@@ -109,8 +109,7 @@ internal sealed class SendOperation(PoolSession session)
         var total = toRead.Sum(range => range.Length);
         long dataBytes = 0, holeBytes = 0;
         using var handle = files.OpenFile(image, FileAccess.Read);
-        var readahead = new Readahead(handle, image, toRead);
-        readahead.Reading(0);
+        using var readahead = new Readahead(handle, image, toRead);
         digestPrepared.GetAwaiter().GetResult();
         using var writer = new ReplicationStreamWriter(output, header);
         // The header goes out before the first data is read, so that the receiver prepares its image while this waits for the device.
