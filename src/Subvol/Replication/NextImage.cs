@@ -22,6 +22,9 @@ internal sealed class NextImage : IDisposable
     /// <summary>Spans end on this boundary, a multiple of any block size, as FICLONERANGE asks short of the end of the file.</summary>
     private const long Alignment = 1L << 20;
 
+    /// <summary>In place of a span's end: the rest of the image, to its end.</summary>
+    private const long ToTheEnd = -1;
+
     /// <summary>The end of each span to clone, ascending; <see cref="ToTheEnd"/> for the rest of the image.</summary>
     private readonly BlockingCollection<long> _spanEnds = new();
     private readonly SafeFileHandle _received;
@@ -34,8 +37,6 @@ internal sealed class NextImage : IDisposable
     private long _clonedTo;
     private volatile bool _failed;
     private volatile bool _made;
-
-    private const long ToTheEnd = -1;
 
     private NextImage(SafeFileHandle received, string receivedPath, SafeFileHandle image, string description, long spanBytes)
     {
