@@ -76,15 +76,14 @@ internal sealed class SendOperation(PoolSession session)
         var layout = session.Layout;
         var files = session.Files;
         // The stream's digest is made ready while the extent maps are read and the first data is on its way from the device.
-        // The two maps are read at once, each on a core.
         var digestPrepared = Task.Run(StreamDigest.Prepare);
         var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
+        using var handle = files.OpenFile(image, FileAccess.Read);
+        // The two maps are read at once, each on a core, while the header goes out.
         var baseMapRead = baseline is null
             ? Task.FromResult<IReadOnlyList<Extent>?>(null)
             : Task.Run<IReadOnlyList<Extent>?>(() => files.ReadExtents(layout.SnapshotImage(baseline.SubvolumeName, baseline.Name)));
-        var targetMap = files.ReadExtents(image);
-        var baseMap = baseMapRead.GetAwaiter().GetResult();
-        var changes = ExtentDiff.Compute(baseMap, targetMap, snapshot.Size);
+        var targetMapRead = Task.Run(() => files.ReadExtents(image));
         // An encrypted snapshot's blocks go as they are, ciphertext, with its wrapped key: the receiver needs no key to store it.
         var header = new StreamHeader(
             snapshot.WrappedKey is null ? StreamHeader.CurrentVersion : StreamHeader.EncryptedVersion,
@@ -101,6 +100,13 @@ internal sealed class SendOperation(PoolSession session)
         {
             WrappedKey = snapshot.WrappedKey,
         };
+        digestPrepared.GetAwaiter().GetResult();
+        using var writer = new ReplicationStreamWriter(output, header);
+        // The header goes out before the extent maps are read, so that the receiver prepares its image meanwhile.
+        output.Flush();
+        var targetMap = targetMapRead.GetAwaiter().GetResult();
+        var baseMap = baseMapRead.GetAwaiter().GetResult();
+        var changes = ExtentDiff.Compute(baseMap, targetMap, snapshot.Size);
         // The data still to send: what lies past the resume offset.
         var toRead = changes
             .Where(range => !range.IsHole && range.End > resumeOffset)
@@ -108,12 +114,7 @@ internal sealed class SendOperation(PoolSession session)
             .ToList();
         var total = toRead.Sum(range => range.Length);
         long dataBytes = 0, holeBytes = 0;
-        using var handle = files.OpenFile(image, FileAccess.Read);
         using var readahead = new Readahead(handle, image, toRead);
-        digestPrepared.GetAwaiter().GetResult();
-        using var writer = new ReplicationStreamWriter(output, header);
-        // The header goes out before the first data is read, so that the receiver prepares its image while this waits for the device.
-        output.Flush();
         var buffer = new byte[ReadChunk];
         foreach (var range in changes)
         {
