@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -96,7 +95,7 @@ internal sealed partial class PoolDatabase
     /// <summary>
     /// Snapshot rows read straight from SQLite's statement: SqliteDataReader asks SQLite for the column count and the
     /// column's type before every value, three native calls more per column, which was most of reading thousands of rows.
-    /// Busy and locked answers are retried for as long as a command's would be.
+    /// The connection's busy_timeout makes a step wait for another process's write, as a command's would.
     /// </summary>
     private List<SnapshotRecord> ReadSnapshots(string sql, params (string Name, string Value)[] parameters)
     {
@@ -112,22 +111,9 @@ internal sealed partial class PoolDatabase
             var list = new List<SnapshotRecord>();
             // One string for each subvolume's name, not one per snapshot.
             var subvolumeNames = new Dictionary<long, string>();
-            var waiting = Stopwatch.StartNew();
             int result;
-            while ((result = raw.sqlite3_step(statement)) is raw.SQLITE_ROW or raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
+            while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                if (result != raw.SQLITE_ROW)
-                {
-                    if (list.Count > 0 || waiting.Elapsed.TotalSeconds >= _connection.DefaultTimeout)
-                    {
-                        break;
-                    }
-
-                    raw.sqlite3_reset(statement);
-                    Thread.Sleep(150);
-                    continue;
-                }
-
                 var subvolumeId = raw.sqlite3_column_int64(statement, 1);
                 ref var subvolumeName = ref CollectionsMarshal.GetValueRefOrAddDefault(subvolumeNames, subvolumeId, out _);
                 subvolumeName ??= Text(statement, 2);

@@ -310,9 +310,8 @@ internal sealed partial class PoolDatabase : IDisposable
             return stored;
         }
 
-        return DateTimeOffset.TryParseExact(text, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? time
-            : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        // Anything else is an older or hand-written time, which the general parser reads.
+        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
     }
 
     /// <summary>A time as <see cref="FormatTime"/> writes it, read field by field, which even the exact-format parser took several times as long for; else null.</summary>
