@@ -8,7 +8,8 @@ namespace Subvol.Stream;
 /// reading or writing a record together, so a sender or receiver that hashed inline would keep the pipe waiting
 /// while a second core sat idle. Bytes are copied into batches, so the caller may reuse its buffer at once and the
 /// thread is woken once per batch, not per record; the batches are few and reused, so memory stays bounded whatever
-/// the stream's length, and a caller that runs ahead waits for one to come back.
+/// the stream's length, and a caller that runs ahead waits for one to come back. The hash itself is made on that
+/// thread too: loading the system's crypto library takes milliseconds, and a sender's header need not wait for them.
 /// </summary>
 public sealed class StreamDigest : IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class StreamDigest : IDisposable
     private readonly BlockingCollection<Batch> _batches = new(Batches);
     private readonly BlockingCollection<byte[]> _free = new(Batches);
     private int _allocated;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private IncrementalHash? _hash;
     private readonly Thread _worker;
     private byte[]? _current;
     private int _filled;
@@ -35,12 +36,6 @@ public sealed class StreamDigest : IDisposable
         _worker = new Thread(Hash) { IsBackground = true, Name = "stream digest" };
         _worker.Start();
     }
-
-    /// <summary>
-    /// Loads what the digest needs, the system's crypto library, which takes milliseconds: a sender or receiver that calls
-    /// this while it waits for something else makes its digest without that wait.
-    /// </summary>
-    public static void Prepare() => IncrementalHash.CreateHash(HashAlgorithmName.SHA256).Dispose();
 
     public void Append(ReadOnlySpan<byte> bytes)
     {
@@ -72,7 +67,7 @@ public sealed class StreamDigest : IDisposable
             throw new CryptographicException("hashing the stream failed", _failure);
         }
 
-        return _hash.GetHashAndReset();
+        return _hash!.GetHashAndReset();
     }
 
     public void Dispose()
@@ -86,7 +81,7 @@ public sealed class StreamDigest : IDisposable
         _worker.Join();
         _batches.Dispose();
         _free.Dispose();
-        _hash.Dispose();
+        _hash?.Dispose();
     }
 
     private byte[] NextBatch()
@@ -118,13 +113,22 @@ public sealed class StreamDigest : IDisposable
 
     private void Hash()
     {
+        try
+        {
+            _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        }
+        catch (Exception exception)
+        {
+            _failure = exception;
+        }
+
         foreach (var batch in _batches.GetConsumingEnumerable())
         {
             try
             {
                 if (_failure is null)
                 {
-                    _hash.AppendData(batch.Bytes, 0, batch.Length);
+                    _hash!.AppendData(batch.Bytes, 0, batch.Length);
                 }
             }
             catch (Exception exception)

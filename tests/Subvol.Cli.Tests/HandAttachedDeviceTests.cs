@@ -9,10 +9,15 @@ namespace Subvol.Cli.Tests;
 public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<PoolFixture>
 {
     [RootFact]
-    public void A_subvolume_attached_by_hand_with_losetup_is_neither_deleted_nor_rolled_back()
+    public void A_subvolume_attached_by_hand_with_losetup_is_neither_deleted_nor_rolled_back_nor_moved_by_a_receive()
     {
         pool.Create("by-hand", "320M");
         pool.Run("snapshot", "by-hand@before").ShouldSucceed();
+        // An incremental stream from a snapshot that is then destroyed: one this pool can receive into by-hand.
+        pool.Run("snapshot", "by-hand@sent").ShouldSucceed();
+        var stream = Path.Combine(pool.NewDirectory("by-hand-stream"), "sent.stream");
+        pool.Run("send", "by-hand@sent", "--from", "before", "-o", stream).ShouldSucceed();
+        pool.Run("destroy", "by-hand@sent").ShouldSucceed();
         var device = AttachByHand(pool.SubvolumeImage("by-hand"));
         try
         {
@@ -20,6 +25,9 @@ public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<Po
             Assert.Contains($"is attached to {device}", delete.Stderr);
             var rollback = pool.Run("rollback", "by-hand@before").ShouldFailWith(5);
             Assert.Contains($"is attached to {device}", rollback.Stderr);
+            var receive = pool.Run("receive", "by-hand", "-f", stream).ShouldFailWith(5);
+            Assert.Contains($"is attached to {device}", receive.Stderr);
+            Assert.DoesNotContain("sent", pool.Run("list", "-t", "snapshot", "by-hand").ShouldSucceed().Stdout);
         }
         finally
         {

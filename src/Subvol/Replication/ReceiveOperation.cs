@@ -50,6 +50,10 @@ internal sealed class ReceiveOperation(
     {
         NameRules.Validate(subvolume, "subvolume");
         using var writeLock = session.AcquireWriteLock();
+        var existing = Database.FindSubvolume(subvolume);
+        // Whether the subvolume is in use is asked of the kernel while the sender's header is on its way; the answer is
+        // taken where it always was, so a stream that is refused is refused for what is wrong with it first.
+        var inUse = existing is null ? Task.CompletedTask : Task.Run(() => RefuseIfInUse(existing));
         using var reader = new ReplicationStreamReader(input);
         StreamHeader header;
         try
@@ -63,7 +67,6 @@ internal sealed class ReceiveOperation(
 
         NameRules.Validate(header.SnapshotName, "snapshot");
         FileSystemKind.Validate(header.FileSystemType);
-        var existing = Database.FindSubvolume(subvolume);
         ReceivedKey.Check(header, existing, subvolume);
         if (Database.FindSnapshot(header.TargetGuid) is { } already)
         {
@@ -97,6 +100,7 @@ internal sealed class ReceiveOperation(
 
         if (existing is not null)
         {
+            inUse.GetAwaiter().GetResult();
             RefuseToDiscardWrites(existing, force);
         }
 
@@ -341,17 +345,18 @@ internal sealed class ReceiveOperation(
         return describe(record);
     }
 
-    /// <summary>
-    /// Moving the subvolume to the received snapshot must not throw away what was written to it since
-    /// it last matched a snapshot, nor pull an image from under a mount or a block device.
-    /// </summary>
+    /// <summary>Moving the subvolume to the received snapshot must not pull its image from under a mount or a block device.</summary>
+    private void RefuseIfInUse(SubvolumeRecord subvolume) =>
+        ImageMounts.RefuseIfInUse(
+            Layout.SubvolumeImage(subvolume.Name),
+            $"subvolume {Printable.Quote(subvolume.Name)}, which a receive moves to the received snapshot,",
+            new Remedy.Unmount(Path, subvolume.Name),
+            subvolume.Name);
+
+    /// <summary>Moving the subvolume to the received snapshot must not throw away what was written to it since it last matched a snapshot.</summary>
     private void RefuseToDiscardWrites(SubvolumeRecord subvolume, bool force)
     {
         var image = Layout.SubvolumeImage(subvolume.Name);
-        ImageMounts.RefuseIfMounted(
-            image, $"subvolume {Printable.Quote(subvolume.Name)}, which a receive moves to the received snapshot,", new Remedy.Unmount(Path, subvolume.Name));
-        ImageMounts.RefuseIfAttached(image, subvolume.Name);
-
         if (!force && WriteStamp.WrittenSince(Files, image, subvolume.WriteStamp))
         {
             var last = Database.ListSnapshots(subvolume.Name)[^1];

@@ -75,8 +75,6 @@ internal sealed class SendOperation(PoolSession session)
     {
         var layout = session.Layout;
         var files = session.Files;
-        // The stream's digest is made ready while the extent maps are read and the first data is on its way from the device.
-        var digestPrepared = Task.Run(StreamDigest.Prepare);
         var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
         using var handle = files.OpenFile(image, FileAccess.Read);
         // The two maps are read at once, each on a core, while the header goes out.
@@ -100,7 +98,6 @@ internal sealed class SendOperation(PoolSession session)
         {
             WrappedKey = snapshot.WrappedKey,
         };
-        digestPrepared.GetAwaiter().GetResult();
         using var writer = new ReplicationStreamWriter(output, header);
         // The header goes out before the extent maps are read, so that the receiver prepares its image meanwhile.
         output.Flush();

@@ -24,8 +24,7 @@ internal sealed class SnapshotRollback(PoolSession session)
         var subvolume = session.RequireSubvolume(reference.Subvolume);
         var snapshot = session.RequireSnapshot(reference);
         var image = Layout.SubvolumeImage(subvolume.Name);
-        ImageMounts.RefuseIfMounted(image, $"subvolume {Printable.Quote(subvolume.Name)}", new Remedy.Unmount(session.Path, subvolume.Name));
-        ImageMounts.RefuseIfAttached(image, subvolume.Name);
+        ImageMounts.RefuseIfInUse(image, $"subvolume {Printable.Quote(subvolume.Name)}", new Remedy.Unmount(session.Path, subvolume.Name), subvolume.Name);
         var newer = Database.ListSnapshots(subvolume.Name).Where(other => other.Id > snapshot.Id).ToList();
         if (newer.Count > 0 && !force)
         {

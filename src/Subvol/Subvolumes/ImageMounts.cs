@@ -130,24 +130,48 @@ internal static class ImageMounts
     /// <summary>Refuses, naming where, when the image is mounted; <paramref name="remedy"/> says what to unmount.</summary>
     public static void RefuseIfMounted(string image, string what, Remedy remedy)
     {
-        var mounts = Find(image);
-        if (mounts.Count > 0)
+        if (Find(image) is [var mount, ..])
         {
-            throw SubvolException.Busy($"{what} is mounted at {mounts[0].Target}", remedy);
+            throw MountedRefusal(what, mount, remedy);
         }
     }
 
     /// <summary>Refuses when the image is attached to a loop device, whose user would see its image change underneath.</summary>
     public static void RefuseIfAttached(string image, string name)
     {
-        var devices = LoopDevices(image);
-        if (devices.Count > 0)
+        if (LoopDevices(image) is [var device, ..])
         {
-            throw SubvolException.Busy(
-                $"the image of {Printable.Quote(name)} is attached to {devices[0].DevicePath}",
-                new Remedy.Advice($"detach it with 'losetup -d {devices[0].DevicePath}' first"));
+            throw AttachedRefusal(name, device);
         }
     }
+
+    /// <summary>
+    /// Refuses when the image is mounted (naming where) or, mounted nowhere, still attached to a loop device: what an
+    /// operation that replaces or removes the image must know, from one look at the loop devices.
+    /// </summary>
+    public static void RefuseIfInUse(string image, string what, Remedy unmount, string name)
+    {
+        var devices = LoopDevices(image);
+        if (devices.Count == 0)
+        {
+            return;
+        }
+
+        if (MountsOf(devices) is [var mount, ..])
+        {
+            throw MountedRefusal(what, mount, unmount);
+        }
+
+        throw AttachedRefusal(name, devices[0]);
+    }
+
+    private static SubvolException MountedRefusal(string what, MountEntry mount, Remedy remedy) =>
+        SubvolException.Busy($"{what} is mounted at {mount.Target}", remedy);
+
+    private static SubvolException AttachedRefusal(string name, LoopDeviceInfo device) =>
+        SubvolException.Busy(
+            $"the image of {Printable.Quote(name)} is attached to {device.DevicePath}",
+            new Remedy.Advice($"detach it with 'losetup -d {device.DevicePath}' first"));
 
     /// <summary>Whether <paramref name="path"/> is a device node for one of <paramref name="devices"/>.</summary>
     public static bool IsNodeOf(string path, IEnumerable<LoopDeviceInfo> devices)

@@ -142,10 +142,8 @@ internal sealed class SubvolumeLifecycle(PoolSession session, SpaceAdmission spa
         }
 
         var image = Layout.SubvolumeImage(name);
-        ImageMounts.RefuseIfMounted(image, $"subvolume {Printable.Quote(name)}", new Remedy.Unmount(session.Path, name));
-
-        // A block device's user would lose the image from under it.
-        ImageMounts.RefuseIfAttached(image, name);
+        // A block device's user would lose the image from under it, as a mount would.
+        ImageMounts.RefuseIfInUse(image, $"subvolume {Printable.Quote(name)}", new Remedy.Unmount(session.Path, name), name);
         var snapshots = Database.ListSnapshots(name);
         if (snapshots.Count > 0 && !recursive)
         {

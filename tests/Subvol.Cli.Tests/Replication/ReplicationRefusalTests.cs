@@ -128,6 +128,10 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
             Assert.Contains(mountPoint, refused.Stderr);
             Assert.Contains("subvol umount mnt", refused.Stderr);
             Destination.Run("receive", "mnt", "--force", "-f", second).ShouldFailWith(5);
+            // The stream is judged before the subvolume: what is not a stream is refused as such, mounted subvolume or not.
+            var notAStream = Variant(streams, "not-a-stream", RandomBytes(4096, 27));
+            var garbage = Receive(Destination, "mnt", notAStream).ShouldFailWith(8);
+            Assert.DoesNotContain(mountPoint, garbage.Stderr);
             AssertUnchanged(state);
         }
         finally

@@ -65,8 +65,6 @@ internal static class ReceiveCommand
             throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal") { Remedy = new Remedy.Advice("pipe a stream in (subvol send … | subvol receive NAME) or use -f FILE") };
         }
 
-        // The first bytes may be long in coming (a sender reads its extent maps first): load the digest's crypto library meanwhile.
-        _ = Task.Run(StreamDigest.Prepare);
         using var input = AgeInput.Open(inputPath is null ? StreamFiles.OpenStandardInput() : StreamFiles.OpenRead(inputPath), context.Get(IdentityOption), out var decrypting);
         // In 'send | receive' on one terminal the sender draws the bar; two bars would redraw over each other.
         var show = inputPath is not null || context.Get(VerboseOption);
