@@ -91,6 +91,14 @@ freeze_and_copy() {
   [ "$cloned" -eq 0 ] || { echo "bench: cp --reflink failed" >&2; exit 1; }
 }
 
+# Removes the bare copy as `subvol destroy` removes a snapshot: XFS frees an unlinked file's extents in the background,
+# and destroy waits for that (XFS_IOC_FREE_EOFBLOCKS with SYNC, as `xfs_spaceman prealloc -s` asks it), so the next
+# run of either arm starts on a filesystem with no frees still running.
+remove_copy() {
+  rm -f "$copy"
+  xfs_spaceman -c "prealloc -s -m 8e" "$work/pool"
+}
+
 # Sets s and c to the median subvol and freeze+cp times (ns) over $runs alternating runs, and s_min, c_min to the minimums.
 measure() {
   local subvol_times=() cp_times=() run start
@@ -98,7 +106,7 @@ measure() {
     start=$(now); subvol snapshot "bench@run$run" >/dev/null; subvol_times+=($(( $(now) - start )))
     subvol destroy "bench@run$run" >/dev/null
     start=$(now); freeze_and_copy; cp_times+=($(( $(now) - start )))
-    rm -f "$copy"
+    remove_copy
   done
   s=$(printf '%s\n' "${subvol_times[@]}" | median); s_min=$(printf '%s\n' "${subvol_times[@]}" | minimum)
   c=$(printf '%s\n' "${cp_times[@]}" | median); c_min=$(printf '%s\n' "${cp_times[@]}" | minimum)
@@ -128,7 +136,7 @@ fragment_to() {
     done
     xfs_io "${commands[@]}" -c fsync "$mnt/data"
     sync
-    rm -f "$copy"
+    remove_copy
     round=$(( round + 1 ))
   done
 }
