@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Subvol.Cli.Tests.Infrastructure;
 
 namespace Subvol.Cli.Tests;
@@ -271,6 +272,47 @@ public sealed class CrashTests(PoolFixture pool) : IClassFixture<PoolFixture>
         pool.CheckRepairsToConsistent();
         pool.AssertFilesMatchListing();
         pool.Unmount(name);
+    }
+
+    /// <summary>
+    /// An encrypted subvolume is mounted whole at a private point under .subvol for a moment, its key added there: a
+    /// process killed then leaves that mount holding the filesystem, its loop device and its key. check names it (and
+    /// nothing inside it), repair unmounts it so that autoclear detaches the device, and the subvolume mounts again.
+    /// </summary>
+    [RootFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Killed_while_an_encrypted_subvolume_is_mounted_at_its_staging_point_leaves_a_mount_that_repair_takes_away()
+    {
+        var passphrase = Secrets.PassphraseFile(pool.NewDirectory("k-staged-keys"), "staged passphrase");
+        pool.Run("create", "k-staged", "--size", "32M", "--fs", "ext4", "--encrypt", "--passphrase-file", passphrase).ShouldSucceed();
+        var image = pool.SubvolumeImage("k-staged");
+        var metadata = Path.Combine(pool.PoolPath, ".subvol");
+
+        KillAt("encrypted-mount-staged", "mount", "k-staged", "--passphrase-file", passphrase);
+        var staged = Assert.Single(Kernel.MountsUnder(metadata));
+        Assert.StartsWith(Path.Combine(metadata, "mounting-"), staged.Target);
+        Assert.Null(Kernel.MountAt(pool.DefaultMountPoint("k-staged")));
+
+        var check = pool.Run("check", "--json");
+        Assert.True(check.ExitCode == 10, $"check should find the leftover: {check}");
+        using (var report = JsonDocument.Parse(check.Stdout))
+        {
+            var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToList();
+            var leftover = Assert.Single(findings, finding => finding.GetProperty("kind").GetString() == "leftover_staging_mount");
+            Assert.Equal(staged.Target, leftover.GetProperty("subject").GetString());
+            Assert.DoesNotContain(findings, finding => finding.GetProperty("subject").GetString()!.StartsWith(staged.Target + "/", StringComparison.Ordinal));
+        }
+
+        pool.CheckRepairsToConsistent();
+        Assert.Empty(Kernel.MountsUnder(metadata));
+        Assert.False(Directory.Exists(staged.Target), $"repair should remove {staged.Target}");
+        Assert.True(Waiting.Eventually(() => Kernel.LoopDevices().All(device => device.BackingFile != image), TimeSpan.FromSeconds(10)),
+            "the loop device of the staged mount should be detached with its last mount");
+
+        pool.Run("mount", "k-staged", "--passphrase-file", passphrase).ShouldSucceed();
+        File.WriteAllText(Path.Combine(pool.DefaultMountPoint("k-staged"), "after-repair.txt"), "mounted again");
+        pool.Unmount("k-staged");
+        pool.AssertFilesMatchListing();
     }
 
     /// <summary>Runs a command to a pause point and kills it there with SIGKILL.</summary>

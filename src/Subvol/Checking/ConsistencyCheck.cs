@@ -40,6 +40,7 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
         BesideLinks(() => FindOrphanSubvolumeImages(findings, subvolumes, renaming));
         BesideLinks(() => FindOrphanSnapshotImages(findings, subvolumes, snapshots, renaming));
         BesideLinks(() => FindPartialImages(findings));
+        BesideLinks(() => FindLeftoverStagingMounts(findings));
         FindLeakedLoopDevices(findings);
         findings.AddRange(ForeignFiles.Find(layout));
         return findings;
@@ -65,10 +66,12 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
                         continue;
                     }
 
-                    // What is mounted on mounts/NAME is the subvolume's own root, whose mode is its owner's business.
+                    // What is mounted on mounts/NAME is the subvolume's own root, whose mode is its owner's business; a
+                    // staging mount point may hold a whole filesystem, which the leftover check judges without walking it.
                     var inMounts = directory == layout.MountsDirectory;
+                    var staging = directory == layout.MetadataDirectory && name.StartsWith(PoolLayout.StagingMountPrefix, StringComparison.Ordinal);
                     var entry = files.Status(path);
-                    if (!inMounts)
+                    if (!inMounts && !staging)
                     {
                         CheckEntry(findings, path, entry, walk: true);
                     }
@@ -364,6 +367,51 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
                 : new Finding(FindingKind.PartialReceive, subvolume, $"a receive of {subvolume}@{state.Snapshot} stopped at {state.ConfirmedOffset} of {state.ImageSize} bytes", Repairable: false)
                 {
                     Remedy = new Remedy.AnyOf([new Remedy.PrintResumeToken(layout.Root, subvolume), abort]),
+                });
+        }
+    }
+
+    /// <summary>
+    /// Staging mount points are in use only while an operation holds the write lock, which check holds: any found is a
+    /// killed process's. One still mounted keeps the filesystem, its unencrypted root and any key added to it alive after
+    /// everything else let go; unmounting it lets autoclear detach the loop device, and the key goes with the filesystem.
+    /// </summary>
+    private void FindLeftoverStagingMounts(List<Finding> findings)
+    {
+        if (files.Status(layout.MetadataDirectory).Kind != EntryKind.Directory)
+        {
+            return;
+        }
+
+        var mounts = Mounts.Read();
+        foreach (var name in files.List(layout.MetadataDirectory).Where(name => name.StartsWith(PoolLayout.StagingMountPrefix, StringComparison.Ordinal)))
+        {
+            var path = Path.Combine(layout.MetadataDirectory, name);
+            if (files.Status(path).Kind != EntryKind.Directory)
+            {
+                continue;
+            }
+
+            var stacked = mounts.Count(mount => mount.Target == path);
+            findings.Add(stacked == 0
+                ? new Finding(FindingKind.LeftoverStagingMount, path,
+                    $"{path} is an empty staging mount point left by an interrupted mount of an encrypted subvolume; repair removes it", Repairable: true)
+                {
+                    Repair = () => files.DeleteDirectoryIfEmpty(path),
+                }
+                : new Finding(FindingKind.LeftoverStagingMount, path,
+                    $"{path} still holds the whole filesystem of {mounts.First(mount => mount.Target == path).Source}, left mounted by an interrupted mount, create or key unload of an encrypted subvolume; repair unmounts it and removes it",
+                    Repairable: true)
+                {
+                    Repair = () =>
+                    {
+                        for (var mount = 0; mount < stacked; mount++)
+                        {
+                            ImageMounts.UnmountTarget(path);
+                        }
+
+                        files.DeleteDirectoryIfEmpty(path);
+                    },
                 });
         }
     }

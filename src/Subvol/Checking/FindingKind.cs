@@ -14,6 +14,12 @@ public enum FindingKind
     PartialImage,
     PartialReceive,
     LeakedLoopDevice,
+
+    /// <summary>
+    /// A staging mount point under .subvol, where an encrypted subvolume's filesystem is mounted whole for a moment,
+    /// that a mount, create or key unload left when it was killed: still mounted, or an empty directory.
+    /// </summary>
+    LeftoverStagingMount,
     EmptyDirectory,
     UnknownFile,
     /// <summary>An image, or the pool's .subvol directory, lacks its identity attribute or carries one that cannot be read.</summary>

@@ -65,7 +65,12 @@ internal static class ForeignFiles
 
     /// <summary>The pool's own state, and a damaged database that a rebuild kept aside for the administrator to look at.</summary>
     private static bool IsMetadata(FileSystemInfo entry) =>
-        IsMetadataName(entry.Name) && (MetadataFiles.Contains(entry.Name) || (entry is FileInfo && entry.LinkTarget is null));
+        (IsMetadataName(entry.Name) && (MetadataFiles.Contains(entry.Name) || (entry is FileInfo && entry.LinkTarget is null)))
+        || IsStagingMountPoint(entry);
+
+    /// <summary>A staging mount point is the pool's, reported by the leftover check when one outlives its operation.</summary>
+    private static bool IsStagingMountPoint(FileSystemInfo entry) =>
+        entry is DirectoryInfo && entry.LinkTarget is null && entry.Name.StartsWith(PoolLayout.StagingMountPrefix, StringComparison.Ordinal);
 
     private static bool IsMetadataName(string name) =>
         MetadataFiles.Contains(name) || name.StartsWith(MetadataRebuild.DamagedPrefix, StringComparison.Ordinal);

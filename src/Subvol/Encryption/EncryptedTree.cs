@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Subvol.Linux;
 using Subvol.Pools;
+using Subvol.Safety;
 using Subvol.Subvolumes;
 
 namespace Subvol.Encryption;
@@ -51,6 +52,7 @@ internal static class EncryptedTree
         try
         {
             identifier = AddKey(staging, masterKey);
+            PausePoint.Reach("encrypted-mount-staged");
             Bind(files, staging, target, readOnly: (flags & MountFlags.ReadOnly) != 0);
             identifier = null;
         }

@@ -37,8 +37,11 @@ internal sealed class PoolLayout(string root)
 
     public string DefaultMountPoint(string name) => Path.Combine(MountsDirectory, name);
 
+    /// <summary>What the name of every staging mount point under .subvol begins with.</summary>
+    public const string StagingMountPrefix = "mounting-";
+
     /// <summary>Where an encrypted image's filesystem is mounted whole for a moment, private to root, while its encrypted directory is bound elsewhere.</summary>
-    public string StagingMountPoint(Guid guid) => Path.Combine(MetadataDirectory, "mounting-" + guid.ToString("N"));
+    public string StagingMountPoint(Guid guid) => Path.Combine(MetadataDirectory, StagingMountPrefix + guid.ToString("N"));
 
     /// <summary>An image under construction: invisible as a subvolume or snapshot until renamed into place.</summary>
     public string PartialImage(Guid guid) => Path.Combine(IncomingDirectory, guid.ToString("N") + ".partial");
