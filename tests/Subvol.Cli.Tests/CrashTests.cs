@@ -313,6 +313,27 @@ public sealed class CrashTests(PoolFixture pool) : IClassFixture<PoolFixture>
         File.WriteAllText(Path.Combine(pool.DefaultMountPoint("k-staged"), "after-repair.txt"), "mounted again");
         pool.Unmount("k-staged");
         pool.AssertFilesMatchListing();
+
+        // Killed before the mount or after the unmount, a staging point is an empty directory, which repair removes; one
+        // holding files is someone else's, reported and left.
+        var empty = Directory.CreateDirectory(Path.Combine(metadata, "mounting-0123456789abcdef0123456789abcdef")).FullName;
+        pool.CheckRepairsToConsistent();
+        Assert.False(Directory.Exists(empty), $"repair should remove the empty {empty}");
+        var kept = Directory.CreateDirectory(Path.Combine(metadata, "mounting-fedcba9876543210fedcba9876543210")).FullName;
+        File.WriteAllText(Path.Combine(kept, "notes.txt"), "not the pool's");
+        try
+        {
+            var repair = pool.Run("check", "--repair", "--json");
+            Assert.True(repair.ExitCode == 10, $"a staging point holding files should be left and reported: {repair}");
+            Assert.Contains(kept, repair.Stdout);
+            Assert.Equal("not the pool's", File.ReadAllText(Path.Combine(kept, "notes.txt")));
+        }
+        finally
+        {
+            Directory.Delete(kept, recursive: true);
+        }
+
+        pool.CheckRepairsToConsistent();
     }
 
     /// <summary>Runs a command to a pause point and kills it there with SIGKILL.</summary>

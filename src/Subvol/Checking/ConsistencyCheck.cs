@@ -393,6 +393,14 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
             }
 
             var stacked = mounts.Count(mount => mount.Target == path);
+            if (stacked == 0 && files.List(path).Count > 0)
+            {
+                // Nothing Subvol does leaves files in one: they are someone else's, and stay.
+                findings.Add(new Finding(FindingKind.LeftoverStagingMount, path,
+                    $"{path} is a staging mount point with files in it that Subvol did not put there; left alone: look at them and remove the directory by hand", Repairable: false));
+                continue;
+            }
+
             findings.Add(stacked == 0
                 ? new Finding(FindingKind.LeftoverStagingMount, path,
                     $"{path} is an empty staging mount point left by an interrupted mount of an encrypted subvolume; repair removes it", Repairable: true)
