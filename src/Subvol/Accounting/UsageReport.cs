@@ -49,7 +49,7 @@ internal sealed class UsageReport(PoolSession session)
     {
         var subvolumes = session.Database.ListSubvolumes();
         var images = new List<PoolImage>(subvolumes.Count + snapshots.Count);
-        images.AddRange(subvolumes.Select(subvolume => new PoolImage(subvolume.Name, false, subvolume.Size, session.Layout.SubvolumesDirectory, subvolume.Name + ".img")));
+        images.AddRange(subvolumes.Select(subvolume => new PoolImage(subvolume.Name, false, subvolume.Size, session.Layout.SubvolumesDirectory, PoolLayout.ImageFileName(subvolume.Name))));
         // The snapshots of a subvolume come together, and share one string for their directory.
         (string Subvolume, string Directory) current = (string.Empty, string.Empty);
         foreach (var snapshot in snapshots)
@@ -59,7 +59,7 @@ internal sealed class UsageReport(PoolSession session)
                 current = (snapshot.SubvolumeName, session.Layout.SnapshotDirectory(snapshot.SubvolumeName));
             }
 
-            images.Add(new PoolImage($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, current.Directory, snapshot.Name + ".img"));
+            images.Add(new PoolImage($"{snapshot.SubvolumeName}@{snapshot.Name}", true, snapshot.Size, current.Directory, PoolLayout.ImageFileName(snapshot.Name)));
         }
 
         return images;

@@ -28,12 +28,28 @@ internal sealed class PoolLayout(string root)
 
     public string MountsDirectory => Path.Combine(Root, "mounts");
 
-    public string SubvolumeImage(string name) => Path.Combine(SubvolumesDirectory, name + ".img");
+    private const string ImageSuffix = ".img";
+
+    /// <summary>The file name of the image of a subvolume, in subvolumes/, or of a snapshot, in its subvolume's snapshot directory.</summary>
+    public static string ImageFileName(string name) => name + ImageSuffix;
+
+    public string SubvolumeImage(string name) => Path.Combine(SubvolumesDirectory, ImageFileName(name));
 
     public string SnapshotDirectory(string subvolume) => Path.Combine(SnapshotsDirectory, subvolume);
 
     /// <summary>Path.Combine's result in one string, since names never hold '/' (NameRules): a listing asks for every snapshot's image.</summary>
-    public string SnapshotImage(string subvolume, string snapshot) => string.Concat(SnapshotsDirectory, "/", subvolume, "/", snapshot, ".img");
+    public string SnapshotImage(string subvolume, string snapshot) => string.Concat(SnapshotsDirectory, "/", subvolume, "/", snapshot, ImageSuffix);
+
+    /// <summary>The subvolume and snapshot whose image <see cref="SnapshotImage"/> names <paramref name="path"/>, or null for any other path.</summary>
+    public (string Subvolume, string Snapshot)? SnapshotOfImage(string path)
+    {
+        var snapshots = SnapshotsDirectory + "/";
+        // No name holds '/', so no other file reads as a snapshot's image.
+        return path.StartsWith(snapshots, StringComparison.Ordinal) && path.EndsWith(ImageSuffix, StringComparison.Ordinal)
+            && path[snapshots.Length..^ImageSuffix.Length].Split('/') is [var subvolume, var snapshot]
+            ? (subvolume, snapshot)
+            : null;
+    }
 
     public string DefaultMountPoint(string name) => Path.Combine(MountsDirectory, name);
 

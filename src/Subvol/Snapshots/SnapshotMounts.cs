@@ -15,16 +15,11 @@ internal sealed class SnapshotMounts
 
     public SnapshotMounts(MountTable mounts, PoolLayout layout)
     {
-        var snapshots = layout.SnapshotsDirectory + "/";
         foreach (var image in mounts.Images)
         {
-            // SNAPSHOTS/NAME/SNAP.img, as PoolLayout.SnapshotImage names it; no name holds '/', so no other file reads as one.
-            if (image.StartsWith(snapshots, StringComparison.Ordinal)
-                && image.EndsWith(".img", StringComparison.Ordinal)
-                && image[snapshots.Length..^".img".Length].Split('/') is [var subvolume, var snapshot]
-                && mounts.MountPointOf(image) is { } mountPoint)
+            if (layout.SnapshotOfImage(image) is { } snapshot && mounts.MountPointOf(image) is { } mountPoint)
             {
-                _mountPoints[(subvolume, snapshot)] = mountPoint;
+                _mountPoints[snapshot] = mountPoint;
             }
         }
     }
