@@ -18,8 +18,7 @@ public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<Po
         var stream = Path.Combine(pool.NewDirectory("by-hand-stream"), "sent.stream");
         pool.Run("send", "by-hand@sent", "--from", "before", "-o", stream).ShouldSucceed();
         pool.Run("destroy", "by-hand@sent").ShouldSucceed();
-        var device = AttachByHand(pool.SubvolumeImage("by-hand"));
-        try
+        WhileAttachedByHand(pool.SubvolumeImage("by-hand"), device =>
         {
             var delete = pool.Run("delete", "by-hand").ShouldFailWith(5);
             Assert.Contains($"is attached to {device}", delete.Stderr);
@@ -28,13 +27,8 @@ public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<Po
             var receive = pool.Run("receive", "by-hand", "-f", stream).ShouldFailWith(5);
             Assert.Contains($"is attached to {device}", receive.Stderr);
             Assert.DoesNotContain("sent", pool.Run("list", "-t", "snapshot", "by-hand").ShouldSucceed().Stdout);
-        }
-        finally
-        {
-            Tools.Run("losetup", "-d", device);
-        }
+        });
 
-        Assert.True(Waiting.Eventually(() => !Attached(device), TimeSpan.FromSeconds(10)));
         pool.Run("delete", "by-hand", "--recursive").ShouldSucceed();
     }
 
@@ -47,27 +41,22 @@ public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<Po
         // The kernel names the backing file by the path it was opened through, which is not the pool's path to the image.
         var link = Path.Combine(pool.PoolPath, "another-name-for-linked.img");
         Tools.Run("ln", image, link).ShouldSucceed();
-        string? device = null;
         try
         {
-            device = AttachByHand(link);
-            Assert.Contains("another-name-for-linked.img", File.ReadAllText($"/sys/block/{Path.GetFileName(device)}/loop/backing_file"));
+            WhileAttachedByHand(link, device =>
+            {
+                Assert.Contains("another-name-for-linked.img", File.ReadAllText($"/sys/block/{Path.GetFileName(device)}/loop/backing_file"));
 
-            var delete = pool.Run("delete", "linked").ShouldFailWith(5);
-            Assert.Contains($"is attached to {device}", delete.Stderr);
-            Assert.True(File.Exists(image), "the image must still be there");
+                var delete = pool.Run("delete", "linked").ShouldFailWith(5);
+                Assert.Contains($"is attached to {device}", delete.Stderr);
+                Assert.True(File.Exists(image), "the image must still be there");
+            });
         }
         finally
         {
-            if (device is not null)
-            {
-                Tools.Run("losetup", "-d", device);
-            }
-
             File.Delete(link);
         }
 
-        Assert.True(Waiting.Eventually(() => !Attached(device!), TimeSpan.FromSeconds(10)));
         pool.Run("delete", "linked").ShouldSucceed();
     }
 
@@ -75,27 +64,27 @@ public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<Po
     public void A_subvolume_mounted_by_hand_through_a_device_of_its_own_is_frozen_for_a_snapshot()
     {
         pool.Create("mounted-by-hand", "320M");
-        var device = AttachByHand(pool.SubvolumeImage("mounted-by-hand"));
         var mountPoint = pool.NewDirectory("mounted-by-hand-elsewhere");
-        try
+        WhileAttachedByHand(pool.SubvolumeImage("mounted-by-hand"), device =>
         {
             Tools.Run("mount", device, mountPoint).ShouldSucceed();
-            var child = pool.StartPaused("snapshot-frozen", "snapshot", "mounted-by-hand@paused");
-            Assert.True(Tools.IsFrozen(mountPoint), "the mount found in the mount table should be frozen at snapshot-frozen");
-            child.Kill();
-            Assert.True(Waiting.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the watchdog should thaw it within 10 s of the kill");
-            pool.CheckRepairsToConsistent();
+            try
+            {
+                var child = pool.StartPaused("snapshot-frozen", "snapshot", "mounted-by-hand@paused");
+                Assert.True(Tools.IsFrozen(mountPoint), "the mount found in the mount table should be frozen at snapshot-frozen");
+                child.Kill();
+                Assert.True(Waiting.Eventually(() => !Tools.IsFrozen(mountPoint), TimeSpan.FromSeconds(10)), "the watchdog should thaw it within 10 s of the kill");
+                pool.CheckRepairsToConsistent();
 
-            pool.Run("snapshot", "mounted-by-hand@s").ShouldSucceed();
-            Assert.True(WrittenSinceSnapshot("mounted-by-hand"), "a mounted subvolume counts as written from its snapshot on");
-        }
-        finally
-        {
-            Tools.Run("umount", mountPoint);
-            Tools.Run("losetup", "-d", device);
-        }
+                pool.Run("snapshot", "mounted-by-hand@s").ShouldSucceed();
+                Assert.True(WrittenSinceSnapshot("mounted-by-hand"), "a mounted subvolume counts as written from its snapshot on");
+            }
+            finally
+            {
+                Tools.Run("umount", mountPoint);
+            }
+        });
 
-        Assert.True(Waiting.Eventually(() => !Attached(device), TimeSpan.FromSeconds(10)));
         pool.Run("delete", "mounted-by-hand", "--recursive").ShouldSucceed();
     }
 
@@ -105,23 +94,33 @@ public sealed class HandAttachedDeviceTests(PoolFixture pool) : IClassFixture<Po
         pool.Create("attached-idle", "320M");
         pool.Run("snapshot", "attached-idle@alone").ShouldSucceed();
         Assert.False(WrittenSinceSnapshot("attached-idle"), "an image nobody holds stays as its snapshot found it");
-        var device = AttachByHand(pool.SubvolumeImage("attached-idle"));
-        try
+        WhileAttachedByHand(pool.SubvolumeImage("attached-idle"), device =>
         {
             pool.Run("snapshot", "attached-idle@attached").ShouldSucceed();
             Assert.True(WrittenSinceSnapshot("attached-idle"), $"whoever holds {device} may write, so the image counts as written");
+        });
+
+        pool.Run("delete", "attached-idle", "--recursive").ShouldSucceed();
+    }
+
+    private bool WrittenSinceSnapshot(string subvolume) =>
+        pool.Json("list", "-t", "subvolume", subvolume).EnumerateArray().Single().GetProperty("written_since_snapshot").GetBoolean();
+
+    /// <summary>Attaches the image by hand, runs <paramref name="test"/> with the device, and always detaches it, waiting until the kernel let it go.</summary>
+    private static void WhileAttachedByHand(string image, Action<string> test)
+    {
+        var device = AttachByHand(image);
+        try
+        {
+            test(device);
         }
         finally
         {
             Tools.Run("losetup", "-d", device);
         }
 
-        Assert.True(Waiting.Eventually(() => !Attached(device), TimeSpan.FromSeconds(10)));
-        pool.Run("delete", "attached-idle", "--recursive").ShouldSucceed();
+        Assert.True(Waiting.Eventually(() => !Attached(device), TimeSpan.FromSeconds(10)), $"{device} should be detached");
     }
-
-    private bool WrittenSinceSnapshot(string subvolume) =>
-        pool.Json("list", "-t", "subvolume", subvolume).EnumerateArray().Single().GetProperty("written_since_snapshot").GetBoolean();
 
     private static string AttachByHand(string image) => Tools.Run("losetup", "--find", "--show", image).ShouldSucceed().Stdout.Trim();
 
