@@ -8,8 +8,7 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
     [RootFact]
     public void DisposeWhileTheRecordExistsThawsAndDeletesTheRecord()
     {
-        var record = NewRecord();
-        try
+        WithRecord(record =>
         {
             Freeze.Begin(pool.MountPoint);
             var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
@@ -19,18 +18,13 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
 
             Assert.False(Freeze.IsFrozen(pool.MountPoint));
             Assert.False(File.Exists(record));
-        }
-        finally
-        {
-            Freeze.TryThaw(pool.MountPoint);
-        }
+        });
     }
 
     [RootFact]
     public void DisposeAfterTheRecordIsGoneLeavesTheFileSystemAlone()
     {
-        var record = NewRecord();
-        try
+        WithRecord(record =>
         {
             using var freeze = Freeze.Begin(pool.MountPoint);
             var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
@@ -39,18 +33,13 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
             watchdog.Dispose();
 
             Assert.True(Freeze.IsFrozen(pool.MountPoint));
-        }
-        finally
-        {
-            Freeze.TryThaw(pool.MountPoint);
-        }
+        });
     }
 
     [RootFact]
     public void ReleaseWhileTheRecordExistsThawsAndDeletesTheRecordWithoutWaitingForDispose()
     {
-        var record = NewRecord();
-        try
+        WithRecord(record =>
         {
             Freeze.Begin(pool.MountPoint);
             using var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
@@ -59,18 +48,13 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
 
             Assert.True(Waiting.Eventually(() => !File.Exists(record), Scratch.Patience), "the helper acts once the pipe is closed, before anyone waits for it");
             Assert.False(Freeze.IsFrozen(pool.MountPoint));
-        }
-        finally
-        {
-            Freeze.TryThaw(pool.MountPoint);
-        }
+        });
     }
 
     [RootFact]
     public void ReleaseAfterTheRecordIsGoneLeavesTheFileSystemAloneAndDisposeStillWaits()
     {
-        var record = NewRecord();
-        try
+        WithRecord(record =>
         {
             using var freeze = Freeze.Begin(pool.MountPoint);
             var watchdog = ThawWatchdog.Start(pool.MountPoint, record);
@@ -82,11 +66,7 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
 
             Assert.True(helper.HasExited);
             Assert.True(Freeze.IsFrozen(pool.MountPoint));
-        }
-        finally
-        {
-            Freeze.TryThaw(pool.MountPoint);
-        }
+        });
     }
 
     [RootFact]
@@ -121,8 +101,7 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
     [RootFact]
     public void OwnerKilledWithSigkillStillGetsItsFileSystemThawed()
     {
-        var record = NewRecord();
-        try
+        WithRecord(record =>
         {
             Freeze.Begin(pool.MountPoint);
             using var owner = StartOwner(pool.MountPoint, record);
@@ -135,11 +114,7 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
 
             Assert.True(Waiting.Eventually(() => !File.Exists(record), Scratch.Patience));
             Assert.False(Freeze.IsFrozen(pool.MountPoint));
-        }
-        finally
-        {
-            Freeze.TryThaw(pool.MountPoint);
-        }
+        });
     }
 
     [RootFact]
@@ -158,6 +133,20 @@ public sealed class ThawWatchdogTests(XfsPoolFixture pool)
         // proc_pid_stat(5): field 6 is the session id, the fourth field after the command name.
         var stat = File.ReadAllText($"/proc/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat");
         return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs the test with a new freeze record's path, and thaws the mount point after it whatever the test left frozen.</summary>
+    private void WithRecord(Action<string> test)
+    {
+        var record = NewRecord();
+        try
+        {
+            test(record);
+        }
+        finally
+        {
+            Freeze.TryThaw(pool.MountPoint);
+        }
     }
 
     private string NewRecord()
