@@ -10,7 +10,7 @@ namespace Subvol.Stream;
 public sealed class ReplicationStreamWriter : IDisposable
 {
     private readonly System.IO.Stream output;
-    private readonly StreamDigest digest = new();
+    private readonly StreamDigest digest = new(StreamDigest.WriterBatches);
     private readonly Compressor? compressor;
     private readonly byte[] record;
     private long chain;
