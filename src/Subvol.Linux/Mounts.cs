@@ -16,9 +16,14 @@ public static class Mounts
     public static void Mount(string source, Microsoft.Win32.SafeHandles.SafeFileHandle target, string targetPath, string fileSystemType, MountFlags flags, string? data) =>
         Interop.CheckIo(Interop.Libc.Mount(source, ConfinedDirectory.DescriptorPath(target), fileSystemType, (ulong)flags, data), "mount", targetPath);
 
-    /// <summary>Unmounts <paramref name="target"/> (umount2(2)); lazily (MNT_DETACH) detaches it now and finishes when it is no longer busy.</summary>
+    /// <summary>
+    /// Unmounts <paramref name="target"/> (umount2(2)); lazily (MNT_DETACH) detaches it now and finishes when it is no longer busy.
+    /// A symbolic link there is not followed (UMOUNT_NOFOLLOW): a caller that checked what is mounted at a path unmounts
+    /// that, not whatever a link swapped in since points at.
+    /// </summary>
     public static void Unmount(string target, bool detachLazily = false) =>
-        Interop.CheckIo(Interop.Libc.Umount2(target, detachLazily ? Interop.Libc.MNT_DETACH : 0), "umount", target);
+        Interop.CheckIo(
+            Interop.Libc.Umount2(target, Interop.Libc.UMOUNT_NOFOLLOW | (detachLazily ? Interop.Libc.MNT_DETACH : 0)), "umount", target);
 
     /// <summary>The mounts this process sees, in mount order.</summary>
     public static IReadOnlyList<MountEntry> Read() => MountInfoParser.ParseAll(File.ReadAllLines(MountInfoPath));

@@ -67,6 +67,30 @@ public sealed class MountsTests(XfsPoolFixture pool)
     }
 
     [RootFact]
+    public void UnmountDoesNotFollowASymbolicLinkToAMountPoint()
+    {
+        var directory = pool.NewHostDirectory();
+        var target = Directory.CreateDirectory(Path.Combine(directory, "mounted")).FullName;
+        var link = Path.Combine(directory, "link");
+        try
+        {
+            Mounts.Mount("tmpfs", target, "tmpfs", MountFlags.None, "size=1m");
+            File.CreateSymbolicLink(link, target);
+
+            var exception = Assert.Throws<SystemCallException>(() => Mounts.Unmount(link));
+
+            Assert.Equal(Errno.EINVAL, exception.Errno);
+            Assert.NotNull(Mounts.FindByTarget(target));
+            Mounts.Unmount(target);
+            Assert.Null(Mounts.FindByTarget(target));
+        }
+        finally
+        {
+            DirectoryCleanUp.Release(target);
+        }
+    }
+
+    [RootFact]
     public void FileSystemStatisticsReportsXfsSizes()
     {
         var usage = FileSystemStatistics.Get(pool.MountPoint);

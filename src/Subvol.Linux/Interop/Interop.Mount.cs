@@ -13,6 +13,7 @@ internal static partial class Interop
 
         internal const int MNT_FORCE = 1;
         internal const int MNT_DETACH = 2;
+        internal const int UMOUNT_NOFOLLOW = 8;
 
         [LibraryImport(LibraryName, EntryPoint = "mount", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
         internal static partial int Mount(string source, string target, string filesystemtype, ulong mountflags, string? data);

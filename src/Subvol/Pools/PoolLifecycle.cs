@@ -45,6 +45,7 @@ internal static class PoolLifecycle
         }
 
         var layout = new PoolLayout(path);
+        RefuseLinkedRoot(layout);
         image = image is null ? null : System.IO.Path.GetFullPath(image);
         var known = new KnownPool(layout.Root, image);
         if (File.Exists(layout.Database))
@@ -84,6 +85,7 @@ internal static class PoolLifecycle
     private static OperationResult<KnownPool> ImportPool(string path, string? image, PoolRegistry registry)
     {
         var layout = new PoolLayout(path);
+        RefuseLinkedRoot(layout);
         image = image is null ? registry.Find(layout.Root)?.Image : System.IO.Path.GetFullPath(image);
         var outcome = Outcome.AlreadyExisted;
         if (image is not null && Mounts.FindByTarget(layout.Root) is null)
@@ -269,6 +271,19 @@ internal static class PoolLifecycle
 
             File.Delete(image);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A pool is found in the mount table by its path, and unmounted without following links, so its directory must be
+    /// the directory itself: through a symbolic link, the pool's image would be mounted where the link points, and
+    /// neither found nor unmounted by the name it was given.
+    /// </summary>
+    private static void RefuseLinkedRoot(PoolLayout layout)
+    {
+        if (new DirectoryInfo(layout.Root).LinkTarget is { } target)
+        {
+            throw SubvolException.Invalid($"{layout.Root} is a symbolic link (to {target}); give the directory it leads to as the pool");
         }
     }
 
