@@ -103,6 +103,30 @@ public sealed class DamagedMetadataTests(DamagedPoolFixture pools) : IClassFixtu
         Assert.Equal(source.Guid("home", newest), pools.Destination.Guid("home", newest));
     }
 
+    [RootFact]
+    public void A_snapshot_guid_edited_into_something_else_is_damaged_metadata_and_check_repair_rebuilds_it()
+    {
+        var source = pools.Source;
+        var listing = source.Run("list", "-t", "all", "--json").ShouldSucceed().Stdout;
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={pools.Database};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE snapshots SET guid = 'not-a-guid' WHERE name = 'monday'";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var refused = source.Run("list", "-t", "all").ShouldFailWith(DamagedMetadata);
+        Assert.Contains(pools.Database, refused.StderrLines[0]);
+        Assert.Contains("snapshots.guid holds 'not-a-guid', which is not a GUID", refused.StderrLines[0]);
+        Assert.Contains("subvol check --repair", refused.StderrLines[0]);
+
+        var repair = source.Run("check", "--repair").ShouldSucceed();
+        Assert.Contains($"{pools.Database} was damaged", repair.Stdout);
+        Assert.Equal(listing, source.Run("list", "-t", "all", "--json").ShouldSucceed().Stdout);
+        source.CheckConsistent();
+    }
+
     private IEnumerable<string[]> Verbs()
     {
         var output = Path.Combine(pools.NewDirectory($"refused-{Guid.NewGuid():N}"), "refused.stream");

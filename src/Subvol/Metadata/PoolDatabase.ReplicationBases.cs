@@ -40,7 +40,7 @@ internal sealed partial class PoolDatabase
         var list = new List<ReplicationBase>();
         while (reader.Read())
         {
-            list.Add(new ReplicationBase(reader.GetString(0), reader.GetString(1), Guid.Parse(reader.GetString(2)), reader.GetString(3), ParseTime(reader.GetString(4))));
+            list.Add(new ReplicationBase(reader.GetString(0), reader.GetString(1), StoredGuid(reader.GetString(2), "replication_bases.snapshot_guid"), reader.GetString(3), StoredTime(reader.GetString(4), "replication_bases.recorded_at")));
         }
 
         return list;

@@ -63,7 +63,7 @@ internal sealed partial class PoolDatabase
             }
 
             id = reader.GetInt64(0);
-            created = ParseTime(reader.GetString(1));
+            created = StoredTime(reader.GetString(1), "snapshot_groups.created");
             creator = reader.IsDBNull(2) ? null : reader.GetString(2);
         }
 
@@ -79,7 +79,7 @@ internal sealed partial class PoolDatabase
         var names = new Dictionary<Guid, string>();
         while (reader.Read())
         {
-            names[Guid.Parse(reader.GetString(0))] = reader.GetString(1);
+            names[StoredGuid(reader.GetString(0), "snapshot_group_members.snapshot_guid")] = reader.GetString(1);
         }
 
         return names;
@@ -91,13 +91,13 @@ internal sealed partial class PoolDatabase
         command.ExecuteNonQuery();
     }
 
-    private static List<SnapshotGroupMember> ReadMembers(SqliteCommand command)
+    private List<SnapshotGroupMember> ReadMembers(SqliteCommand command)
     {
         using var reader = command.ExecuteReader();
         var members = new List<SnapshotGroupMember>();
         while (reader.Read())
         {
-            members.Add(new SnapshotGroupMember(reader.GetString(0), reader.GetString(1), Guid.Parse(reader.GetString(2))));
+            members.Add(new SnapshotGroupMember(reader.GetString(0), reader.GetString(1), StoredGuid(reader.GetString(2), "snapshot_group_members.snapshot_guid")));
         }
 
         return members;

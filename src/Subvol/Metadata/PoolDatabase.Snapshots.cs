@@ -125,7 +125,7 @@ internal sealed partial class PoolDatabase
                     GuidOf(statement, 4),
                     raw.sqlite3_column_int64(statement, 5),
                     Text(statement, 6),
-                    ParseTime(Text(statement, 7)),
+                    StoredTime(Text(statement, 7), "snapshots.created"),
                     IsNull(statement, 8) ? null : Text(statement, 8))
                 {
                     Frozen = IsNull(statement, 9) ? null : TimeSpan.FromSeconds(raw.sqlite3_column_double(statement, 9)),
@@ -139,11 +139,11 @@ internal sealed partial class PoolDatabase
 
         static string Text(sqlite3_stmt statement, int column) => raw.sqlite3_column_text(statement, column).utf8_to_string();
 
-        // Parsed where SQLite holds it, without a string; any other spelling Guid.Parse reads is read as it was.
-        static Guid GuidOf(sqlite3_stmt statement, int column) =>
+        // Parsed where SQLite holds it, without a string; any other spelling is read as a GUID's text, or reported as damage.
+        Guid GuidOf(sqlite3_stmt statement, int column) =>
             raw.sqlite3_column_blob(statement, column) is var text && Utf8Parser.TryParse(text, out Guid guid, out var used) && used == text.Length
                 ? guid
-                : Guid.Parse(Text(statement, column));
+                : StoredGuid(Text(statement, column), "snapshots.guid");
 
         static bool IsNull(sqlite3_stmt statement, int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL;
 

@@ -100,7 +100,7 @@ internal sealed partial class PoolDatabase
         command.ExecuteNonQuery();
     }
 
-    private static List<SubvolumeRecord> ReadSubvolumes(SqliteCommand command)
+    private List<SubvolumeRecord> ReadSubvolumes(SqliteCommand command)
     {
         using var reader = command.ExecuteReader();
         var list = new List<SubvolumeRecord>();
@@ -109,11 +109,11 @@ internal sealed partial class PoolDatabase
             list.Add(new SubvolumeRecord(
                 reader.GetInt64(0),
                 reader.GetString(1),
-                Guid.Parse(reader.GetString(2)),
+                StoredGuid(reader.GetString(2), "subvolumes.guid"),
                 reader.GetInt64(3),
                 reader.GetString(4),
-                ParseTime(reader.GetString(5)),
-                reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6)),
+                StoredTime(reader.GetString(5), "subvolumes.created"),
+                reader.IsDBNull(6) ? null : StoredGuid(reader.GetString(6), "subvolumes.origin_snapshot"),
                 ProvisioningNames.Parse(reader.GetString(7)),
                 reader.IsDBNull(8) ? null : new DateTime(reader.GetInt64(8), DateTimeKind.Utc),
                 reader.IsDBNull(9) ? null : reader.GetString(9))

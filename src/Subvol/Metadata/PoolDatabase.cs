@@ -115,7 +115,8 @@ internal sealed partial class PoolDatabase : IDisposable
             return exception.Message;
         }
 
-        return new PoolDatabase(connection).ContentDamage();
+        var database = new PoolDatabase(connection);
+        return database.ContentDamage() ?? database.StoredValueDamage();
     }
 
     /// <summary>The one error every command gives for a damaged database: which file, and how to rebuild it.</summary>
@@ -303,7 +304,7 @@ internal sealed partial class PoolDatabase : IDisposable
     internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     // The stored format first: a listing parses one time per snapshot, and the general parser was a large part of listing thousands.
-    private static DateTimeOffset ParseTime(string text)
+    private static DateTimeOffset? TryParseTime(string text)
     {
         if (ParseStoredTime(text) is { } stored)
         {
@@ -311,7 +312,9 @@ internal sealed partial class PoolDatabase : IDisposable
         }
 
         // Anything else is an older or hand-written time, which the general parser reads.
-        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+            ? parsed
+            : null;
     }
 
     /// <summary>A time as <see cref="FormatTime"/> writes it, read field by field, which even the exact-format parser took several times as long for; else null.</summary>
