@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Subvol.Metadata;
 
 namespace Subvol.Tests.Metadata;
@@ -19,7 +18,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 2 wrote: no write_stamp column, and no creators.
-        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '2' WHERE key = 'schema_version';");
+        DatabaseFile.Execute(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '2' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
@@ -40,7 +39,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 1 wrote: neither provisioning nor write_stamp nor creators.
-        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN provisioning; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '1' WHERE key = 'schema_version';");
+        DatabaseFile.Execute(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN write_stamp; ALTER TABLE subvolumes DROP COLUMN provisioning; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '1' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
@@ -63,7 +62,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 3 wrote: no creator columns.
-        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '3' WHERE key = 'schema_version';");
+        DatabaseFile.Execute(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; ALTER TABLE subvolumes DROP COLUMN creator; ALTER TABLE snapshots DROP COLUMN creator; UPDATE pool SET value = '3' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
@@ -104,7 +103,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 5 wrote: no replication_bases table.
-        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; DROP TABLE replication_bases; UPDATE pool SET value = '5' WHERE key = 'schema_version';");
+        DatabaseFile.Execute(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; DROP TABLE replication_bases; UPDATE pool SET value = '5' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
@@ -128,7 +127,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 6 wrote: no group tables, no freeze durations, and no wrapped keys.
-        Rewrite(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; DROP TRIGGER wrapped_keys_of_subvolumes; DROP TRIGGER wrapped_keys_of_snapshots; DROP TABLE wrapped_keys; UPDATE pool SET value = '6' WHERE key = 'schema_version';");
+        DatabaseFile.Execute(path, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; ALTER TABLE snapshots DROP COLUMN freeze_seconds; DROP TRIGGER wrapped_keys_of_subvolumes; DROP TRIGGER wrapped_keys_of_snapshots; DROP TABLE wrapped_keys; UPDATE pool SET value = '6' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
@@ -180,7 +179,7 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         }
 
         // What version 7 wrote: no wrapped_keys table, nor its triggers.
-        Rewrite(path, "DROP TRIGGER wrapped_keys_of_subvolumes; DROP TRIGGER wrapped_keys_of_snapshots; DROP TABLE wrapped_keys; UPDATE pool SET value = '7' WHERE key = 'schema_version';");
+        DatabaseFile.Execute(path, "DROP TRIGGER wrapped_keys_of_subvolumes; DROP TRIGGER wrapped_keys_of_snapshots; DROP TABLE wrapped_keys; UPDATE pool SET value = '7' WHERE key = 'schema_version';");
 
         using (var database = PoolDatabase.Open(path, create: false))
         {
@@ -230,14 +229,5 @@ public sealed class PoolDatabaseSchemaTests : IDisposable
         database.SetReplicationBase(home.Id, "/backup", Guid.NewGuid(), "gone", at);
         database.DeleteSubvolume(home.Id);
         Assert.Empty(database.ListReplicationBases());
-    }
-
-    private static void Rewrite(string path, string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

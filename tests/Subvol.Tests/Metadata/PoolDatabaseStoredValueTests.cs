@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Subvol.Errors;
 using Subvol.Metadata;
 
@@ -13,12 +12,18 @@ public sealed class PoolDatabaseStoredValueTests : IDisposable
 
     public void Dispose() => _directory.Delete(recursive: true);
 
+    /// <summary>Every column that holds a GUID or a time, each with a value that is not one.</summary>
     public static TheoryData<string, string, string> Damages => new()
     {
-        { "snapshots", "guid", "not-a-guid" },
-        { "snapshots", "created", "yesterday-ish" },
         { "subvolumes", "guid", "0123" },
         { "subvolumes", "created", "2026-13-45T99:00:00.000Z" },
+        { "subvolumes", "origin_snapshot", "not-a-guid" },
+        { "snapshots", "guid", "not-a-guid" },
+        { "snapshots", "created", "yesterday-ish" },
+        { "snapshot_groups", "created", "soon" },
+        { "snapshot_group_members", "snapshot_guid", "{nope}" },
+        { "replication_bases", "snapshot_guid", "" },
+        { "replication_bases", "recorded_at", "half past noon" },
     };
 
     [Fact]
@@ -33,7 +38,7 @@ public sealed class PoolDatabaseStoredValueTests : IDisposable
     public void A_database_of_an_older_schema_without_the_later_tables_has_no_damage()
     {
         Populate();
-        Rewrite("DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; DROP TABLE replication_bases; UPDATE pool SET value = '5' WHERE key = 'schema_version'");
+        DatabaseFile.Execute(DatabasePath, "DROP TABLE snapshot_group_members; DROP TABLE snapshot_groups; DROP TABLE replication_bases; UPDATE pool SET value = '5' WHERE key = 'schema_version'");
 
         Assert.Null(PoolDatabase.Damage(DatabasePath));
     }
@@ -44,14 +49,13 @@ public sealed class PoolDatabaseStoredValueTests : IDisposable
     {
         Populate();
         Overwrite(table, column, value);
-        var expected = $"{table}.{column} holds '{value}', which is not ";
 
         using var database = PoolDatabase.Open(DatabasePath, create: false);
-        var error = Assert.Throws<SubvolException>(() => table == "snapshots" ? (object)database.ListSnapshots() : database.ListSubvolumes());
+        var error = Assert.Throws<SubvolException>(() => Read(database, table));
 
         Assert.Equal(SubvolErrorCode.DamagedMetadata, error.Code);
         Assert.Contains(DatabasePath, error.Message);
-        Assert.Contains(expected, error.Message);
+        Assert.Contains($"{table}.{column} holds '{value}', which is not ", error.Message);
         Assert.IsType<Remedy.RepairPool>(error.Remedy);
     }
 
@@ -65,27 +69,28 @@ public sealed class PoolDatabaseStoredValueTests : IDisposable
         Assert.StartsWith($"{table}.{column} holds '{value}', which is not ", PoolDatabase.Damage(DatabasePath));
     }
 
+    /// <summary>A row in every table that holds a GUID or a time; the newest subvolume is a clone, so that it has an origin.</summary>
     private void Populate()
     {
         using var database = PoolDatabase.Open(DatabasePath, create: true);
         var home = database.InsertSubvolume("home", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, null, Provisioning.Thin);
-        database.InsertSnapshot(home, "daily", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow);
+        var daily = database.InsertSnapshot(home, "daily", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, DateTimeOffset.UtcNow);
+        database.InsertSubvolume("copy", Guid.NewGuid(), 1L << 30, FileSystemKind.Xfs, daily.Guid, Provisioning.Thin);
+        database.InsertSnapshotGroup("nightly", DateTimeOffset.UtcNow, null, [new SnapshotGroupMember("home", "daily", daily.Guid)]);
+        database.SetReplicationBase(home.Id, "backup", daily.Guid, "daily", DateTimeOffset.UtcNow);
     }
 
+    /// <summary>The value goes into the newest row of the table only.</summary>
     private void Overwrite(string table, string column, string value) =>
-        Assert.Equal(1, Rewrite($"UPDATE {table} SET {column} = $value", value));
+        Assert.Equal(1, DatabaseFile.Execute(DatabasePath, $"UPDATE {table} SET {column} = $value WHERE rowid = (SELECT max(rowid) FROM {table})", value));
 
-    private int Rewrite(string sql, string? value = null)
+    /// <summary>Reads the table as a command does.</summary>
+    private static object Read(PoolDatabase database, string table) => table switch
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        if (value is not null)
-        {
-            command.Parameters.AddWithValue("$value", value);
-        }
-
-        return command.ExecuteNonQuery();
-    }
+        "subvolumes" => database.ListSubvolumes(),
+        "snapshots" => database.ListSnapshots(),
+        "snapshot_groups" or "snapshot_group_members" => database.FindSnapshotGroup("nightly")!,
+        "replication_bases" => database.ListReplicationBases(),
+        _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
+    };
 }
