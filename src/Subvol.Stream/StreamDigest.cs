@@ -28,7 +28,6 @@ public sealed class StreamDigest : IDisposable
     /// </summary>
     public const int WriterBatches = 64;
 
-    private readonly int _batchCount;
     private readonly BlockingCollection<Batch> _batches;
     private readonly BlockingCollection<byte[]> _free;
     private int _allocated;
@@ -43,7 +42,6 @@ public sealed class StreamDigest : IDisposable
     public StreamDigest(int batches)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 2);
-        _batchCount = batches;
         _batches = new BlockingCollection<Batch>(batches);
         _free = new BlockingCollection<byte[]>(batches);
         _worker = new Thread(Hash) { IsBackground = true, Name = "stream digest" };
@@ -104,7 +102,7 @@ public sealed class StreamDigest : IDisposable
             return reused;
         }
 
-        if (_allocated < _batchCount)
+        if (_allocated < _free.BoundedCapacity)
         {
             return new byte[_allocated++ == 0 ? FirstBatchBytes : BatchBytes];
         }
