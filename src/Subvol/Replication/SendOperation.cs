@@ -77,11 +77,6 @@ internal sealed class SendOperation(PoolSession session)
         var files = session.Files;
         var image = layout.SnapshotImage(snapshot.SubvolumeName, snapshot.Name);
         using var handle = files.OpenFile(image, FileAccess.Read);
-        // The two maps are read at once, each on a core, while the header goes out.
-        var baseMapRead = baseline is null
-            ? Task.FromResult<IReadOnlyList<Extent>?>(null)
-            : Task.Run<IReadOnlyList<Extent>?>(() => files.ReadExtents(layout.SnapshotImage(baseline.SubvolumeName, baseline.Name)));
-        var targetMapRead = Task.Run(() => files.ReadExtents(image));
         // An encrypted snapshot's blocks go as they are, ciphertext, with its wrapped key: the receiver needs no key to store it.
         var header = new StreamHeader(
             snapshot.WrappedKey is null ? StreamHeader.CurrentVersion : StreamHeader.EncryptedVersion,
@@ -101,8 +96,10 @@ internal sealed class SendOperation(PoolSession session)
         using var writer = new ReplicationStreamWriter(output, header);
         // The header goes out before the extent maps are read, so that the receiver prepares its image meanwhile.
         output.Flush();
-        var targetMap = targetMapRead.GetAwaiter().GetResult();
-        var baseMap = baseMapRead.GetAwaiter().GetResult();
+        // One map after the other: FIEMAP looks up whether each extent is shared, and the two images share theirs, so
+        // two threads reading at once contended in the filesystem and took longer than one reading both.
+        var targetMap = files.ReadExtents(image);
+        var baseMap = baseline is null ? null : files.ReadExtents(layout.SnapshotImage(baseline.SubvolumeName, baseline.Name));
         var changes = ExtentDiff.Compute(baseMap, targetMap, snapshot.Size);
         // The data still to send: what lies past the resume offset.
         var toRead = changes
