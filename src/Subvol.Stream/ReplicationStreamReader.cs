@@ -12,7 +12,7 @@ namespace Subvol.Stream;
 public sealed class ReplicationStreamReader : IDisposable
 {
     private readonly System.IO.Stream input;
-    private readonly StreamDigest digest = new(StreamDigest.ReaderBatches);
+    private readonly StreamDigest digest = StreamDigest.ForReader();
     private byte[] buffer = new byte[RecordHeadLength + EndPayloadLength + ChecksumLength];
     private byte[]? raw;
     private Decompressor? decompressor;

@@ -104,6 +104,7 @@ public sealed class WriterTests
         using (var writer = new ReplicationStreamWriter(output, Samples.Header()))
         {
             writer.WriteData(0, new byte[10]);
+            writer.Flush();
         }
 
         Assert.Equal(StreamFormatError.Truncated, Samples.Refuse(output.ToArray()).Error);
@@ -138,10 +139,97 @@ public sealed class WriterTests
         var output = new FailingStream();
         using var writer = new ReplicationStreamWriter(output, Samples.Header());
         output.Fail = true;
+        writer.WriteHole(0, 4096);
 
-        Assert.Throws<IOException>(() => writer.WriteHole(0, 4096));
+        Assert.Throws<IOException>(() => writer.Flush());
         output.Fail = false;
         Assert.Throws<InvalidOperationException>(() => writer.WriteHole(4096, 4096));
+        Assert.Throws<InvalidOperationException>(() => writer.Finish());
+    }
+
+    [Theory]
+    [InlineData(StreamCompression.None, 0)]
+    [InlineData(StreamCompression.None, 1_500_000)]
+    [InlineData(StreamCompression.Zstd, 0)]
+    [InlineData(StreamCompression.Zstd, 1_500_000)]
+    public void Data_filled_in_place_makes_the_same_stream_as_data_given_as_bytes(StreamCompression compression, long resumeOffset)
+    {
+        var data = new byte[5 << 20];
+        new SplitMix64(3).FillCompressible(data);
+        var header = Samples.Header(imageSize: 8 << 20, compression: compression, resumeOffset: resumeOffset);
+
+        byte[] Stream(bool inPlace) => Samples.Write(header, writer =>
+        {
+            // Pieces of several sizes, the largest a whole record, so that records straddle and fill the writer's batches.
+            var sizes = new[] { 65536, 1 << 20, 4096, 300_000 };
+            for (int offset = 0, piece = 0; offset < data.Length; piece++)
+            {
+                var length = Math.Min(sizes[piece % sizes.Length], data.Length - offset);
+                var at = offset;
+                if (inPlace)
+                {
+                    writer.WriteData(at, length, place => data.AsSpan(at, length).CopyTo(place));
+                }
+                else
+                {
+                    writer.WriteData(at, data.AsSpan(at, length));
+                }
+
+                offset += length;
+            }
+        });
+
+        var filled = Stream(inPlace: true);
+        Assert.Equal(Stream(inPlace: false), filled);
+        var sink = new ImageSink();
+        Samples.Read(filled, sink);
+        Assert.Empty(sink.Violations);
+        Assert.Equal(data.AsSpan((int)resumeOffset).ToArray(), sink.Image!.AsSpan((int)resumeOffset, data.Length - (int)resumeOffset).ToArray());
+    }
+
+    [Fact]
+    public void A_fill_that_fails_writes_nothing_of_its_record()
+    {
+        var stream = Samples.Write(Samples.Header(), writer =>
+        {
+            Assert.Throws<IOException>(() => writer.WriteData(0, 4096, _ => throw new IOException("the image could not be read")));
+            writer.WriteData(0, 4096, place => place.Fill(7));
+        });
+
+        var sink = new ImageSink();
+        var summary = Samples.Read(stream, sink);
+        Assert.Equal(1, summary.DataRecords);
+        Assert.Equal(Enumerable.Repeat((byte)7, 4096), sink.Image!.Take(4096));
+    }
+
+    [Fact]
+    public void Records_go_out_in_writes_of_more_than_a_mebibyte_but_for_the_last()
+    {
+        var output = new RecordingStream();
+        using var writer = new ReplicationStreamWriter(output, Samples.Header(imageSize: 64 << 20));
+        writer.Flush();
+        output.Sizes.Clear();
+        for (var offset = 0; offset < 40 << 20; offset += 65536)
+        {
+            writer.WriteData(offset, 65536, place => place.Fill(1));
+        }
+
+        writer.Finish();
+
+        // More than a mebibyte, so that a buffered output such as a pipe's passes each write through instead of copying it.
+        Assert.True(output.Sizes.Count > 2);
+        Assert.All(output.Sizes[..^2], size => Assert.True(size > 1 << 20, $"a write of {size} bytes"));
+    }
+
+    private sealed class RecordingStream : MemoryStream
+    {
+        public List<int> Sizes { get; } = [];
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Sizes.Add(buffer.Length);
+            base.Write(buffer);
+        }
     }
 
     private sealed class FailingStream : MemoryStream

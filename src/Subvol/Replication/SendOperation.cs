@@ -95,7 +95,7 @@ internal sealed class SendOperation(PoolSession session)
         };
         using var writer = new ReplicationStreamWriter(output, header);
         // The header goes out before the extent maps are read, so that the receiver prepares its image meanwhile.
-        output.Flush();
+        writer.Flush();
         // One map after the other: FIEMAP looks up whether each extent is shared, and the two images share theirs, so
         // two threads reading at once contended in the filesystem and took longer than one reading both.
         var targetMap = files.ReadExtents(image);
@@ -109,7 +109,6 @@ internal sealed class SendOperation(PoolSession session)
         var total = toRead.Sum(range => range.Length);
         long dataBytes = 0, holeBytes = 0;
         using var readahead = new Readahead(handle, image, toRead);
-        var buffer = new byte[ReadChunk];
         foreach (var range in changes)
         {
             var start = Math.Max(range.Offset, resumeOffset);
@@ -127,10 +126,11 @@ internal sealed class SendOperation(PoolSession session)
 
             for (var offset = start; offset < range.End;)
             {
-                var length = (int)Math.Min(buffer.Length, range.End - offset);
+                var length = (int)Math.Min(ReadChunk, range.End - offset);
                 readahead.Reading(length);
-                ReadExactly(handle, buffer.AsSpan(0, length), offset, image);
-                writer.WriteData(offset, buffer.AsSpan(0, length));
+                // Read straight into the record, where the stream's bytes go out from.
+                var at = offset;
+                writer.WriteData(offset, length, data => ReadExactly(handle, data, at, image));
                 offset += length;
                 dataBytes += length;
                 progress?.Report(new ReplicationProgress(dataBytes, total));

@@ -234,7 +234,7 @@ public sealed class ReplicationAdmissionTests(ReplicationPools pools) : IClassFi
 
             if (cutAfter is { } limit && writer.BytesWritten >= limit)
             {
-                output.Flush();
+                writer.Flush();
                 return file;
             }
         }

@@ -161,6 +161,11 @@ public sealed class ReceiveAdmissionTests : IDisposable
             {
                 writer.Finish();
             }
+            else
+            {
+                // Everything the sender framed went out before the cut.
+                writer.Flush();
+            }
         }
 
         output.Position = 0;
