@@ -35,6 +35,13 @@ public sealed class StructLayoutTests
     }
 
     [Fact]
+    public unsafe void FsXattrMatchesLinuxFsHeader()
+    {
+        Assert.Equal(28, sizeof(Interop.Libc.FsXattr));
+        Assert.Equal(16, (int)Marshal.OffsetOf<Interop.Libc.FsXattr>(nameof(Interop.Libc.FsXattr.fsx_cowextsize)));
+    }
+
+    [Fact]
     public unsafe void FiemapStructsMatchLinuxFiemapHeader()
     {
         Assert.Equal(32, sizeof(Interop.Libc.Fiemap));

@@ -121,9 +121,10 @@ internal sealed class ReceiveOperation(
         var incoming = Layout.IncomingDirectory;
         var partialImage = PartialReceive.ImagePath(incoming, subvolume);
         var state = PrepareReceive(subvolume, header, baseline, partialImage);
-        var promised = space.ReservedBytes() + SpaceAdmission.Slop(FileSystemStatistics.Get(Layout.Root).TotalBytes);
+        var pool = FileSystemStatistics.Get(Layout.Root);
+        var promised = space.ReservedBytes() + SpaceAdmission.Slop(pool.TotalBytes);
         using var next = existing is not null ? NextImage.Open(Files, incoming, partialImage) : null;
-        var sink = new ReceiveSink(Files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(Files, incoming), progress,
+        var sink = new ReceiveSink(Files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, pool.BlockSize, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(Files, incoming), progress,
             spaceCheck: () => StopIfEatingReservations(promised, subvolume),
             admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize),
             next: next);

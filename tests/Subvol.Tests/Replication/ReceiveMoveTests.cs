@@ -41,6 +41,24 @@ public sealed class ReceiveMoveTests : IDisposable
         AssertSubvolumeHolds("s2", 100, Pattern(10, 3));
     }
 
+    [RootFact]
+    public void AnIncrementalReceiveLeavesNeitherTheSnapshotNorTheSubvolumeTheHintItWroteWith()
+    {
+        ReceiveFirst();
+
+        Pool.Receive("copy", Stream(SecondGuid, FirstGuid, "s2", writer => writer.WriteData(2 * Block, Pattern(Block, 2))));
+
+        // The subvolume is a clone of the whole received image, which would carry a hint along into its own writes.
+        Assert.Equal(0u, CopyOnWriteHint(Path.Combine(Pool.Path, "snapshots", "copy", "s2.img")));
+        Assert.Equal(0u, CopyOnWriteHint(Path.Combine(Pool.Path, "subvolumes", "copy.img")));
+    }
+
+    private static uint CopyOnWriteHint(string path)
+    {
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        return Subvol.Linux.CopyOnWriteExtentSize.Get(file, path);
+    }
+
     private void ReceiveFirst() =>
         Pool.Receive("copy", Stream(FirstGuid, null, "s1", writer => writer.WriteData(0, Pattern(4 * Block, 1))));
 
