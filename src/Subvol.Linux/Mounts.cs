@@ -25,6 +25,29 @@ public static class Mounts
         Interop.CheckIo(
             Interop.Libc.Umount2(target, Interop.Libc.UMOUNT_NOFOLLOW | (detachLazily ? Interop.Libc.MNT_DETACH : 0)), "umount", target);
 
+    /// <summary>
+    /// Unmounts <paramref name="target"/>, trying again while the kernel answers that it is busy, for up to
+    /// <paramref name="patience"/>; then throws that answer. A mount is busy for an instant with nobody holding it: a loop
+    /// device lets go of its image from a work queue a moment after it is gone, and a path lookup or statfs through the
+    /// mount holds it while it runs. A program that keeps a file open there keeps it busy past the patience.
+    /// </summary>
+    public static void UnmountPatiently(string target, TimeSpan patience)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                Unmount(target);
+                return;
+            }
+            catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY && System.Diagnostics.Stopwatch.GetElapsedTime(started) < patience)
+            {
+                Thread.Sleep(25);
+            }
+        }
+    }
+
     /// <summary>The mounts this process sees, in mount order.</summary>
     public static IReadOnlyList<MountEntry> Read() => MountInfoParser.ParseAll(File.ReadAllLines(MountInfoPath));
 

@@ -67,6 +67,37 @@ public sealed class MountsTests(XfsPoolFixture pool)
     }
 
     [RootFact]
+    public void UnmountPatientlyWaitsOutAMountHeldForAMomentAndGivesUpOnOneKeptOpen()
+    {
+        var target = Directory.CreateDirectory(Path.Combine(pool.NewHostDirectory(), "held")).FullName;
+        try
+        {
+            Mounts.Mount("tmpfs", target, "tmpfs", MountFlags.None, "size=1m");
+            using (File.Open(Path.Combine(target, "kept"), FileMode.Create))
+            {
+                var exception = Assert.Throws<SystemCallException>(() => Mounts.UnmountPatiently(target, TimeSpan.FromMilliseconds(100)));
+                Assert.Equal(Errno.EBUSY, exception.Errno);
+                Assert.NotNull(Mounts.FindByTarget(target));
+            }
+
+            var held = File.Open(Path.Combine(target, "moment"), FileMode.Create);
+            var release = Task.Run(() =>
+            {
+                Thread.Sleep(150);
+                held.Dispose();
+            });
+            Mounts.UnmountPatiently(target, TimeSpan.FromSeconds(5));
+            release.GetAwaiter().GetResult();
+
+            Assert.Null(Mounts.FindByTarget(target));
+        }
+        finally
+        {
+            DirectoryCleanUp.Release(target);
+        }
+    }
+
+    [RootFact]
     public void UnmountDoesNotFollowASymbolicLinkToAMountPoint()
     {
         var directory = pool.NewHostDirectory();

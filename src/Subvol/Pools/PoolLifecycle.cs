@@ -153,7 +153,8 @@ internal static class PoolLifecycle
         {
             try
             {
-                UnmountPatiently(root);
+                // Its subvolumes' loop devices, just detached, let go of their images a moment later.
+                Mounts.UnmountPatiently(root, ExportPatience);
             }
             catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
             {
@@ -162,28 +163,6 @@ internal static class PoolLifecycle
         }
 
         return Forget(registry, known ?? new KnownPool(root, null));
-    }
-
-    /// <summary>
-    /// Unmounts the pool's filesystem, waiting a few seconds while it is busy. A subvolume's loop device lets go of its
-    /// image from a kernel work queue a moment after the device is gone, so a pool whose subvolumes were just unmounted
-    /// is briefly busy with nobody holding it; a program that really holds it still gets the error.
-    /// </summary>
-    private static void UnmountPatiently(string root)
-    {
-        var deadline = DateTime.UtcNow + ExportPatience;
-        while (true)
-        {
-            try
-            {
-                Mounts.Unmount(root);
-                return;
-            }
-            catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY && DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(50);
-            }
-        }
     }
 
     /// <summary>A file-backed pool's image is remembered so that import needs only the path; a directory pool is simply forgotten.</summary>

@@ -48,31 +48,16 @@ internal static class ImageMounts
     /// <summary>How long an unmount that finds the mount busy keeps trying before it reports so.</summary>
     private static readonly TimeSpan BusyPatience = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>
-    /// Unmounts one mount point of an image; autoclear detaches the loop device with its last mount. The kernel also
-    /// answers busy while another process holds the mount for an instant (a path lookup or a statfs through it, as any
-    /// listing of mounts may make), so a busy mount is tried again for a moment; a program that keeps a file open there
-    /// keeps it busy past that, and is reported.
-    /// </summary>
+    /// <summary>Unmounts one mount point of an image; autoclear detaches the loop device with its last mount.</summary>
     public static void UnmountTarget(string target)
     {
-        var deadline = DateTime.UtcNow + BusyPatience;
-        while (true)
+        try
         {
-            try
-            {
-                Mounts.Unmount(target);
-                return;
-            }
-            catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
-            {
-                if (DateTime.UtcNow >= deadline)
-                {
-                    throw SubvolException.Busy($"{target} is busy ({exception.Message}); close the programs using it (see 'fuser -vm {target}') and try again");
-                }
-
-                Thread.Sleep(25);
-            }
+            Mounts.UnmountPatiently(target, BusyPatience);
+        }
+        catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
+        {
+            throw SubvolException.Busy($"{target} is busy ({exception.Message}); close the programs using it (see 'fuser -vm {target}') and try again");
         }
     }
 
