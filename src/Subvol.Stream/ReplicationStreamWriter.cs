@@ -229,6 +229,7 @@ public sealed class ReplicationStreamWriter : IDisposable
     /// <summary>Frames a record whose payload is already in place after the head, at the end of the batch.</summary>
     private void WriteRecord(RecordKind kind, byte flags, long first, long second, int payloadLength)
     {
+        // A payload put in place was given room for at least this much, so this finds the same place and sends nothing.
         var record = Reserve(RecordHeadLength + payloadLength + ChecksumLength);
         WriteHead(record, kind, flags, payloadLength, first, second);
         Seal(record, RecordHeadLength + payloadLength);
