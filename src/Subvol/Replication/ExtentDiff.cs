@@ -1,3 +1,4 @@
+using Subvol.ChangedBlocks;
 using Subvol.Linux;
 
 namespace Subvol.Replication;
@@ -5,104 +6,108 @@ namespace Subvol.Replication;
 /// <summary>
 /// Finds what changed between two snapshot images from their extent maps alone. XFS splits
 /// extents wherever sharing changes, so boundaries and the SHARED flag say nothing; what counts
-/// is whether each logical byte still maps to the same physical byte.
+/// is whether each logical byte still maps to the same physical byte. Both maps are walked
+/// together in ascending order, so a change is known as soon as the walk has read the extents
+/// around it, and the cost follows the extents walked.
 /// </summary>
 internal static class ExtentDiff
 {
     /// <summary>
     /// Ranges of <paramref name="target"/> that differ from <paramref name="baseline"/> (null for a
-    /// full stream, where only data is sent and holes stay holes), in ascending order, merged.
+    /// full stream, where only data is sent and holes stay holes), in ascending order, merged; the
+    /// maps may be in any order.
     /// </summary>
-    public static List<ChangedRange> Compute(IReadOnlyList<Extent>? baseline, IReadOnlyList<Extent> target, long targetSize)
-    {
-        var targetSegments = Segments(target, targetSize);
-        var baseSegments = baseline is null ? [] : Segments(baseline, targetSize);
-        var boundaries = new SortedSet<long> { 0, targetSize };
-        foreach (var segment in targetSegments.Concat(baseSegments))
-        {
-            boundaries.Add(segment.Start);
-            boundaries.Add(segment.End);
-        }
+    public static List<ChangedRange> Compute(IReadOnlyList<Extent>? baseline, IReadOnlyList<Extent> target, long targetSize) =>
+        Changes(baseline?.OrderBy(extent => extent.Logical), target.OrderBy(extent => extent.Logical), 0, targetSize).ToList();
 
-        var changes = new List<ChangedRange>();
-        var points = boundaries.Where(point => point <= targetSize).ToArray();
-        int targetIndex = 0, baseIndex = 0;
-        for (var i = 0; i + 1 < points.Length; i++)
+    /// <summary>
+    /// The same ranges from <paramref name="start"/> on, from maps in ascending order (as FIEMAP gives them), each
+    /// yielded once the walk has passed it: a map read as it is enumerated is read only as far as the changes asked for.
+    /// </summary>
+    public static IEnumerable<ChangedRange> Changes(IEnumerable<Extent>? baseline, IEnumerable<Extent> target, long start, long targetSize)
+    {
+        using var targetSegments = new DataSegments(target, targetSize);
+        using var baseSegments = new DataSegments(baseline ?? [], targetSize);
+        ChangedRange? pending = null;
+        foreach (var step in Pieces(baseSegments, targetSegments, start, targetSize))
         {
-            long start = points[i], end = points[i + 1];
-            var inTarget = Find(targetSegments, ref targetIndex, start);
-            var inBase = Find(baseSegments, ref baseIndex, start);
-            if (inTarget is { } data)
+            if (step is not { } piece)
             {
-                // Same physical byte for the same logical byte: shared with the base, unchanged.
-                var unchanged = inBase is { } old && data.Comparable && old.Comparable && data.PhysicalAt(start) == old.PhysicalAt(start);
-                if (!unchanged)
+                // An unchanged piece ends the change before it: it goes out now, not once the next change is found.
+                if (pending is { } ended)
                 {
-                    Append(changes, new ChangedRange(start, end - start, IsHole: false));
+                    yield return ended;
+                    pending = null;
                 }
-            }
-            else if (inBase is not null)
-            {
-                Append(changes, new ChangedRange(start, end - start, IsHole: true));
-            }
-        }
 
-        return changes;
-    }
-
-    private static void Append(List<ChangedRange> changes, ChangedRange range)
-    {
-        if (changes.Count > 0 && changes[^1] is var last && last.End == range.Offset && last.IsHole == range.IsHole)
-        {
-            changes[^1] = last with { Length = last.Length + range.Length };
-            return;
-        }
-
-        changes.Add(range);
-    }
-
-    private static Segment? Find(List<Segment> segments, ref int index, long point)
-    {
-        while (index < segments.Count && segments[index].End <= point)
-        {
-            index++;
-        }
-
-        return index < segments.Count && segments[index].Start <= point ? segments[index] : null;
-    }
-
-    /// <summary>Data extents clipped to the image size; unwritten extents read as zeros, so they count as holes.</summary>
-    private static List<Segment> Segments(IReadOnlyList<Extent> extents, long size)
-    {
-        var segments = new List<Segment>(extents.Count);
-        foreach (var extent in extents.OrderBy(extent => extent.Logical))
-        {
-            if ((extent.Flags & ExtentFlags.Unwritten) != 0 || extent.Length <= 0 || extent.Logical >= size)
-            {
                 continue;
             }
 
-            // Delayed, unknown or encoded extents have no physical address to compare, so they always count as changed.
-            var comparable = (extent.Flags & (ExtentFlags.Unknown | ExtentFlags.DelayedAllocation | ExtentFlags.Encoded)) == 0;
-            var start = extent.Logical;
-            var end = Math.Min(extent.Logical + extent.Length, size);
-            if (segments.Count > 0 && segments[^1].End > start)
+            if (pending is { } last && last.End == piece.Offset && last.IsHole == piece.IsHole)
             {
-                start = segments[^1].End;
-                if (start >= end)
-                {
-                    continue;
-                }
+                pending = last with { Length = last.Length + piece.Length };
+                continue;
             }
 
-            segments.Add(new Segment(start, end, extent.Physical + (start - extent.Logical), comparable));
+            if (pending is { } finished)
+            {
+                yield return finished;
+            }
+
+            pending = piece;
         }
 
-        return segments;
+        if (pending is { } final)
+        {
+            yield return final;
+        }
     }
 
-    private readonly record struct Segment(long Start, long End, long Physical, bool Comparable)
+    /// <summary>
+    /// The walk itself, from <paramref name="start"/> on, one piece between consecutive boundaries of either map at a
+    /// time, unmerged: data where the base has none or another physical byte, a hole where the base had data, and null
+    /// for a piece that did not change.
+    /// </summary>
+    public static IEnumerable<ChangedRange?> Pieces(DataSegments baseline, DataSegments target, long start, long size)
     {
-        public long PhysicalAt(long logical) => Physical + (logical - Start);
+        var position = start;
+        while (position < size)
+        {
+            target.SkipTo(position);
+            baseline.SkipTo(position);
+            if (target.Current is null && baseline.Current is null)
+            {
+                yield break;
+            }
+
+            var inTarget = target.Current is { } data && data.Start <= position ? data : (DataSegment?)null;
+            var inBase = baseline.Current is { } old && old.Start <= position ? old : (DataSegment?)null;
+
+            // The next point where either map changes what it says.
+            var next = size;
+            if (target.Current is { } nextData)
+            {
+                next = Math.Min(next, inTarget is null ? nextData.Start : nextData.End);
+            }
+
+            if (baseline.Current is { } nextOld)
+            {
+                next = Math.Min(next, inBase is null ? nextOld.Start : nextOld.End);
+            }
+
+            if (inTarget is { } written)
+            {
+                // Same physical byte for the same logical byte: shared with the base, unchanged.
+                var unchanged = inBase is { } shared && written.Comparable && shared.Comparable && written.PhysicalAt(position) == shared.PhysicalAt(position);
+                yield return unchanged ? null : new ChangedRange(position, next - position, IsHole: false);
+            }
+            else
+            {
+                // Neither holds data here when the base has none either.
+                yield return inBase is null ? null : new ChangedRange(position, next - position, IsHole: true);
+            }
+
+            position = next;
+        }
     }
 }
