@@ -149,16 +149,19 @@ internal static class PoolLifecycle
             pool.UnmountEverything();
         }
 
-        if (known?.Image is not null || Mounts.FindByTarget(root) is { Source: var source } && source.StartsWith("/dev/loop", StringComparison.Ordinal))
+        // Pools are made and imported only at a directory itself now, but an older subvol registered some at a symbolic
+        // link: such a pool's image is mounted where the link leads, and is unmounted there, without following links.
+        var mountPoint = Directory.ResolveLinkTarget(root, returnFinalTarget: true)?.FullName ?? root;
+        if (known?.Image is not null || Mounts.FindByTarget(mountPoint) is { Source: var source } && source.StartsWith("/dev/loop", StringComparison.Ordinal))
         {
             try
             {
                 // Its subvolumes' loop devices, just detached, let go of their images a moment later.
-                Mounts.UnmountPatiently(root, ExportPatience);
+                Mounts.UnmountPatiently(mountPoint, ExportPatience);
             }
             catch (SystemCallException exception) when (exception.Errno == Errno.EBUSY)
             {
-                throw SubvolException.Busy($"pool {root} is still in use ({exception.Message}); close the programs using it (see 'fuser -vm {root}') and try again");
+                throw SubvolException.Busy($"pool {root} is still in use ({exception.Message}); close the programs using it (see 'fuser -vm {mountPoint}') and try again");
             }
         }
 
