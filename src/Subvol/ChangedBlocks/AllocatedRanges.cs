@@ -1,3 +1,5 @@
+using Subvol.Replication;
+
 namespace Subvol.ChangedBlocks;
 
 /// <summary>The ranges of one image that hold written data, from <c>start</c> on; holes and unwritten extents are not allocated.</summary>

@@ -4,6 +4,7 @@ using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Names;
 using Subvol.Pools;
+using Subvol.Replication;
 
 namespace Subvol.ChangedBlocks;
 

@@ -11,5 +11,5 @@ namespace Subvol.ChangedBlocks;
 internal static class DeltaRanges
 {
     public static IEnumerable<BlockRange> Between(DataSegments baseline, DataSegments target, long start, long size) =>
-        ExtentDiff.Pieces(baseline, target, start, size).Where(piece => piece.HasValue).Select(piece => new BlockRange(piece!.Value.Offset, piece.Value.Length));
+        ExtentDiff.Pieces(baseline, target, start, size).Select(piece => new BlockRange(piece.Offset, piece.Length));
 }

@@ -1,4 +1,3 @@
-using Subvol.ChangedBlocks;
 using Subvol.Linux;
 
 namespace Subvol.Replication;
@@ -7,8 +6,8 @@ namespace Subvol.Replication;
 /// Finds what changed between two snapshot images from their extent maps alone. XFS splits
 /// extents wherever sharing changes, so boundaries and the SHARED flag say nothing; what counts
 /// is whether each logical byte still maps to the same physical byte. Both maps are walked
-/// together in ascending order, so a change is known as soon as the walk has read the extents
-/// around it, and the cost follows the extents walked.
+/// together in ascending order, so the cost follows the extents walked; the changed-block delta
+/// of the CSI driver is this same walk.
 /// </summary>
 internal static class ExtentDiff
 {
@@ -17,58 +16,31 @@ internal static class ExtentDiff
     /// full stream, where only data is sent and holes stay holes), in ascending order, merged; the
     /// maps may be in any order.
     /// </summary>
-    public static List<ChangedRange> Compute(IReadOnlyList<Extent>? baseline, IReadOnlyList<Extent> target, long targetSize) =>
-        Changes(baseline?.OrderBy(extent => extent.Logical), target.OrderBy(extent => extent.Logical), 0, targetSize).ToList();
-
-    /// <summary>
-    /// The same ranges from <paramref name="start"/> on, from maps in ascending order (as FIEMAP gives them), each
-    /// yielded once the walk has passed it: a map read as it is enumerated is read only as far as the changes asked for.
-    /// </summary>
-    public static IEnumerable<ChangedRange> Changes(IEnumerable<Extent>? baseline, IEnumerable<Extent> target, long start, long targetSize)
+    public static List<ChangedRange> Compute(IReadOnlyList<Extent>? baseline, IReadOnlyList<Extent> target, long targetSize)
     {
-        using var targetSegments = new DataSegments(target, targetSize);
-        using var baseSegments = new DataSegments(baseline ?? [], targetSize);
-        ChangedRange? pending = null;
-        foreach (var step in Pieces(baseSegments, targetSegments, start, targetSize))
+        using var targetSegments = new DataSegments(target.OrderBy(extent => extent.Logical), targetSize);
+        using var baseSegments = new DataSegments((baseline ?? []).OrderBy(extent => extent.Logical), targetSize);
+        var changes = new List<ChangedRange>();
+        foreach (var piece in Pieces(baseSegments, targetSegments, 0, targetSize))
         {
-            if (step is not { } piece)
+            if (changes.Count > 0 && changes[^1] is var last && last.End == piece.Offset && last.IsHole == piece.IsHole)
             {
-                // An unchanged piece ends the change before it: it goes out now, not once the next change is found.
-                if (pending is { } ended)
-                {
-                    yield return ended;
-                    pending = null;
-                }
-
+                changes[^1] = last with { Length = last.Length + piece.Length };
                 continue;
             }
 
-            if (pending is { } last && last.End == piece.Offset && last.IsHole == piece.IsHole)
-            {
-                pending = last with { Length = last.Length + piece.Length };
-                continue;
-            }
-
-            if (pending is { } finished)
-            {
-                yield return finished;
-            }
-
-            pending = piece;
+            changes.Add(piece);
         }
 
-        if (pending is { } final)
-        {
-            yield return final;
-        }
+        return changes;
     }
 
     /// <summary>
     /// The walk itself, from <paramref name="start"/> on, one piece between consecutive boundaries of either map at a
-    /// time, unmerged: data where the base has none or another physical byte, a hole where the base had data, and null
-    /// for a piece that did not change.
+    /// time, unmerged: data where the base has none or another physical byte, and a hole where the base had data. It
+    /// reads each map only as far as it has walked, so the changed-block delta streams from it.
     /// </summary>
-    public static IEnumerable<ChangedRange?> Pieces(DataSegments baseline, DataSegments target, long start, long size)
+    public static IEnumerable<ChangedRange> Pieces(DataSegments baseline, DataSegments target, long start, long size)
     {
         var position = start;
         while (position < size)
@@ -99,12 +71,14 @@ internal static class ExtentDiff
             {
                 // Same physical byte for the same logical byte: shared with the base, unchanged.
                 var unchanged = inBase is { } shared && written.Comparable && shared.Comparable && written.PhysicalAt(position) == shared.PhysicalAt(position);
-                yield return unchanged ? null : new ChangedRange(position, next - position, IsHole: false);
+                if (!unchanged)
+                {
+                    yield return new ChangedRange(position, next - position, IsHole: false);
+                }
             }
-            else
+            else if (inBase is not null)
             {
-                // Neither holds data here when the base has none either.
-                yield return inBase is null ? null : new ChangedRange(position, next - position, IsHole: true);
+                yield return new ChangedRange(position, next - position, IsHole: true);
             }
 
             position = next;

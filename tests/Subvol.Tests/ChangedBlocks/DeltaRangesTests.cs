@@ -1,5 +1,6 @@
 using Subvol.ChangedBlocks;
 using Subvol.Linux;
+using Subvol.Replication;
 
 namespace Subvol.Tests.ChangedBlocks;
 
@@ -74,6 +75,34 @@ public sealed class DeltaRangesTests
         Assert.Equal([new BlockRange(5 * Block, Block), new BlockRange(16 * Block, 4 * Block)], Allocated(map, 20 * Block, 5 * Block));
         Assert.Equal([new BlockRange(16 * Block, 4 * Block)], Allocated(map, 20 * Block, 6 * Block));
         Assert.Empty(Allocated(map, 20 * Block, 20 * Block));
+    }
+
+    [Fact]
+    public void TheFirstRangeIsFoundBeforeTheRestOfEitherMapIsRead()
+    {
+        // 1,000 extents of 256 blocks, shared but for the second: a delta streams, so it reads only a few extents for its first range.
+        const long extent = 256 * Block;
+        var baseline = Enumerable.Range(0, 1000).Select(index => new Extent(index * extent, (100 + index) * extent, extent, ExtentFlags.Shared)).ToList();
+        var target = baseline.Select(map => map.Logical == extent ? new Extent(extent, 5000 * extent, extent, ExtentFlags.None) : map).ToList();
+        var readOfBase = 0;
+        var readOfTarget = 0;
+        using var baseSegments = new DataSegments(Counted(baseline, () => readOfBase++), 1000 * extent);
+        using var targetSegments = new DataSegments(Counted(target, () => readOfTarget++), 1000 * extent);
+
+        var first = DeltaRanges.Between(baseSegments, targetSegments, 0, 1000 * extent).First();
+
+        Assert.Equal(new BlockRange(extent, extent), first);
+        Assert.InRange(readOfBase, 1, 4);
+        Assert.InRange(readOfTarget, 1, 4);
+    }
+
+    private static IEnumerable<Extent> Counted(IEnumerable<Extent> extents, Action read)
+    {
+        foreach (var extent in extents)
+        {
+            read();
+            yield return extent;
+        }
     }
 
     private static List<BlockRange> Delta(IReadOnlyList<Extent> baseline, IReadOnlyList<Extent> target, long size, long offset)

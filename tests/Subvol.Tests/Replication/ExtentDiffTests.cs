@@ -128,51 +128,6 @@ public sealed class ExtentDiffTests
         }
     }
 
-    [Fact]
-    public void ChangesFromAnOffsetAreTheChangesOfTheWholeMapClippedThere()
-    {
-        for (var seed = 0; seed < 200; seed++)
-        {
-            var random = new Random(seed);
-            var basePhysical = RandomLayout(random, 64);
-            var targetPhysical = RandomLayout(random, 64);
-            var baseline = ToExtents(basePhysical, 4096, random).OrderBy(extent => extent.Logical).ToList();
-            var target = ToExtents(targetPhysical, 4096, random).OrderBy(extent => extent.Logical).ToList();
-            var start = random.Next(0, 64 * 4096 + 1);
-
-            var whole = ExtentDiff.Compute(baseline, target, 64 * 4096)
-                .Where(range => range.End > start)
-                .Select(range => range.Offset >= start ? range : range with { Offset = start, Length = range.End - start });
-
-            Assert.Equal(whole, ExtentDiff.Changes(baseline, target, start, 64 * 4096));
-        }
-    }
-
-    [Fact]
-    public void TheFirstChangeIsKnownBeforeTheRestOfEitherMapIsRead()
-    {
-        // 1,000 extents of 1 MiB each, shared but for the second; the walk must stop reading soon after it.
-        var baseline = Enumerable.Range(0, 1000).Select(index => Data(index * MiB, (100 + index) * MiB, MiB)).ToList();
-        var target = baseline.Select(extent => extent.Logical == MiB ? Data(MiB, 5000 * MiB, MiB) : extent).ToList();
-        var readOfBase = 0;
-        var readOfTarget = 0;
-
-        var first = ExtentDiff.Changes(Counted(baseline, () => readOfBase++), Counted(target, () => readOfTarget++), 0, 1000 * MiB).First();
-
-        Assert.Equal(new ChangedRange(MiB, MiB, false), first);
-        Assert.InRange(readOfBase, 1, 4);
-        Assert.InRange(readOfTarget, 1, 4);
-    }
-
-    private static IEnumerable<Extent> Counted(IEnumerable<Extent> extents, Action read)
-    {
-        foreach (var extent in extents)
-        {
-            read();
-            yield return extent;
-        }
-    }
-
     private static long?[] RandomLayout(Random random, int blocks)
     {
         var layout = new long?[blocks];

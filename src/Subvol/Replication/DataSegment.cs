@@ -1,4 +1,4 @@
-namespace Subvol.ChangedBlocks;
+namespace Subvol.Replication;
 
 /// <summary>
 /// A stretch of an image that holds written data, mapped linearly to the device; <paramref name="Comparable"/> is false

@@ -1,6 +1,6 @@
 using Subvol.Linux;
 
-namespace Subvol.ChangedBlocks;
+namespace Subvol.Replication;
 
 /// <summary>
 /// Walks an image's extent map, in ascending order, as the segments that hold data: unwritten extents read as
