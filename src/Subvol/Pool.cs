@@ -147,6 +147,13 @@ public sealed class Pool : IDisposable
                 : SubvolException.NotFound($"pool {layout.Root} does not exist", new Remedy.CreatePool(layout.Root));
         }
 
+        // An older subvol registered pools at or beneath a symbolic link. The kernel names their images' mounts and loop
+        // devices by where the link leads, and mount state is found by those names, so such a pool is opened there.
+        if (ErrorTranslation.Guard(() => ResolvedPath.Of(layout.Root), layout.Root) is var resolved && resolved != layout.Root)
+        {
+            layout = new PoolLayout(resolved);
+        }
+
         var files = ErrorTranslation.Guard(() => PoolFiles.Open(layout.Root), layout.Root);
         PoolDatabase? database = null;
         try

@@ -149,9 +149,9 @@ internal static class PoolLifecycle
             pool.UnmountEverything();
         }
 
-        // Pools are made and imported only at a directory itself now, but an older subvol registered some at a symbolic
-        // link: such a pool's image is mounted where the link leads, and is unmounted there, without following links.
-        var mountPoint = Directory.ResolveLinkTarget(root, returnFinalTarget: true)?.FullName ?? root;
+        // Pools are made and imported only where no symbolic link leads now, but an older subvol registered some at or
+        // beneath one: such a pool's image is mounted where the link leads, and is unmounted there, without following links.
+        var mountPoint = ResolvedPath.Of(root);
         if (known?.Image is not null || Mounts.FindByTarget(mountPoint) is { Source: var source } && source.StartsWith("/dev/loop", StringComparison.Ordinal))
         {
             try
@@ -266,6 +266,12 @@ internal static class PoolLifecycle
         if (new DirectoryInfo(layout.Root).LinkTarget is { } target)
         {
             throw SubvolException.Invalid($"{layout.Root} is a symbolic link (to {target}); give the directory it leads to as the pool");
+        }
+
+        // The kernel names mounts and loop devices' backing files by where links lead, and the pool finds its mounts by those names.
+        if (ResolvedPath.Of(layout.Root) is var resolved && resolved != layout.Root)
+        {
+            throw SubvolException.Invalid($"{layout.Root} lies beneath a symbolic link: it is {resolved}; give that path as the pool");
         }
     }
 

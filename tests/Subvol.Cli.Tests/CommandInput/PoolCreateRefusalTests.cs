@@ -78,6 +78,26 @@ public sealed class PoolCreateRefusalTests : IDisposable
         Assert.False(File.Exists(_machine.PoolList));
     }
 
+    [Theory]
+    [InlineData("create")]
+    [InlineData("import")]
+    public void A_pool_beneath_a_symbolic_link_is_refused_naming_where_it_leads_and_nothing_is_made(string verb)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_machine.Root, "real")).FullName;
+        var link = Path.Combine(_machine.Root, "link");
+        File.CreateSymbolicLink(link, directory);
+        var image = Path.Combine(_machine.Root, "images", "pool.img");
+
+        string[] sizing = verb == "create" ? ["--size", "1G"] : [];
+
+        var result = _machine.Run(["pool", verb, Path.Combine(link, "pool"), "--image", image, .. sizing]).ShouldFailWith(2);
+
+        Assert.Contains($"{Path.Combine(link, "pool")} lies beneath a symbolic link: it is {Path.Combine(directory, "pool")}; give that path as the pool", result.Stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(directory));
+        Assert.False(Directory.Exists(Path.Combine(_machine.Root, "images")));
+        Assert.False(File.Exists(_machine.PoolList));
+    }
+
     private void RequireHostWithoutReflink()
     {
         var type = Tools.Run("stat", "-f", "-c", "%T", _machine.Root).ShouldSucceed().Stdout.Trim();
