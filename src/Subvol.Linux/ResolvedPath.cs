@@ -48,8 +48,4 @@ public static class ResolvedPath
             existing = parent;
         }
     }
-
-    /// <summary>Whether <paramref name="path"/> passes through a symbolic link anywhere, its last part included.</summary>
-    public static bool PassesThroughLink(string path) =>
-        Of(path) != Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 }
