@@ -95,6 +95,7 @@ internal static class PoolLifecycle
                 throw SubvolException.NotFound($"pool image {image} does not exist");
             }
 
+            RefuseIfAttached(image);
             Directory.CreateDirectory(layout.Root);
             MountPoolImage(image, layout.Root);
             outcome = Outcome.Created;
@@ -313,6 +314,23 @@ internal static class PoolLifecycle
                 $"the host filesystem of {image} cannot allocate a file without writing it ({exception.Message})",
                 new Remedy.AnyOf([new Remedy.Advice("put the image on another filesystem"), new Remedy.LeaveImageSparse()]));
         }
+    }
+
+    /// <summary>A pool image mounted twice, through two loop devices, would be two filesystems writing the same blocks.</summary>
+    private static void RefuseIfAttached(string image)
+    {
+        if (LoopDevice.ListBackedBy(image) is not [var attached, ..])
+        {
+            return;
+        }
+
+        var mount = ImageMounts.MountsOf([attached]).FirstOrDefault();
+        throw SubvolException.Busy(
+            $"pool image {image} is already attached to {attached.DevicePath}" + (mount is null ? "" : $" and mounted at {mount.Target}") +
+            "; mounting it a second time would corrupt it",
+            new Remedy.Advice(mount is null
+                ? $"detach it with 'losetup -d {attached.DevicePath}' first"
+                : $"use the pool at {mount.Target}, or export it there ('subvol pool export {mount.Target}') and import it again"));
     }
 
     private static void MountPoolImage(string image, string root)
