@@ -30,6 +30,13 @@ internal sealed class SpaceGuard(PoolSession session, SpaceAdmission space)
         var critical = thresholds.Critical ?? SpaceAdmission.Slop(usage.TotalBytes);
         var resume = Math.Max(critical, thresholds.Resume ?? critical * 2);
         var stateDirectory = GuardState.Directory(session.Layout.MetadataDirectory);
+        // XFS frees a deleted file's blocks in the background: what a person just deleted to let a held subvolume go
+        // counts once that is done, not a moment before.
+        if (usage.AvailableBytes <= resume && GuardState.ReadAll(Files, stateDirectory).Any() && XfsInactivation.WaitForFrees(session.Layout.Root))
+        {
+            usage = FileSystemStatistics.Get(session.Layout.Root);
+        }
+
         var actions = new List<GuardAction>();
         var free = $"{ByteSize.Format(usage.AvailableBytes)} free";
         if (usage.AvailableBytes < critical)
