@@ -47,6 +47,7 @@ internal static class PoolLifecycle
         var layout = new PoolLayout(path);
         RefuseLinkedRoot(layout);
         image = image is null ? null : System.IO.Path.GetFullPath(image);
+        registry.RefuseUnlistable(layout.Root, image);
         var known = new KnownPool(layout.Root, image);
         if (File.Exists(layout.Database))
         {
@@ -87,6 +88,7 @@ internal static class PoolLifecycle
         var layout = new PoolLayout(path);
         RefuseLinkedRoot(layout);
         image = image is null ? registry.Find(layout.Root)?.Image : System.IO.Path.GetFullPath(image);
+        registry.RefuseUnlistable(layout.Root, image);
         var outcome = Outcome.AlreadyExisted;
         if (image is not null && Mounts.FindByTarget(layout.Root) is null)
         {

@@ -40,6 +40,22 @@ public sealed class PoolRegistry(string directory)
         return pools;
     }
 
+    /// <summary>
+    /// Refuses a pool whose path or image holds a control character: a tab or a line break would split its line in the
+    /// list into fields of other pools, and the rest have no place in a path a person types.
+    /// </summary>
+    public void RefuseUnlistable(string path, string? image)
+    {
+        foreach (var (what, text) in new[] { ("pool path", path), ("pool image", image) })
+        {
+            if (text is not null && text.Any(char.IsControl))
+            {
+                throw SubvolException.Invalid(
+                    $"the {what} {Names.Printable.Quote(text)} holds a control character, which the machine's pool list ({FilePath}), a line per pool, cannot hold; choose one without tabs or line breaks");
+            }
+        }
+    }
+
     public KnownPool? Find(string path)
     {
         var full = Normalize(path);

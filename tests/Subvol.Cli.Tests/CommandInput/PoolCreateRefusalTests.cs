@@ -98,6 +98,25 @@ public sealed class PoolCreateRefusalTests : IDisposable
         Assert.False(File.Exists(_machine.PoolList));
     }
 
+    [Theory]
+    [InlineData("create", "\t")]
+    [InlineData("create", "\n")]
+    [InlineData("import", "\t")]
+    [InlineData("import", "\n")]
+    public void A_pool_path_with_a_tab_or_a_line_break_is_refused_before_anything_is_made_or_listed(string verb, string character)
+    {
+        var pool = Path.Combine(_machine.Root, $"a{character}b");
+        var image = Path.Combine(_machine.Root, "images", "pool.img");
+        string[] sizing = verb == "create" ? ["--size", "1G"] : [];
+
+        var result = _machine.Run(["pool", verb, pool, "--image", image, .. sizing]).ShouldFailWith(2);
+
+        Assert.Contains($"the pool path '{_machine.Root}/a{(character == "\t" ? "\\t" : "\\n")}b' holds a control character", result.Stderr);
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_machine.Root), entry => Path.GetFileName(entry).StartsWith('a'));
+        Assert.False(Directory.Exists(Path.Combine(_machine.Root, "images")));
+        Assert.False(File.Exists(_machine.PoolList));
+    }
+
     private void RequireHostWithoutReflink()
     {
         var type = Tools.Run("stat", "-f", "-c", "%T", _machine.Root).ShouldSucceed().Stdout.Trim();
