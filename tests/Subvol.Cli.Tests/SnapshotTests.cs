@@ -72,6 +72,39 @@ public sealed class SnapshotTests(PoolFixture pool) : IClassFixture<PoolFixture>
         pool.Unmount("busy");
     }
 
+    [RootTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_snapshot_of_a_filesystem_another_program_froze_is_refused_and_leaves_it_frozen(bool group)
+    {
+        var name = group ? "frozen-member" : "frozen-alone";
+        pool.Create(name, "320M");
+        pool.Create(name + "-other", "320M");
+        var mountPoint = pool.Mount(name);
+        pool.Mount(name + "-other");
+        Tools.Run("fsfreeze", "-f", mountPoint).ShouldSucceed();
+        try
+        {
+            string[] targets = group ? [$"{name}@s", $"{name}-other@s"] : [$"{name}@s"];
+
+            var result = pool.Run(["snapshot", .. targets]).ShouldFailWith(5);
+
+            Assert.Contains($"cannot snapshot '{name}': its filesystem at {mountPoint} is frozen already, by fsfreeze or another program, and is left so", result.Stderr);
+            pool.Run("list").ShouldSucceed();
+            // Thawing succeeds only on a frozen filesystem: neither the refused snapshot nor the next command thawed it.
+            Tools.Run("fsfreeze", "-u", mountPoint).ShouldSucceed();
+            Assert.Empty(pool.Json("list", "-t", "snapshot", name).EnumerateArray());
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(pool.PoolPath, ".subvol", "freezes")));
+            pool.Run(["snapshot", .. targets]).ShouldSucceed();
+        }
+        finally
+        {
+            Tools.Run("fsfreeze", "-u", mountPoint);
+            pool.Unmount(name + "-other");
+            pool.Unmount(name);
+        }
+    }
+
     [RootFact]
     public void Snapshot_images_are_immutable()
     {

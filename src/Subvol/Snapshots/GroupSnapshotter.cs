@@ -153,16 +153,20 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
                 // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
                 var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, member.Reference.Subvolume, member.Mount!.Target);
                 var watchdog = ThawWatchdog.Start(member.Mount.Target, record.Path);
+                // Writers wait from the start of FIFREEZE, which flushes the filesystem before it returns.
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    // Writers wait from the start of FIFREEZE, which flushes the filesystem before it returns.
-                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     frozen.Add((member, record, watchdog, Freeze.Begin(member.Mount.Target), started));
                 }
-                catch
+                catch (Exception exception)
                 {
-                    watchdog.Dispose();
-                    record.Delete(Files);
+                    FreezeRefusal.Abandon(Files, record, watchdog);
+                    if (FreezeRefusal.AlreadyFrozen(member.Reference.Subvolume, member.Mount.Target, exception) is { } refusal)
+                    {
+                        throw refusal;
+                    }
+
                     throw;
                 }
             }
