@@ -55,6 +55,12 @@ internal sealed class Exposure(PoolSession session)
             throw SubvolException.Busy($"{target} is already mounted at {existing[0].Target}", new Remedy.Unmount(session.Path, target));
         }
 
+        // Mounted over, another filesystem would be hidden, not replaced, and an unmount would later find the wrong one.
+        if (Mounts.FindByTarget(where) is { } other)
+        {
+            throw SubvolException.Busy($"{where} already has {other.Source} ({other.FileSystemType}) mounted on it; unmount that first, or mount {target} elsewhere with --at");
+        }
+
         var inside = where.StartsWith(Layout.Root + "/", StringComparison.Ordinal);
         if (inside ? Files.Status(where).Kind == EntryKind.Directory && Files.List(where).Count > 0 : Directory.Exists(where) && Directory.EnumerateFileSystemEntries(where).Any())
         {

@@ -112,6 +112,36 @@ public sealed class PathArgumentTests(PoolFixture pool) : IClassFixture<PoolFixt
         Assert.Contains($"nothing is mounted at {empty}", result.Stderr);
     }
 
+    [RootTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mount_onto_a_directory_holding_another_filesystem_exits_5_and_mounts_nothing_over_it(bool defaultMountPoint)
+    {
+        var name = defaultMountPoint ? "over-default" : "over-at";
+        pool.Create(name, "320M");
+        var foreign = defaultMountPoint ? Path.Combine(pool.PoolPath, "mounts", name) : pool.NewDirectory("path-foreign-" + name);
+        Directory.CreateDirectory(foreign);
+        Tools.Run("mount", "-t", "tmpfs", "subvol-test-foreign", foreign).ShouldSucceed();
+        try
+        {
+            string[] at = defaultMountPoint ? [] : ["--at", foreign];
+
+            var result = pool.Run(["mount", name, .. at]).ShouldFailWith(5);
+
+            Assert.Contains($"{foreign} already has subvol-test-foreign (tmpfs) mounted on it", result.Stderr);
+            Assert.Equal("tmpfs", Assert.Single(Kernel.MountsUnder(foreign)).FileSystemType);
+        }
+        finally
+        {
+            foreach (var mount in Kernel.MountsUnder(foreign).Reverse())
+            {
+                Tools.Run("umount", mount.Target);
+            }
+
+            pool.Run("delete", name);
+        }
+    }
+
     [RootFact]
     public void Umount_of_a_directory_holding_another_filesystem_exits_2_and_leaves_it_mounted()
     {
