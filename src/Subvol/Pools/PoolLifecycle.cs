@@ -157,6 +157,13 @@ internal static class PoolLifecycle
         var mountPoint = ResolvedPath.Of(root);
         if (known?.Image is not null || Mounts.FindByTarget(mountPoint) is { Source: var source } && source.StartsWith("/dev/loop", StringComparison.Ordinal))
         {
+            // Subvol's own mounts are gone by now: what is still mounted inside the pool is somebody else's, which no list of programs shows.
+            var inside = Mounts.Read().Where(mount => mount.Target.StartsWith(mountPoint + "/", StringComparison.Ordinal)).Select(mount => $"{mount.Target} ({mount.FileSystemType})").ToList();
+            if (inside.Count > 0)
+            {
+                throw SubvolException.Busy($"pool {root} has other filesystems mounted inside it: {string.Join(", ", inside)}; unmount them, then export again");
+            }
+
             try
             {
                 // Its subvolumes' loop devices, just detached, let go of their images a moment later.

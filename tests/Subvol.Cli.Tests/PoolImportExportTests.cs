@@ -1,0 +1,69 @@
+using Subvol.Cli.Tests.Infrastructure;
+using Subvol.Testing;
+
+namespace Subvol.Cli.Tests;
+
+/// <summary>
+/// A pool image is mounted once: importing it again under another path is refused before anything is attached or made;
+/// and an export that another filesystem mounted inside the pool would stop says which one.
+/// </summary>
+public sealed class PoolImportExportTests(PoolFixture pool) : IClassFixture<PoolFixture>
+{
+    [RootFact]
+    public void Importing_an_image_mounted_as_another_pool_is_refused_naming_where_it_is_mounted_and_nothing_is_made()
+    {
+        var first = Path.Combine(pool.Root, "import-first");
+        var second = Path.Combine(pool.Root, "import-second");
+        var image = Path.Combine(pool.Root, "import-first.img");
+        pool.Run("pool", "create", first, "--image", image, "--size", "1G", "--sparse").ShouldSucceed();
+        try
+        {
+            var result = pool.Run("pool", "import", second, "--image", image).ShouldFailWith(5);
+
+            Assert.Contains($"pool image {image} is already attached to /dev/loop", result.Stderr);
+            Assert.Contains($"and mounted at {first}; mounting it a second time would corrupt it", result.Stderr);
+            Assert.Contains($"subvol pool export {first}", result.Stderr);
+            Assert.False(Directory.Exists(second));
+            Assert.Single(Kernel.LoopsUnder(pool.Root), loop => loop.BackingFile == image);
+            Assert.DoesNotContain(File.ReadAllLines(Path.Combine(pool.ConfigurationDirectory, "pools")), line => line.StartsWith(second, StringComparison.Ordinal));
+        }
+        finally
+        {
+            pool.Run("pool", "export", first);
+        }
+    }
+
+    [RootFact]
+    public void Export_of_a_pool_with_another_filesystem_mounted_inside_is_refused_naming_it_and_leaves_the_pool_imported()
+    {
+        var directory = Path.Combine(pool.Root, "export-inside");
+        pool.Run("pool", "create", directory, "--image", Path.Combine(pool.Root, "export-inside.img"), "--size", "1G", "--sparse").ShouldSucceed();
+        var foreign = Path.Combine(directory, "mounts", "foreign");
+        try
+        {
+            Directory.CreateDirectory(foreign);
+            Tools.Run("mount", "-t", "tmpfs", "subvol-test-foreign", foreign).ShouldSucceed();
+
+            var result = pool.Run("pool", "export", directory).ShouldFailWith(5);
+
+            Assert.Contains($"pool {directory} has other filesystems mounted inside it: {foreign} (tmpfs); unmount them, then export again", result.Stderr);
+            Assert.NotNull(Kernel.MountAt(directory));
+            pool.Run("list", "--pool", directory).ShouldSucceed();
+            Tools.Run("umount", foreign).ShouldSucceed();
+            pool.Run("pool", "export", directory).ShouldSucceed();
+            Assert.Null(Kernel.MountAt(directory));
+        }
+        finally
+        {
+            if (Kernel.MountAt(foreign) is not null)
+            {
+                Tools.Run("umount", foreign);
+            }
+
+            if (Kernel.MountAt(directory) is not null)
+            {
+                pool.Run("pool", "export", directory);
+            }
+        }
+    }
+}
