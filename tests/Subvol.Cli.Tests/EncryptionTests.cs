@@ -41,6 +41,42 @@ public sealed class EncryptionTests(PoolFixture pool) : IClassFixture<PoolFixtur
         Assert.Null(Kernel.MountAt(pool.DefaultMountPoint("hidden@s1")));
     }
 
+    [RootTheory]
+    [InlineData("link")]
+    [InlineData("file")]
+    public void An_image_whose_encrypted_directory_was_replaced_is_refused_and_nothing_it_points_to_is_mounted(string replacement)
+    {
+        var name = "forged-" + replacement;
+        var keyFile = Secrets.KeyFile(pool.NewDirectory(name + "-keys"), 32);
+        pool.Run("create", name, "--size", "32M", "--fs", "ext4", "--encrypt", "--key-file", keyFile).ShouldSucceed();
+        // What a sender who means harm could put in a stream: the image's top-level directory swapped for a link to the host's root.
+        var opened = pool.NewDirectory(name + "-opened");
+        Tools.Run("mount", "-o", "loop", pool.SubvolumeImage(name), opened).ShouldSucceed();
+        try
+        {
+            Directory.Move(Path.Combine(opened, "encrypted"), Path.Combine(opened, "moved"));
+            if (replacement == "link")
+            {
+                File.CreateSymbolicLink(Path.Combine(opened, "encrypted"), "/");
+            }
+            else
+            {
+                File.WriteAllText(Path.Combine(opened, "encrypted"), "not a directory");
+            }
+        }
+        finally
+        {
+            Tools.Run("umount", opened).ShouldSucceed();
+        }
+
+        var result = pool.Run("mount", name, "--key-file", keyFile).ShouldFailWith(10);
+
+        Assert.Contains("the image's top-level directory 'encrypted' is missing or not a directory", result.Stderr);
+        Assert.Null(Kernel.MountAt(pool.DefaultMountPoint(name)));
+        Assert.DoesNotContain(Kernel.MountsUnder(pool.PoolPath), mount => !mount.Source.StartsWith("/dev/loop", StringComparison.Ordinal));
+        pool.Run("delete", name).ShouldSucceed();
+    }
+
     [RootFact]
     public void A_wrong_passphrase_or_key_file_is_refused_clearly_with_nothing_mounted_and_nothing_changed()
     {

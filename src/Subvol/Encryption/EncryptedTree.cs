@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Pools;
 using Subvol.Safety;
@@ -114,7 +116,10 @@ internal static class EncryptedTree
     /// <summary>Binds the encrypted directory of the filesystem mounted at <paramref name="staging"/> onto <paramref name="target"/>.</summary>
     private static void Bind(PoolFiles files, string staging, string target, bool readOnly)
     {
-        var source = Path.Combine(staging, DirectoryName);
+        // The directory is the image's, and a stream's sender made the image: it is opened beneath the pool without
+        // following a link, so a link planted in its place cannot bind what it points to (the host's root, say) here.
+        using var directory = OpenEncryptedDirectory(files, staging);
+        var source = ConfinedDirectory.DescriptorPath(directory);
         if (target.StartsWith(files.Root + "/", StringComparison.Ordinal))
         {
             files.CreateDirectory(target);
@@ -131,6 +136,20 @@ internal static class EncryptedTree
         {
             // A bind mount takes MS_RDONLY only on a remount of the bind itself (mount(2), "Creating a bind mount").
             Mounts.Mount("none", target, "none", MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null);
+        }
+    }
+
+    private static SafeFileHandle OpenEncryptedDirectory(PoolFiles files, string staging)
+    {
+        try
+        {
+            return files.OpenMountPoint(Path.Combine(staging, DirectoryName));
+        }
+        catch (Exception exception) when (exception is SubvolException { InnerException: ConfinementException } or SystemCallException { Errno: Errno.ENOENT or Errno.ENOTDIR })
+        {
+            throw SubvolException.Inconsistent(
+                $"the image's top-level directory '{DirectoryName}' is missing or not a directory (a link or a file stands in its place), which no image Subvol makes has; " +
+                "the image was altered or forged, and Subvol refused to mount it");
         }
     }
 
