@@ -336,6 +336,48 @@ public sealed class CrashTests(PoolFixture pool) : IClassFixture<PoolFixture>
         pool.CheckRepairsToConsistent();
     }
 
+    [RootTheory]
+    [InlineData("pool-create-made")]
+    [InlineData("pool-create-mounted")]
+    public void A_pool_create_killed_half_way_is_started_over_by_the_same_create(string point)
+    {
+        var directory = Path.Combine(pool.Root, "k-" + point);
+        var image = Path.Combine(pool.Root, "k-" + point + ".img");
+        string[] create = ["pool", "create", directory, "--image", image, "--size", "1G", "--sparse"];
+        try
+        {
+            KillAt(point, create);
+            Assert.True(File.Exists(image), "the killed create should have left its image, or the test proves nothing");
+
+            pool.Run(create).ShouldSucceed();
+
+            Assert.Single(Kernel.LoopsUnder(pool.Root), loop => loop.BackingFile == image);
+            pool.Run("create", "after", "--size", "320M", "--pool", directory).ShouldSucceed();
+            pool.Run("check", "--pool", directory).ShouldSucceed();
+        }
+        finally
+        {
+            pool.Run("pool", "export", directory);
+            if (Kernel.MountAt(directory) is not null)
+            {
+                Tools.Run("umount", directory);
+            }
+        }
+    }
+
+    [RootFact]
+    public void A_pool_image_that_create_did_not_make_is_never_taken_away()
+    {
+        var directory = Path.Combine(pool.Root, "k-foreign");
+        var image = Path.Combine(pool.Root, "k-foreign.img");
+        File.WriteAllText(image, "someone else's file");
+
+        var result = pool.Run("pool", "create", directory, "--image", image, "--size", "1G", "--sparse").ShouldFailWith(4);
+
+        Assert.Contains($"{image} already exists", result.Stderr);
+        Assert.Equal("someone else's file", File.ReadAllText(image));
+    }
+
     /// <summary>Runs a command to a pause point and kills it there with SIGKILL.</summary>
     private ChildProcess KillAt(string point, params string[] arguments) => KillAt(point, arguments, beforeKill: null);
 

@@ -2,6 +2,7 @@ using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Names;
+using Subvol.Safety;
 using Subvol.Space;
 using Subvol.Subvolumes;
 
@@ -49,6 +50,12 @@ internal static class PoolLifecycle
         image = image is null ? null : System.IO.Path.GetFullPath(image);
         registry.RefuseUnlistable(layout.Root, image);
         var known = new KnownPool(layout.Root, image);
+        if (image is not null)
+        {
+            // Run again, a create that was killed half-way starts over from nothing.
+            UnfinishedPoolImage.Reclaim(layout, image, registry);
+        }
+
         if (File.Exists(layout.Database))
         {
             var existing = registry.Find(layout.Root);
@@ -239,8 +246,11 @@ internal static class PoolLifecycle
             using (var directory = ConfinedDirectory.Open(System.IO.Path.GetDirectoryName(image)!))
             using (var file = directory.CreateFile(System.IO.Path.GetFileName(image), PoolFiles.PrivateFileMode))
             {
+                UnfinishedPoolImage.Mark(file, image, layout.Root);
                 RandomAccess.SetLength(file, size);
             }
+
+            PausePoint.Reach("pool-create-made");
 
             if (!sparse)
             {
@@ -252,7 +262,9 @@ internal static class PoolLifecycle
             made.Create(layout.Root);
             MountPoolImage(image, layout.Root);
             mounted = true;
+            PausePoint.Reach("pool-create-mounted");
             Initialize(layout, image, sparse);
+            UnfinishedPoolImage.Finish(image);
         }
         catch
         {
