@@ -53,6 +53,14 @@ internal sealed class PoolLayout(string root)
 
     public string DefaultMountPoint(string name) => Path.Combine(MountsDirectory, name);
 
+    /// <summary>
+    /// Whether <paramref name="resolvedPath"/>, spelled as the kernel names it, is part of the pool's own layout, where
+    /// nothing may be mounted: the root and everything beneath it but what lies beneath mounts/.
+    /// </summary>
+    public bool IsLayoutPath(string resolvedPath) =>
+        (resolvedPath == Root || resolvedPath.StartsWith(Root + "/", StringComparison.Ordinal))
+        && !resolvedPath.StartsWith(MountsDirectory + "/", StringComparison.Ordinal);
+
     /// <summary>What the name of every staging mount point under .subvol begins with.</summary>
     public const string StagingMountPrefix = "mounting-";
 

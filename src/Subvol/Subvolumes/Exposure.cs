@@ -44,6 +44,7 @@ internal sealed class Exposure(PoolSession session)
         }
 
         var where = at is null ? Layout.DefaultMountPoint(target) : Path.GetFullPath(at);
+        ImageMounts.RefuseLayoutTarget(Layout, where);
         var existing = ImageMounts.Find(image);
         if (existing.Count > 0)
         {
@@ -120,6 +121,7 @@ internal sealed class Exposure(PoolSession session)
         var record = session.RequireSubvolume(name);
         var image = Layout.SubvolumeImage(name);
         at = ImageMounts.NormalizeTarget(at);
+        ImageMounts.RefuseLayoutTarget(Layout, at);
         var mounts = ImageMounts.Find(image);
         if (mounts.Any(mount => mount.Target == at))
         {
@@ -283,6 +285,7 @@ internal sealed class Exposure(PoolSession session)
         var image = Layout.SubvolumeImage(name);
         from = ImageMounts.NormalizeTarget(from);
         at = ImageMounts.NormalizeTarget(at);
+        ImageMounts.RefuseLayoutTarget(Layout, at);
         var mounts = ImageMounts.Find(image);
         if (mounts.FirstOrDefault(mount => mount.Target == at) is { } existing)
         {

@@ -187,6 +187,19 @@ internal static class ImageMounts
         return devices.Any(device => File.Exists(device.DevicePath) && DeviceNodes.BlockDevice(device.DevicePath) == node);
     }
 
+    /// <summary>
+    /// Refuses a mount point in the pool's own layout: mounted over, incoming/ or .subvol/ would take the pool's own files
+    /// into a subvolume's filesystem, and an image file would be hidden under what is bound onto it.
+    /// </summary>
+    public static void RefuseLayoutTarget(PoolLayout layout, string path)
+    {
+        if (layout.IsLayoutPath(ResolvedPath.Of(path)))
+        {
+            throw SubvolException.Invalid(
+                $"{path} is part of pool {layout.Root}'s own layout, where nothing is mounted; mount beneath {layout.MountsDirectory} (without --at, Subvol chooses there) or outside the pool");
+        }
+    }
+
     /// <summary>A path as mountinfo spells a mount point: absolute, without a trailing slash.</summary>
     public static string NormalizeTarget(string path)
     {

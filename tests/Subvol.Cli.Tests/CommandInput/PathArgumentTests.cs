@@ -142,6 +142,45 @@ public sealed class PathArgumentTests(PoolFixture pool) : IClassFixture<PoolFixt
         }
     }
 
+    [RootTheory]
+    [InlineData("incoming", false)]
+    [InlineData(".subvol/freezes", false)]
+    [InlineData("mounts", false)]
+    [InlineData("", false)]
+    [InlineData("incoming", true)]
+    public void Mount_at_a_directory_of_the_pools_own_layout_exits_2_and_mounts_nothing(string inside, bool throughLink)
+    {
+        var name = "layout-" + (throughLink ? "link" : inside.Replace('/', '-').Replace('.', '-').TrimStart('-'));
+        pool.Create(name, "320M");
+        var target = Path.Combine(pool.PoolPath, inside).TrimEnd('/');
+        Directory.CreateDirectory(target);
+        var given = target;
+        if (throughLink)
+        {
+            given = Path.Combine(pool.NewDirectory("layout-links"), "incoming");
+            File.CreateSymbolicLink(given, target);
+        }
+
+        // The pool's root is the one of these with a mount of its own: the pool's.
+        var before = Kernel.MountsUnder(pool.PoolPath);
+        try
+        {
+            var result = pool.Run("mount", name, "--at", given).ShouldFailWith(2);
+
+            Assert.Contains($"is part of pool {pool.PoolPath}'s own layout, where nothing is mounted", result.Stderr);
+            Assert.Equal(before, Kernel.MountsUnder(pool.PoolPath));
+        }
+        finally
+        {
+            foreach (var added in Kernel.MountsUnder(pool.PoolPath).Except(before).Reverse())
+            {
+                Tools.Run("umount", added.Target);
+            }
+
+            pool.Run("delete", name);
+        }
+    }
+
     [RootFact]
     public void Umount_of_a_directory_holding_another_filesystem_exits_2_and_leaves_it_mounted()
     {
