@@ -337,6 +337,37 @@ public sealed class CrashTests(PoolFixture pool) : IClassFixture<PoolFixture>
     }
 
     [RootTheory]
+    [InlineData("ghost")]
+    [InlineData("k-stale-other")]
+    public void A_stale_freeze_record_naming_a_mount_its_subvolume_is_not_on_thaws_nothing_and_goes(string recordName)
+    {
+        pool.Create("k-stale", "320M");
+        pool.Create("k-stale-other", "320M");
+        var mountPoint = pool.Mount("k-stale");
+        pool.Mount("k-stale-other");
+        var records = Path.Combine(pool.PoolPath, ".subvol", "freezes");
+        Directory.CreateDirectory(records);
+        // As a damaged or stale record would say it: a dead freezer, and a mount point where its subvolume is not mounted.
+        File.WriteAllText(Path.Combine(records, recordName), $"{int.MaxValue - 1}\n1\n{mountPoint}\n");
+        Tools.Run("fsfreeze", "-f", mountPoint).ShouldSucceed();
+        try
+        {
+            var next = pool.Run("list").ShouldSucceed();
+
+            Assert.DoesNotContain("thawed", next.Stderr);
+            // Thawing succeeds only on a frozen filesystem: the record did not thaw what another program froze.
+            Tools.Run("fsfreeze", "-u", mountPoint).ShouldSucceed();
+            Assert.False(File.Exists(Path.Combine(records, recordName)));
+        }
+        finally
+        {
+            Tools.Run("fsfreeze", "-u", mountPoint);
+            pool.Unmount("k-stale-other");
+            pool.Unmount("k-stale");
+        }
+    }
+
+    [RootTheory]
     [InlineData("pool-create-made")]
     [InlineData("pool-create-mounted")]
     public void A_pool_create_killed_half_way_is_started_over_by_the_same_create(string point)

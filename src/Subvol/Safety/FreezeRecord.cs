@@ -79,18 +79,30 @@ internal sealed class FreezeRecord
         return records;
     }
 
-    /// <summary>Thaws every filesystem whose freezer died, and returns their mount points.</summary>
-    public static IReadOnlyList<string> RecoverAbandoned(Pools.PoolFiles files, string directory)
+    /// <summary>
+    /// Thaws every filesystem whose freezer died, and returns the mount points it thawed. A record is a file, and mount
+    /// state is never taken from a file: its mount point is thawed only while the kernel shows the subvolume the record
+    /// is named for mounted there, so a stale or damaged record cannot thaw what another program froze.
+    /// </summary>
+    public static IReadOnlyList<string> RecoverAbandoned(Pools.PoolFiles files, Pools.PoolLayout layout)
     {
         var thawed = new List<string>();
-        foreach (var record in ReadAll(files, directory))
+        foreach (var record in ReadAll(files, layout.FreezeDirectory))
         {
-            if (record.IsAbandoned())
+            if (!record.IsAbandoned())
             {
-                Freeze.TryThaw(record.MountPoint);
-                record.Delete(files);
+                continue;
+            }
+
+            var subvolume = System.IO.Path.GetFileName(record.Path);
+            var holds = Names.NameRules.Problem(subvolume) is null
+                && Subvolumes.ImageMounts.Find(layout.SubvolumeImage(subvolume)).Any(mount => mount.Target == record.MountPoint);
+            if (holds && Freeze.TryThaw(record.MountPoint))
+            {
                 thawed.Add(record.MountPoint);
             }
+
+            record.Delete(files);
         }
 
         return thawed;
