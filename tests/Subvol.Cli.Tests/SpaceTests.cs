@@ -134,4 +134,29 @@ public sealed class SpaceTests(PoolFixture pool) : IClassFixture<PoolFixture>
         var result = Tools.Run("df", "-B1", "--output=used", path).ShouldSucceed();
         return long.Parse(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    [RootFact]
+    public void A_stale_guard_state_naming_a_mount_its_subvolume_is_not_on_remounts_nothing_and_goes()
+    {
+        pool.Create("guard-stale", "320M");
+        var foreign = pool.NewDirectory("guard-stale-foreign");
+        Tools.Run("mount", "-t", "tmpfs", "-o", "ro", "subvol-test-foreign", foreign).ShouldSucceed();
+        var states = Path.Combine(pool.PoolPath, ".subvol", "guard");
+        Directory.CreateDirectory(states);
+        // As a state left from before a reboot would say it: the guard made that mount read-only, though the subvolume is not on it.
+        File.WriteAllText(Path.Combine(states, "guard-stale"), $"read-only\n{foreign}\n");
+        try
+        {
+            var guard = pool.Run("guard", "--once").ShouldSucceed();
+
+            Assert.DoesNotContain("remounted read-write", guard.Stderr);
+            Assert.True(Kernel.MountAt(foreign)!.ReadOnly, "the guard must leave a mount that is not its subvolume's as it found it");
+            Assert.False(File.Exists(Path.Combine(states, "guard-stale")));
+        }
+        finally
+        {
+            Tools.Run("umount", foreign);
+            pool.Run("delete", "guard-stale");
+        }
+    }
 }

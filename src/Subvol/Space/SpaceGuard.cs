@@ -56,7 +56,10 @@ internal sealed class SpaceGuard(PoolSession session, SpaceAdmission space)
         {
             foreach (var state in GuardState.ReadAll(Files, stateDirectory))
             {
-                actions.Add(Release(state, stateDirectory, $"{free}, over the resume threshold {ByteSize.Format(resume)}"));
+                if (Release(state, stateDirectory, $"{free}, over the resume threshold {ByteSize.Format(resume)}") is { } action)
+                {
+                    actions.Add(action);
+                }
             }
         }
 
@@ -88,8 +91,21 @@ internal sealed class SpaceGuard(PoolSession session, SpaceAdmission space)
         }
     }
 
-    private GuardAction Release(GuardState state, string stateDirectory, string reason)
+    /// <summary>
+    /// Undoes what the guard did to a subvolume's mount. The state is a file, and mount state is never taken from a file:
+    /// a mount point where the kernel no longer shows that subvolume (remounted by hand, or after a reboot) is left as it
+    /// is, and only the state goes.
+    /// </summary>
+    private GuardAction? Release(GuardState state, string stateDirectory, string reason)
     {
+        var held = NameRules.Problem(state.Subvolume) is null
+            && ImageMounts.Find(session.Layout.SubvolumeImage(state.Subvolume)).Any(mount => mount.Target == state.MountPoint);
+        if (!held)
+        {
+            state.Delete(Files, stateDirectory);
+            return null;
+        }
+
         if (state.How == GuardState.Frozen)
         {
             Freeze.TryThaw(state.MountPoint);
