@@ -94,10 +94,7 @@ internal sealed class FreezeRecord
                 continue;
             }
 
-            var subvolume = System.IO.Path.GetFileName(record.Path);
-            var holds = Names.NameRules.Problem(subvolume) is null
-                && Subvolumes.ImageMounts.Find(layout.SubvolumeImage(subvolume)).Any(mount => mount.Target == record.MountPoint);
-            if (holds && Freeze.TryThaw(record.MountPoint))
+            if (Subvolumes.ImageMounts.SubvolumeMountedAt(layout, System.IO.Path.GetFileName(record.Path), record.MountPoint) && Freeze.TryThaw(record.MountPoint))
             {
                 thawed.Add(record.MountPoint);
             }

@@ -98,9 +98,7 @@ internal sealed class SpaceGuard(PoolSession session, SpaceAdmission space)
     /// </summary>
     private GuardAction? Release(GuardState state, string stateDirectory, string reason)
     {
-        var held = NameRules.Problem(state.Subvolume) is null
-            && ImageMounts.Find(session.Layout.SubvolumeImage(state.Subvolume)).Any(mount => mount.Target == state.MountPoint);
-        if (!held)
+        if (!ImageMounts.SubvolumeMountedAt(session.Layout, state.Subvolume, state.MountPoint))
         {
             state.Delete(Files, stateDirectory);
             return null;

@@ -188,6 +188,13 @@ internal static class ImageMounts
     }
 
     /// <summary>
+    /// Whether the kernel shows <paramref name="subvolume"/>'s image mounted at <paramref name="target"/> (spelled as
+    /// mountinfo spells it): what a file that remembers a mount is checked against; false for a name no subvolume has.
+    /// </summary>
+    public static bool SubvolumeMountedAt(PoolLayout layout, string subvolume, string target) =>
+        NameRules.Problem(subvolume) is null && Find(layout.SubvolumeImage(subvolume)).Any(mount => mount.Target == target);
+
+    /// <summary>
     /// Refuses a mount point in the pool's own layout: mounted over, incoming/ or .subvol/ would take the pool's own files
     /// into a subvolume's filesystem, and an image file would be hidden under what is bound onto it.
     /// </summary>
