@@ -49,6 +49,11 @@ internal static class PoolLifecycle
         RefuseLinkedRoot(layout);
         image = image is null ? null : System.IO.Path.GetFullPath(image);
         registry.RefuseUnlistable(layout.Root, image);
+        if (image is not null && ResolvedPath.Of(image).StartsWith(layout.Root + "/", StringComparison.Ordinal))
+        {
+            throw SubvolException.Invalid($"the image {image} lies inside the pool's directory {layout.Root}, where the pool mounted over it would hide it; put it beside the pool, for example {layout.Root}.img");
+        }
+
         var known = new KnownPool(layout.Root, image);
         if (image is not null)
         {

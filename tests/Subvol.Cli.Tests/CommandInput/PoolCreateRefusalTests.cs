@@ -117,6 +117,19 @@ public sealed class PoolCreateRefusalTests : IDisposable
         Assert.False(File.Exists(_machine.PoolList));
     }
 
+    [Fact]
+    public void A_pool_image_inside_the_pools_own_directory_is_refused_before_anything_is_made()
+    {
+        var pool = Path.Combine(_machine.Root, "inside");
+        var image = Path.Combine(pool, "pool.img");
+
+        var result = _machine.Run("pool", "create", pool, "--image", image, "--size", "1G").ShouldFailWith(2);
+
+        Assert.Contains($"the image {image} lies inside the pool's directory {pool}, where the pool mounted over it would hide it", result.Stderr);
+        Assert.False(Directory.Exists(pool));
+        Assert.False(File.Exists(_machine.PoolList));
+    }
+
     private void RequireHostWithoutReflink()
     {
         var type = Tools.Run("stat", "-f", "-c", "%T", _machine.Root).ShouldSucceed().Stdout.Trim();
