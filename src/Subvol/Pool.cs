@@ -177,7 +177,7 @@ public sealed class Pool : IDisposable
             }
 
             // A snapshot killed between freeze and thaw must not leave a filesystem frozen.
-            var recovered = FreezeRecord.RecoverAbandoned(files, layout);
+            var recovered = FreezeRecord.RecoverAbandoned(files, layout.FreezeDirectory, (subvolume, mountPoint) => ImageMounts.SubvolumeMountedAt(layout, subvolume, mountPoint));
             return new Pool(new PoolSession(layout, database, files), recovered);
         }
         catch (Exception exception)

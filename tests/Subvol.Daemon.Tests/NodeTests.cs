@@ -131,6 +131,41 @@ public sealed class NodeTests(DaemonFixture fixture)
     }
 
     [RootFact]
+    public void StagingOrPublishingInsideThePoolsOwnLayoutIsRefusedAndMountsNothing()
+    {
+        var incoming = Path.Combine(fixture.PoolPath, "incoming");
+        var mounted = fixture.CreateVolume(fixture.Unique("pvc-layout"), 32 * MiB);
+        var capability = DaemonFixture.MountCapability("ext4");
+        var staged = Expect.Status(StatusCode.InvalidArgument, () => fixture.Node.NodeStageVolume(
+            new NodeStageVolumeRequest { VolumeId = mounted.VolumeId, StagingTargetPath = incoming, VolumeCapability = capability }));
+        Assert.Contains("own layout, where nothing is mounted", staged.Status.Detail);
+        Assert.Null(Kernel.MountAt(incoming));
+
+        var request = DaemonFixture.CreateRequest(fixture.Unique("pvc-layout-block"), 32 * MiB);
+        request.VolumeCapabilities[0] = DaemonFixture.BlockCapability();
+        var block = fixture.Controller.CreateVolume(request).Volume;
+        var staging = fixture.NewStagingDirectory();
+        var device = Path.Combine(incoming, "device");
+        fixture.Node.NodeStageVolume(new NodeStageVolumeRequest { VolumeId = block.VolumeId, StagingTargetPath = staging, VolumeCapability = DaemonFixture.BlockCapability() });
+        try
+        {
+            var published = Expect.Status(StatusCode.InvalidArgument, () => fixture.Node.NodePublishVolume(new NodePublishVolumeRequest
+            {
+                VolumeId = block.VolumeId, StagingTargetPath = staging, TargetPath = device, VolumeCapability = DaemonFixture.BlockCapability(),
+            }));
+            Assert.Contains("own layout, where nothing is mounted", published.Status.Detail);
+            Assert.Null(Kernel.MountAt(device));
+            Assert.False(Path.Exists(device));
+        }
+        finally
+        {
+            fixture.Node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = block.VolumeId, StagingTargetPath = staging });
+            fixture.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = block.VolumeId });
+            fixture.Controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = mounted.VolumeId });
+        }
+    }
+
+    [RootFact]
     public void UnknownVolumesAndPathsAreNotFound()
     {
         var staging = fixture.NewStagingDirectory();

@@ -141,16 +141,16 @@ internal static class EncryptedTree
 
     private static SafeFileHandle OpenEncryptedDirectory(PoolFiles files, string staging)
     {
-        try
-        {
-            return files.OpenMountPoint(Path.Combine(staging, DirectoryName));
-        }
-        catch (Exception exception) when (exception is SubvolException { InnerException: ConfinementException } or SystemCallException { Errno: Errno.ENOENT or Errno.ENOTDIR })
+        var directory = Path.Combine(staging, DirectoryName);
+        // Seen without following it; the open below refuses a link all the same, this only says why in the image's terms.
+        if (files.Status(directory).Kind != EntryKind.Directory)
         {
             throw SubvolException.Inconsistent(
                 $"the image's top-level directory '{DirectoryName}' is missing or not a directory (a link or a file stands in its place), which no image Subvol makes has; " +
                 "the image was altered or forged, and Subvol refused to mount it");
         }
+
+        return files.OpenMountPoint(directory);
     }
 
     /// <summary>Adds the key to the filesystem at <paramref name="path"/>, checking that the kernel names it as the pool does.</summary>

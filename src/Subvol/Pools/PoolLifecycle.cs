@@ -159,14 +159,15 @@ internal static class PoolLifecycle
                 : throw SubvolException.NotFound($"{root} is not an imported Subvol pool");
         }
 
+        // Pools are made and imported only where no symbolic link leads now, but an older subvol registered some at or
+        // beneath one: such a pool is opened, and its image unmounted, where the link leads, without following links.
+        string mountPoint;
         using (var pool = Pool.Open(root))
         {
             pool.UnmountEverything();
+            mountPoint = pool.Path;
         }
 
-        // Pools are made and imported only where no symbolic link leads now, but an older subvol registered some at or
-        // beneath one: such a pool's image is mounted where the link leads, and is unmounted there, without following links.
-        var mountPoint = ResolvedPath.Of(root);
         if (known?.Image is not null || Mounts.FindByTarget(mountPoint) is { Source: var source } && source.StartsWith("/dev/loop", StringComparison.Ordinal))
         {
             // Subvol's own mounts are gone by now: what is still mounted inside the pool is somebody else's, which no list of programs shows.

@@ -1,5 +1,6 @@
 using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Names;
 
 namespace Subvol.Pools;
 
@@ -51,7 +52,7 @@ public sealed class PoolRegistry(string directory)
             if (text is not null && text.Any(char.IsControl))
             {
                 throw SubvolException.Invalid(
-                    $"the {what} {Names.Printable.Quote(text)} holds a control character, which the machine's pool list ({FilePath}), a line per pool, cannot hold; choose one without tabs or line breaks");
+                    $"the {what} {Printable.Quote(text)} holds a control character, which the machine's pool list ({FilePath}), a line per pool, cannot hold; choose one without tabs or line breaks");
             }
         }
     }

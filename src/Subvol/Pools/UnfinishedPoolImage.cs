@@ -34,22 +34,22 @@ internal static class UnfinishedPoolImage
     public static void Finish(string image) => ExtendedAttribute.Remove(image, AttributeName);
 
     /// <summary>
-    /// Takes away what a killed create of this very pool left, its mount and its image, and says whether it did. Only an
+    /// Takes away what a killed create of this very pool left, its mount and its image. Only an
     /// image marked for <paramref name="layout"/>'s root, of a pool the machine does not list, is taken, and only while
     /// it is mounted nowhere or at that root without a sound database: nothing in it was ever a pool anyone used.
     /// </summary>
-    public static bool Reclaim(PoolLayout layout, string image, PoolRegistry registry)
+    public static void Reclaim(PoolLayout layout, string image, PoolRegistry registry)
     {
         if (!File.Exists(image) || ExtendedAttribute.Get(image, AttributeName) is not { } marked
             || Encoding.UTF8.GetString(marked) != layout.Root || registry.Find(layout.Root) is not null)
         {
-            return false;
+            return;
         }
 
         var mounts = ImageMounts.Find(image);
         if (mounts.Any(mount => mount.Target != layout.Root) || mounts.Count > 0 && File.Exists(layout.Database) && PoolDatabase.Damage(layout.Database) is null)
         {
-            return false;
+            return;
         }
 
         foreach (var mount in mounts)
@@ -58,6 +58,5 @@ internal static class UnfinishedPoolImage
         }
 
         File.Delete(image);
-        return true;
     }
 }

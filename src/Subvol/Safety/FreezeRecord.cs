@@ -81,20 +81,21 @@ internal sealed class FreezeRecord
 
     /// <summary>
     /// Thaws every filesystem whose freezer died, and returns the mount points it thawed. A record is a file, and mount
-    /// state is never taken from a file: its mount point is thawed only while the kernel shows the subvolume the record
-    /// is named for mounted there, so a stale or damaged record cannot thaw what another program froze.
+    /// state is never taken from a file: its mount point is thawed only while <paramref name="mountedAt"/> (which asks
+    /// the kernel) finds the subvolume the record is named for mounted there, so a stale or damaged record cannot thaw
+    /// what another program froze.
     /// </summary>
-    public static IReadOnlyList<string> RecoverAbandoned(Pools.PoolFiles files, Pools.PoolLayout layout)
+    public static IReadOnlyList<string> RecoverAbandoned(Pools.PoolFiles files, string directory, Func<string, string, bool> mountedAt)
     {
         var thawed = new List<string>();
-        foreach (var record in ReadAll(files, layout.FreezeDirectory))
+        foreach (var record in ReadAll(files, directory))
         {
             if (!record.IsAbandoned())
             {
                 continue;
             }
 
-            if (Subvolumes.ImageMounts.SubvolumeMountedAt(layout, System.IO.Path.GetFileName(record.Path), record.MountPoint) && Freeze.TryThaw(record.MountPoint))
+            if (mountedAt(System.IO.Path.GetFileName(record.Path), record.MountPoint) && Freeze.TryThaw(record.MountPoint))
             {
                 thawed.Add(record.MountPoint);
             }

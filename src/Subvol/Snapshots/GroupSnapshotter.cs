@@ -155,20 +155,7 @@ internal sealed class GroupSnapshotter(PoolSession session, SpaceAdmission space
                 var watchdog = ThawWatchdog.Start(member.Mount.Target, record.Path);
                 // Writers wait from the start of FIFREEZE, which flushes the filesystem before it returns.
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                try
-                {
-                    frozen.Add((member, record, watchdog, Freeze.Begin(member.Mount.Target), started));
-                }
-                catch (Exception exception)
-                {
-                    FreezeRefusal.Abandon(Files, record, watchdog);
-                    if (FreezeRefusal.AlreadyFrozen(member.Reference.Subvolume, member.Mount.Target, exception) is { } refusal)
-                    {
-                        throw refusal;
-                    }
-
-                    throw;
-                }
+                frozen.Add((member, record, watchdog, SnapshotFreeze.Begin(Files, record, watchdog, member.Reference.Subvolume, member.Mount.Target), started));
             }
 
             PausePoint.Reach("group-snapshot-frozen");

@@ -186,27 +186,11 @@ internal sealed class Snapshotter(PoolSession session, SpaceAdmission space)
         // The record goes first and the watchdog second, so that whatever kills this process, the thaw is owed by someone.
         var record = FreezeRecord.Write(Files, Layout.FreezeDirectory, subvolume, mount.Target);
         var watchdog = ThawWatchdog.Start(mount.Target, record.Path);
-        // Writers wait from the start of FIFREEZE, which flushes the filesystem before it returns.
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        Freeze begun;
         try
         {
-            begun = Freeze.Begin(mount.Target);
-        }
-        catch (Exception exception)
-        {
-            FreezeRefusal.Abandon(Files, record, watchdog);
-            if (FreezeRefusal.AlreadyFrozen(subvolume, mount.Target, exception) is { } refusal)
-            {
-                throw refusal;
-            }
-
-            throw;
-        }
-
-        try
-        {
-            using (var freeze = begun)
+            // Writers wait from the start of FIFREEZE, which flushes the filesystem before it returns.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            using (var freeze = SnapshotFreeze.Begin(Files, record, watchdog, subvolume, mount.Target))
             {
                 PausePoint.Reach("snapshot-frozen");
                 Files.Clone(image, destination);

@@ -32,7 +32,8 @@ internal sealed class SpaceGuard(PoolSession session, SpaceAdmission space)
         var stateDirectory = GuardState.Directory(session.Layout.MetadataDirectory);
         // XFS frees a deleted file's blocks in the background: what a person just deleted to let a held subvolume go
         // counts once that is done, not a moment before.
-        if (usage.AvailableBytes <= resume && GuardState.ReadAll(Files, stateDirectory).Any() && XfsInactivation.WaitForFrees(session.Layout.Root))
+        var held = GuardState.ReadAll(Files, stateDirectory);
+        if (usage.AvailableBytes <= resume && held.Count > 0 && XfsInactivation.WaitForFrees(session.Layout.Root))
         {
             usage = FileSystemStatistics.Get(session.Layout.Root);
         }
@@ -54,7 +55,7 @@ internal sealed class SpaceGuard(PoolSession session, SpaceAdmission space)
         }
         else if (usage.AvailableBytes > resume)
         {
-            foreach (var state in GuardState.ReadAll(Files, stateDirectory))
+            foreach (var state in held)
             {
                 if (Release(state, stateDirectory, $"{free}, over the resume threshold {ByteSize.Format(resume)}") is { } action)
                 {

@@ -44,7 +44,11 @@ internal sealed class Exposure(PoolSession session)
         }
 
         var where = at is null ? Layout.DefaultMountPoint(target) : Path.GetFullPath(at);
-        ImageMounts.RefuseLayoutTarget(Layout, where);
+        if (at is not null)
+        {
+            ImageMounts.RefuseLayoutTarget(Layout, where);
+        }
+
         var existing = ImageMounts.Find(image);
         if (existing.Count > 0)
         {

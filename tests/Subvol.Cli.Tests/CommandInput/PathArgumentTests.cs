@@ -146,6 +146,8 @@ public sealed class PathArgumentTests(PoolFixture pool) : IClassFixture<PoolFixt
     [InlineData("incoming", false)]
     [InlineData(".subvol/freezes", false)]
     [InlineData("mounts", false)]
+    [InlineData("subvolumes", false)]
+    [InlineData("snapshots", false)]
     [InlineData("", false)]
     [InlineData("incoming", true)]
     public void Mount_at_a_directory_of_the_pools_own_layout_exits_2_and_mounts_nothing(string inside, bool throughLink)
