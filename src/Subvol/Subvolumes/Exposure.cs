@@ -43,7 +43,7 @@ internal sealed class Exposure(PoolSession session)
             (wrappedKey, guid) = (record.WrappedKey, record.Guid);
         }
 
-        var where = at is null ? Layout.DefaultMountPoint(target) : Path.GetFullPath(at);
+        var where = at is null ? Layout.DefaultMountPoint(target) : ImageMounts.NormalizeTarget(at);
         if (at is not null)
         {
             ImageMounts.RefuseLayoutTarget(Layout, where);
@@ -207,7 +207,7 @@ internal sealed class Exposure(PoolSession session)
     private Outcome UnmountDirectory(string directory)
     {
         using var writeLock = session.AcquireWriteLock();
-        var where = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var where = ImageMounts.NormalizeTarget(directory);
         if (Mounts.FindByTarget(where) is not { } mount)
         {
             throw SubvolException.NotFound($"nothing is mounted at {where}", new Remedy.ListMounts(session.Path));

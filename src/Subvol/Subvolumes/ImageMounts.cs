@@ -207,10 +207,19 @@ internal static class ImageMounts
         }
     }
 
-    /// <summary>A path as mountinfo spells a mount point: absolute, without a trailing slash.</summary>
+    /// <summary>
+    /// A path as mountinfo spells a mount point: absolute, without a trailing slash, and with its symbolic links resolved,
+    /// since the kernel mounts where a link leads and names the mount there.
+    /// </summary>
     public static string NormalizeTarget(string path)
     {
-        var full = Path.GetFullPath(path);
-        return full.Length > 1 ? full.TrimEnd('/') : full;
+        try
+        {
+            return ResolvedPath.Of(path);
+        }
+        catch (SystemCallException exception)
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, $"{path} cannot be a mount point: {exception.Message}", exception);
+        }
     }
 }

@@ -103,6 +103,75 @@ public sealed class PathArgumentTests(PoolFixture pool) : IClassFixture<PoolFixt
     }
 
     [RootFact]
+    public void A_mount_point_named_through_a_symbolic_link_is_the_directory_it_leads_to_for_mount_and_umount()
+    {
+        pool.Create("path-link", "320M");
+        var real = pool.NewDirectory("path-link-real");
+        var link = Path.Combine(pool.NewDirectory("path-link-links"), "to-real");
+        File.CreateSymbolicLink(link, real);
+        var at = Path.Combine(real, "at");
+        var throughLink = Path.Combine(link, "at");
+        try
+        {
+            Assert.Contains($"mounted path-link at {at}", pool.Run("mount", "path-link", "--at", throughLink).ShouldSucceed().Stdout);
+
+            // Again through the link, and by its real name: the same mount point, already holding the subvolume.
+            pool.Run("mount", "path-link", "--at", throughLink + "/").ShouldSucceed();
+            pool.Run("mount", "path-link", "--at", at).ShouldSucceed();
+            Assert.Single(Kernel.MountsUnder(real));
+            Assert.Contains(at, pool.Run("list", "--json").ShouldSucceed().Stdout);
+
+            pool.Run("umount", throughLink).ShouldSucceed();
+
+            Assert.Empty(Kernel.MountsUnder(real));
+        }
+        finally
+        {
+            foreach (var mount in Kernel.MountsUnder(real).Reverse())
+            {
+                Tools.Run("umount", mount.Target);
+            }
+
+            pool.Run("delete", "path-link");
+        }
+    }
+
+    [RootTheory]
+    [InlineData("file")]
+    [InlineData("loop")]
+    public void Mount_at_a_path_that_leads_nowhere_exits_2_and_says_why(string kind)
+    {
+        var name = "path-nowhere-" + kind;
+        pool.Create(name, "320M");
+        var directory = pool.NewDirectory(name);
+        var blocker = Path.Combine(directory, "blocker");
+        if (kind == "file")
+        {
+            File.WriteAllText(blocker, "a file, not a directory");
+        }
+        else
+        {
+            File.CreateSymbolicLink(blocker, blocker);
+        }
+
+        var given = Path.Combine(blocker, "at");
+        var before = Kernel.MountsUnder(pool.PoolPath);
+        try
+        {
+            var result = pool.Run("mount", name, "--at", given).ShouldFailWith(2);
+
+            Assert.Contains($"{given} cannot be a mount point", result.Stderr);
+            Assert.Contains(kind == "file" ? "ENOTDIR" : "ELOOP", result.Stderr);
+            Assert.Empty(Kernel.MountsUnder(directory));
+            Assert.Equal(before, Kernel.MountsUnder(pool.PoolPath));
+        }
+        finally
+        {
+            pool.Run("delete", name);
+        }
+    }
+
+    [RootFact]
     public void Umount_of_a_directory_with_nothing_mounted_exits_3()
     {
         var empty = pool.NewDirectory("path-empty");
