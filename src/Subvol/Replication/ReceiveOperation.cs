@@ -172,8 +172,19 @@ internal sealed class ReceiveOperation(
     public string ResumeTokenFor(string subvolume)
     {
         NameRules.Validate(subvolume, "subvolume");
-        var state = PartialReceive.Load(Files, Layout.IncomingDirectory, subvolume)
-            ?? throw SubvolException.NotFound($"there is no interrupted receive into {Printable.Quote(subvolume)} in pool {Path}");
+        var incoming = Layout.IncomingDirectory;
+        var state = PartialReceive.Load(Files, incoming, subvolume);
+        if (state is null)
+        {
+            // A state file that no longer reads (damaged, or written by hand) is not the same as no receive at all: it is left to abort.
+            throw Files.Exists(PartialReceive.StatePath(incoming, subvolume)) || Files.Exists(PartialReceive.ImagePath(incoming, subvolume))
+                ? new SubvolException(SubvolErrorCode.Inconsistent,
+                    $"the interrupted receive into {Printable.Quote(subvolume)} in pool {Path} left state that does not read, so no resume token can be made from it; " +
+                    "discard it and send the stream again",
+                    new Remedy.AbortReceive(Path, subvolume))
+                : SubvolException.NotFound($"there is no interrupted receive into {Printable.Quote(subvolume)} in pool {Path}");
+        }
+
         // A receive interrupted by an older subvol may have recorded progress beyond the header's size; a resumed
         // stream can start no later than that size (docs/stream-format.md, "the resume rule"), so it starts there.
         return new ResumeToken(state.TargetGuid, state.BaseGuid, Math.Min(state.ConfirmedOffset, state.ImageSize), state.ImageSize).Encode();

@@ -342,6 +342,24 @@ public sealed class ReplicationRefusalTests(ReplicationPools pools) : IClassFixt
     }
 
     /// <summary>Makes NAME (320M) with some data and one snapshot per name, with random writes between.</summary>
+    [RootFact]
+    public void A_partial_receive_whose_state_does_not_read_gets_no_token_and_is_left_to_abort()
+    {
+        var streams = pools.NewDirectory("unreadable-state");
+        InterruptReceive("unread", streams, new Random(31));
+        File.WriteAllBytes(Path.Combine(Destination.Incoming, "unread.resume"), [(byte)'g', 0, 0xff, (byte)'\n']);
+
+        var result = Destination.Run("receive", "--resume-token", "unread").ShouldFailWith(10);
+
+        Assert.Contains("the interrupted receive into 'unread'", result.Stderr);
+        Assert.Contains("left state that does not read", result.Stderr);
+        Assert.Contains("subvol receive --abort unread", result.Stderr);
+        Assert.True(File.Exists(Path.Combine(Destination.Incoming, "unread.receiving")), "asking for a token must not discard the partial receive");
+        Destination.Run("receive", "--abort", "unread").ShouldSucceed();
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Destination.Incoming, "unread.*"));
+        Destination.Run("receive", "--resume-token", "unread").ShouldFailWith(3);
+    }
+
     private void MakeSnapshots(string name, string[] snapshots, Random random)
     {
         Source.Create(name, "320M");
