@@ -27,19 +27,62 @@ public sealed class PoolRegistry(string directory)
         }
 
         var pools = new List<KnownPool>();
-        foreach (var line in File.ReadAllLines(FilePath))
+        var lines = File.ReadAllLines(FilePath);
+        for (var index = 0; index < lines.Length; index++)
         {
+            var line = lines[index];
             if (line.Length == 0 || line.StartsWith('#'))
             {
                 continue;
             }
 
-            var fields = line.Split('\t');
-            pools.Add(new KnownPool(fields[0], fields.Length > 1 && fields[1].Length > 0 ? fields[1] : null, fields.Length > 2 && fields[2] == "exported"));
+            var pool = Parse(line, index + 1);
+            if (pools.Any(known => known.Path == pool.Path))
+            {
+                throw Unreadable(index + 1, $"lists pool {pool.Path} a second time");
+            }
+
+            pools.Add(pool);
         }
 
         return pools;
     }
+
+    /// <summary>
+    /// One line of the list, which its owner may edit by hand: a line that is no entry stops every command that reads the
+    /// list, since a command that rewrote the list without it would lose what was meant there.
+    /// </summary>
+    private KnownPool Parse(string line, int number)
+    {
+        var fields = line.Split('\t');
+        if (fields.Length > 3)
+        {
+            throw Unreadable(number, $"has {fields.Length} fields separated by tabs, where an entry has at most three");
+        }
+
+        var path = AbsolutePath(fields[0], "pool path", number);
+        var image = fields.Length > 1 && fields[1].Length > 0 ? AbsolutePath(fields[1], "image", number) : null;
+        if (fields.Length > 2 && fields[2] != "exported")
+        {
+            throw Unreadable(number, $"ends in {Printable.Quote(fields[2])}, where only 'exported' may follow the image");
+        }
+
+        return new KnownPool(path, image, fields.Length > 2);
+    }
+
+    private string AbsolutePath(string text, string what, int number)
+    {
+        if (text.Any(char.IsControl))
+        {
+            throw Unreadable(number, $"has a {what} {Printable.Quote(text)} holding a control character");
+        }
+
+        return text.StartsWith('/') ? Normalize(text) : throw Unreadable(number, $"has the {what} {Printable.Quote(text)}, which is not an absolute path");
+    }
+
+    private SubvolException Unreadable(int number, string problem) =>
+        new(SubvolErrorCode.InvalidArgument, $"line {number} of the machine's pool list {FilePath} {problem}",
+            new Remedy.Advice("correct or remove that line: each pool is one line, PATH, a tab and IMAGE (nothing after the tab for a pool on a directory), and a tab and 'exported' after an exported pool"));
 
     /// <summary>
     /// Refuses a pool whose path or image holds a control character: a tab or a line break would split its line in the
@@ -101,7 +144,19 @@ public sealed class PoolRegistry(string directory)
 
     /// <summary>The pool chosen when a command names none, or null when none is set.</summary>
     public string? DefaultPool() => ErrorTranslation.Guard(
-        () => File.Exists(DefaultPoolFilePath) && File.ReadAllText(DefaultPoolFilePath).Trim() is { Length: > 0 } path ? path : null,
+        () =>
+        {
+            if (!File.Exists(DefaultPoolFilePath) || File.ReadAllText(DefaultPoolFilePath).Trim() is not { Length: > 0 } path)
+            {
+                return null;
+            }
+
+            return path.StartsWith('/') && !path.Any(char.IsControl)
+                ? path
+                : throw new SubvolException(SubvolErrorCode.InvalidArgument,
+                    $"the default pool named in {DefaultPoolFilePath}, {Printable.Quote(path)}, is not an absolute path on one line",
+                    new Remedy.Advice("set it again with 'subvol pool default PATH', or clear it with 'subvol pool default --clear'"));
+        },
         DefaultPoolFilePath);
 
     /// <summary>Makes a pool this machine knows, and has not exported, the one chosen when a command names none.</summary>

@@ -22,6 +22,23 @@ public sealed class PoolListSettingsTests : IDisposable
 
     public void Dispose() => _machine.Dispose();
 
+    [Theory]
+    [InlineData("pool", "list")]
+    [InlineData("pool", "forget", "first")]
+    [InlineData("df")]
+    public void A_line_of_the_pool_list_holding_a_nul_exits_2_naming_the_line_and_the_list_is_kept(params string[] arguments)
+    {
+        File.AppendAllText(_machine.PoolList, "/srv/p\0ol\t\n");
+        var before = File.ReadAllBytes(_machine.PoolList);
+        string[] command = arguments[^1] == "first" ? [.. arguments[..^1], First] : arguments;
+
+        var result = _machine.Run(command).ShouldFailWith(2);
+
+        Assert.Contains($"line 3 of the machine's pool list {_machine.PoolList} has a pool path '/srv/p\\x00ol' holding a control character", result.Stderr);
+        Assert.Contains("correct or remove that line", result.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(_machine.PoolList));
+    }
+
     [Fact]
     public void Forget_removes_the_pool_from_the_list_and_leaves_its_image_alone()
     {

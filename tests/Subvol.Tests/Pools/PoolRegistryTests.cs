@@ -129,4 +129,55 @@ public sealed class PoolRegistryTests : IDisposable
         registry.Forget("/srv/pool");
         Assert.Null(registry.DefaultPool());
     }
+
+    [Theory]
+    [InlineData("srv/pool\t/images/pool.img", "has the pool path 'srv/pool', which is not an absolute path")]
+    [InlineData("/srv/pool\timages/pool.img", "has the image 'images/pool.img', which is not an absolute path")]
+    [InlineData("/srv/pool\t/images/pool.img\tgone", "ends in 'gone', where only 'exported' may follow the image")]
+    [InlineData("/srv/pool\t/images/pool.img\texported\tmore", "has 4 fields separated by tabs")]
+    [InlineData("/srv/p\u0000ol\t", "has a pool path '/srv/p\\x00ol' holding a control character")]
+    [InlineData("/srv/live/\t/images/other.img", "lists pool /srv/live a second time")]
+    public void ALineOfThePoolListThatIsNoEntryIsRefusedByItsNumberAndTheListIsLeftAsItWas(string line, string problem)
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        registry.Add(new KnownPool("/srv/live", null));
+        File.AppendAllText(registry.FilePath, "\n# a comment, and a blank line above\n" + line + "\n");
+        var before = File.ReadAllText(registry.FilePath);
+
+        var listing = Assert.Throws<SubvolException>(() => registry.List());
+        var adding = Assert.Throws<SubvolException>(() => registry.Add(new KnownPool("/srv/new", null)));
+
+        Assert.Equal(SubvolErrorCode.InvalidArgument, listing.Code);
+        Assert.Contains($"line 5 of the machine's pool list {registry.FilePath} {problem}", listing.Message);
+        Assert.Contains("correct or remove that line", Assert.IsType<Remedy.Advice>(listing.Remedy).Text);
+        Assert.Equal(listing.Message, adding.Message);
+        Assert.Equal(before, File.ReadAllText(registry.FilePath));
+    }
+
+    [Fact]
+    public void APathWrittenByHandWithATrailingSlashIsThePoolItNames()
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        File.WriteAllText(registry.FilePath, "/srv/pool/\t/images/pool.img\n/srv/away//\t\texported\n");
+
+        Assert.Equal([new KnownPool("/srv/pool", "/images/pool.img"), new KnownPool("/srv/away", null, Exported: true)], registry.List());
+        Assert.Equal("/images/pool.img", registry.Find("/srv/pool")!.Image);
+    }
+
+    [Theory]
+    [InlineData("srv/pool\n")]
+    [InlineData("/srv/pool\n/srv/other\n")]
+    public void ADefaultPoolThatIsNotOneAbsolutePathIsRefusedAndCanBeCleared(string content)
+    {
+        var registry = new PoolRegistry(_directory.FullName);
+        File.WriteAllText(registry.DefaultPoolFilePath, content);
+
+        var exception = Assert.Throws<SubvolException>(() => registry.DefaultPool());
+
+        Assert.Equal(SubvolErrorCode.InvalidArgument, exception.Code);
+        Assert.Contains(registry.DefaultPoolFilePath, exception.Message);
+        Assert.Contains("subvol pool default --clear", Assert.IsType<Remedy.Advice>(exception.Remedy).Text);
+        Assert.True(registry.ClearDefault());
+        Assert.Null(registry.DefaultPool());
+    }
 }
