@@ -30,6 +30,9 @@ public enum FindingKind
     MetadataRebuilt,
     /// <summary>A subvolume or snapshot that a rebuild brought back from its image's identity.</summary>
     ImageRestored,
+
+    /// <summary>A replication base that a rebuild brought back from the copy beside the database.</summary>
+    ReplicationBaseRestored,
     SymbolicLink,
     WrongMode,
 

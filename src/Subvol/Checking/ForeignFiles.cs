@@ -19,6 +19,7 @@ internal static class ForeignFiles
     private static readonly HashSet<string> MetadataFiles = new(StringComparer.Ordinal)
     {
         "pool.db", "pool.db-wal", "pool.db-shm", "pool.db-journal", "lock", "auto.lock", "reserve", "freezes", "guard",
+        "replication-bases", "replication-bases" + PoolFiles.StateTemporarySuffix,
     };
 
     public static IEnumerable<Finding> Find(PoolLayout layout)

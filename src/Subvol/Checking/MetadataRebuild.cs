@@ -1,8 +1,10 @@
 using System.Globalization;
 using Subvol.Errors;
+using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Names;
 using Subvol.Pools;
+using Subvol.Replication;
 using Subvol.Space;
 using Subvol.Subvolumes;
 
@@ -28,6 +30,7 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
         var subvolumeImages = FindSubvolumeImages(findings);
         var snapshotImages = FindSnapshotImages(findings);
         var settings = ReadSettings(findings);
+        var baseCopies = ReadBaseCopies(findings);
 
         // Decide everything before touching the database, so that a failure below leaves the damaged file where it was.
         var subvolumes = new List<(string Name, ImageIdentity Identity, bool FromSnapshots)>();
@@ -95,6 +98,7 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
             }
         }
 
+        var bases = new SortedDictionary<(string Subvolume, string Target), string>();
         var aside = MoveAside();
         var building = layout.Database + ".rebuilding";
         DeleteWithLogs(building);
@@ -120,6 +124,18 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
                 database.InsertSnapshot(records[subvolume], name, identity.Guid, identity.Size, identity.FileSystem, identity.Created, identity.Creator, wrappedKey: identity.WrappedKey);
             }
 
+            // A base comes back only for a snapshot found here, under the subvolume it belonged to; the snapshot's name is the image's.
+            foreach (var copy in baseCopies.OrderBy(copy => copy.RecordedAt))
+            {
+                var owner = subvolumes.FirstOrDefault(subvolume => subvolume.Identity.Guid == copy.Subvolume).Name;
+                var snapshot = snapshots.FirstOrDefault(snapshot => snapshot.Subvolume == owner && snapshot.Identity.Guid == copy.Snapshot).Name;
+                if (owner is not null && snapshot is not null)
+                {
+                    database.SetReplicationBase(records[owner].Id, copy.Target, copy.Snapshot, snapshot, copy.RecordedAt);
+                    bases[(owner, copy.Target)] = snapshot;
+                }
+            }
+
             transaction.Commit();
         }
 
@@ -133,6 +149,12 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
         foreach (var (subvolume, name, identity) in snapshots)
         {
             findings.Add(Restored($"{subvolume}@{name}", $"snapshot {Printable.Quote($"{subvolume}@{name}")} ({identity.Guid})"));
+        }
+
+        foreach (var ((subvolume, target), snapshot) in bases)
+        {
+            findings.Add(new Finding(FindingKind.ReplicationBaseRestored, subvolume,
+                $"restored {Printable.Quote($"{subvolume}@{snapshot}")} as the replication base for {target} from {layout.ReplicationBaseCopy}", Repairable: true) { Repaired = true });
         }
 
         findings.Insert(0, new Finding(FindingKind.MetadataRebuilt, layout.Database,
@@ -274,6 +296,21 @@ internal sealed class MetadataRebuild(PoolLayout layout, PoolFiles files)
         }
 
         return new Dictionary<string, string>();
+    }
+
+    /// <summary>The copy of the replication bases; a copy that cannot be read is reported, and the rebuilt pool then has none.</summary>
+    private IReadOnlyList<ReplicationBaseCopy.Entry> ReadBaseCopies(List<Finding> findings)
+    {
+        try
+        {
+            return ReplicationBaseCopy.Read(files, layout);
+        }
+        catch (Exception exception) when (exception is IOException or SystemCallException or SubvolException)
+        {
+            findings.Add(new Finding(FindingKind.IdentityMissing, layout.ReplicationBaseCopy,
+                $"the copy of the replication bases {layout.ReplicationBaseCopy} cannot be read ({exception.Message}), so the rebuilt pool has none; each next replicate records its own again", Repairable: false));
+            return [];
+        }
     }
 
     /// <summary>Renames the damaged database, with its log and shared memory, to pool.db.damaged-TIMESTAMP; null when there was none.</summary>

@@ -20,6 +20,9 @@ internal sealed class PoolLayout(string root)
 
     public string FreezeDirectory => Path.Combine(MetadataDirectory, "freezes");
 
+    /// <summary>A copy of the database's replication bases, which no image can carry, for a rebuild of a lost database.</summary>
+    public string ReplicationBaseCopy => Path.Combine(MetadataDirectory, "replication-bases");
+
     public string SubvolumesDirectory => Path.Combine(Root, "subvolumes");
 
     public string SnapshotsDirectory => Path.Combine(Root, "snapshots");

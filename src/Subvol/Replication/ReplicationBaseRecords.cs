@@ -1,4 +1,5 @@
 using Subvol.Errors;
+using Subvol.Linux;
 using Subvol.Names;
 using Subvol.Pools;
 
@@ -32,6 +33,14 @@ internal sealed class ReplicationBaseRecords(PoolSession session)
         }
 
         session.Database.SetReplicationBase(record.Id, normalized, snapshot, held.Name, Clock.Now);
+        try
+        {
+            ReplicationBaseCopy.Write(session.Files, session.Layout, session.Database);
+        }
+        catch (Exception exception) when (exception is IOException or SystemCallException or SubvolException)
+        {
+            // The database holds the base; only a rebuild of a lost database reads the copy, and the next record rewrites it.
+        }
     }
 
     /// <summary>The subvolume's bases, one per target it was replicated to, by target; an unknown subvolume is an error.</summary>

@@ -80,22 +80,51 @@ public sealed class SyncSnapshotTests(ReplicatePools pools) : IClassFixture<Repl
     }
 
     [RootFact]
-    public void A_pool_rebuilt_from_its_images_has_no_bases_until_the_next_replicate_records_them_again()
+    public void A_pool_rebuilt_from_its_images_keeps_each_targets_base_so_a_replicate_to_one_target_keeps_the_snapshot_another_needs()
     {
         const string name = "sync-rebuilt";
-        Source.Create(name, "320M");
-        Data.WriteRandom(Path.Combine(Source.Mount(name), "data.bin"), 2 << 20);
-        Source.Run("replicate", name, Destination.PoolPath).ShouldSucceed();
-        Source.Unmount(name);
-        File.Delete(Path.Combine(Source.PoolPath, ".subvol", "pool.db"));
+        var second = Path.Combine(pools.NewDirectory("second-target"), "pool");
+        Source.Run("pool", "create", second, "--image", second + ".img", "--size", "2G", "--sparse").ShouldSucceed();
+        try
+        {
+            Source.Create(name, "320M");
+            var mounted = Source.Mount(name);
+            Data.WriteRandom(Path.Combine(mounted, "one.bin"), 2 << 20);
+            Source.Cli.RunWith(new Dictionary<string, string?> { ["SUBVOL_NOW"] = "2026-12-04T17:00:00Z" }, "replicate", name, Destination.PoolPath).ShouldSucceed();
+            Data.WriteRandom(Path.Combine(mounted, "two.bin"), 1 << 20);
+            Source.Cli.RunWith(new Dictionary<string, string?> { ["SUBVOL_NOW"] = "2026-12-04T18:00:00Z" }, "replicate", name, second).ShouldSucceed();
+            File.Delete(Path.Combine(Source.PoolPath, ".subvol", "pool.db"));
 
-        Source.Run("check", "--repair").ShouldSucceed();
+            var repair = Source.Run("check", "--repair").ShouldSucceed().Stdout;
 
-        Assert.Empty(Source.Json("list", "-t", "snapshot", name).EnumerateArray().Single().GetProperty("base_for").EnumerateArray());
-        Assert.Contains("up to date", Source.Run("replicate", name, Destination.PoolPath, "--no-snapshot").ShouldSucceed().Stdout);
-        var snapshot = Source.Json("list", "-t", "snapshot", name).EnumerateArray().Single();
-        Assert.Equal([Destination.PoolPath], snapshot.GetProperty("base_for").EnumerateArray().Select(target => target.GetString()));
+            Assert.Contains($"restored '{name}@sync-2026-12-04T170000Z' as the replication base for {Destination.PoolPath}", repair);
+            Assert.Contains($"restored '{name}@sync-2026-12-04T180000Z' as the replication base for {second}", repair);
+            Assert.Equal([Destination.PoolPath], BaseFor(name, "sync-2026-12-04T170000Z"));
+            Assert.Equal([second], BaseFor(name, "sync-2026-12-04T180000Z"));
+
+            // A replicate to the second target destroys its own older base, and keeps the first target's.
+            Data.WriteRandom(Path.Combine(mounted, "three.bin"), 1 << 20);
+            Source.Cli.RunWith(new Dictionary<string, string?> { ["SUBVOL_NOW"] = "2026-12-04T19:00:00Z" }, "replicate", name, second).ShouldSucceed();
+            Assert.Equal(["sync-2026-12-04T170000Z", "sync-2026-12-04T190000Z"], Source.SnapshotNames(name));
+            var incremental = Source.Cli.RunWith(new Dictionary<string, string?> { ["SUBVOL_NOW"] = "2026-12-04T20:00:00Z" }, "replicate", name, Destination.PoolPath).ShouldSucceed().Stdout;
+            Assert.Contains("from sync-2026-12-04T170000Z", incremental);
+            Source.Run("check").ShouldSucceed();
+        }
+        finally
+        {
+            if (Kernel.MountAt(Path.Combine(Source.PoolPath, "mounts", name)) is not null)
+            {
+                Source.Unmount(name);
+            }
+
+            Source.Run("pool", "export", second);
+        }
     }
+
+    private IEnumerable<string?> BaseFor(string subvolume, string snapshot) =>
+        Source.Json("list", "-t", "snapshot", subvolume).EnumerateArray()
+            .Single(row => row.GetProperty("snapshot").GetString() == snapshot)
+            .GetProperty("base_for").EnumerateArray().Select(target => target.GetString()).ToList();
 
     [RootFact]
     public void A_replicate_to_a_destination_that_is_no_pool_removes_the_snapshot_it_took_and_says_so()
