@@ -33,7 +33,7 @@ internal static class AgeInput
                     }
                     catch (AgeFormatException exception)
                     {
-                        throw Refusal(exception);
+                        throw EncryptedStreamRefusal.Of(exception);
                     }
 
                 case AgeInputKind.Armored:
@@ -66,33 +66,4 @@ internal static class AgeInput
             }
         }
     }
-
-    /// <summary>What became of what was read before an age stream failed.</summary>
-    public enum Outcome
-    {
-        /// <summary>Nothing of the stream was kept.</summary>
-        NothingReceived,
-
-        /// <summary>The stream went on from an interrupted receive, whose verified part stays.</summary>
-        EarlierPartKept,
-
-        /// <summary>The records before the failure were printed, and nothing else was done.</summary>
-        Dumped,
-    }
-
-    /// <summary>The one error line for an age stream that failed: a wrong identity is a bad argument, anything else a corrupt stream.</summary>
-    public static SubvolException Refusal(AgeFormatException exception, Outcome outcome = Outcome.NothingReceived) => exception.Error switch
-    {
-        AgeFormatError.NoMatchingIdentity => new SubvolException(SubvolErrorCode.InvalidArgument, exception.Message, exception)
-        {
-            Remedy = new Remedy.Advice("pass the identity file of one of the recipients the stream was encrypted to"),
-        },
-        AgeFormatError.Unsupported => new SubvolException(SubvolErrorCode.NotSupported, exception.Message, exception),
-        _ => new SubvolException(SubvolErrorCode.StreamCorrupt, exception.Message + outcome switch
-        {
-            Outcome.EarlierPartKept => "; the part received before it is kept",
-            Outcome.Dumped => "",
-            _ => "; nothing was received",
-        }, exception),
-    };
 }

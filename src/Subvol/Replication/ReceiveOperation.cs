@@ -64,6 +64,10 @@ internal sealed class ReceiveOperation(
         {
             throw StreamError(exception);
         }
+        catch (Exception) when (EncryptedStreamRefusal.FailureOf(input) is { } failure)
+        {
+            throw EncryptedStreamRefusal.Of(failure);
+        }
 
         NameRules.Validate(header.SnapshotName, "snapshot");
         FileSystemKind.Validate(header.FileSystemType);
@@ -132,19 +136,23 @@ internal sealed class ReceiveOperation(
         {
             reader.ReadRecords(sink);
         }
-        catch (Exception exception) when (exception is StreamFormatException or IOException or SubvolException)
+        catch (Exception) when (EncryptedStreamRefusal.FailureOf(input) is { } failure)
         {
-            // Everything applied so far passed its checksum: keep it, so the transfer can resume from here.
-            try
+            // An age stream that fails authentication leaves nothing of itself behind, unless it resumed an interrupted
+            // receive, whose part verified before this stream stays to resume from.
+            if (header.IsResumed)
             {
-                sink.Checkpoint();
-            }
-            catch (IOException)
-            {
-                // A full host can fail this sync too; then the previous checkpoint is where a resume starts.
+                KeepForResume(sink);
+                throw EncryptedStreamRefusal.Of(failure, EncryptedStreamRefusal.Outcome.EarlierPartKept);
             }
 
             sink.Dispose();
+            PartialReceive.Discard(Files, incoming, subvolume);
+            throw EncryptedStreamRefusal.Of(failure);
+        }
+        catch (Exception exception) when (exception is StreamFormatException or IOException or SubvolException)
+        {
+            KeepForResume(sink);
             throw exception switch
             {
                 StreamFormatException format => StreamError(format, kept, keptRemedy),
@@ -166,6 +174,21 @@ internal sealed class ReceiveOperation(
         // The image's size is the last size change's, not necessarily the header's; the metadata follows the image.
         var info = PublishReceived(subvolume, header, existing, partialImage, sink.Size, nextImage);
         return new ReceiveResult(info, existing is null, summary.DataBytes, header.ResumeOffset > 0);
+    }
+
+    /// <summary>Everything applied so far passed its checksum: it is kept, so the transfer can resume from here.</summary>
+    private static void KeepForResume(ReceiveSink sink)
+    {
+        try
+        {
+            sink.Checkpoint();
+        }
+        catch (IOException)
+        {
+            // A full host can fail this sync too; then the previous checkpoint is where a resume starts.
+        }
+
+        sink.Dispose();
     }
 
     /// <summary>The token that asks the sender for the rest of an interrupted receive.</summary>

@@ -1,3 +1,4 @@
+using Subvol.Stream;
 using Subvol.Cli.Tests.Infrastructure;
 using static Subvol.Cli.Tests.Replication.Replica;
 
@@ -114,6 +115,43 @@ public sealed class AgeStreamTests(ReplicationPools pools) : IClassFixture<Repli
         // The undamaged stream is received, so each refusal above came from the damage alone.
         Destination.Run("receive", "damaged", "-f", encrypted, "--identity", key).ShouldSucceed();
         AssertSameSnapshot(Source, Destination, "damaged", "s1");
+    }
+
+    [RootFact]
+    public void Age_stream_resuming_a_receive_that_fails_authentication_keeps_the_earlier_part_to_resume_from()
+    {
+        var directory = pools.NewDirectory("resumed-age");
+        var (key, recipient) = NewKey(directory, "resumed");
+        MakeSnapshots("resumed", ["s1"]);
+        var plain = Path.Combine(directory, "plain.stream");
+        Source.Run("send", "resumed@s1", "-o", plain).ShouldSucceed();
+        var cut = Path.Combine(directory, "cut.stream");
+        var whole = File.ReadAllBytes(plain);
+        File.WriteAllBytes(cut, whole[..(whole.Length * 6 / 10)]);
+        Destination.Run("receive", "resumed", "-f", cut).ShouldFailWith(8);
+        var token = Destination.Run("receive", "--resume-token", "resumed").ShouldSucceed().Stdout.Trim();
+        var rest = Path.Combine(directory, "rest.age");
+        Source.Run("send", "--resume", token, "--encrypt-to", recipient, "-o", rest).ShouldSucceed();
+        var bytes = File.ReadAllBytes(rest);
+        var payload = bytes.AsSpan().IndexOf("\n--- "u8) + 1 + 48 + 16;
+        Assert.True(bytes.Length > payload + 4 * SealedChunk, "the rest should span several chunks");
+        var damaged = Path.Combine(directory, "rest damaged.age");
+        File.WriteAllBytes(damaged, Changed(bytes, payload + 2 * SealedChunk + 3));
+
+        var refused = Destination.Run("receive", "resumed", "-f", damaged, "--identity", key).ShouldFailWith(8);
+
+        var error = Assert.Single(refused.StderrLines, line => line.StartsWith("subvol: error:", StringComparison.Ordinal));
+        Assert.Contains("fails authentication", error);
+        Assert.Contains("the part received before it is kept", error);
+        Assert.DoesNotContain("resumed", Destination.SubvolumeNames());
+        var kept = Destination.Run("receive", "--resume-token", "resumed").ShouldSucceed().Stdout.Trim();
+        Assert.True(ResumeToken.TryDecode(token, out var first, out _), token);
+        Assert.True(ResumeToken.TryDecode(kept, out var second, out _), kept);
+        Assert.True(second!.Offset >= first!.Offset, $"the part received before the damaged stream should stay: {first.Offset}, then {second.Offset}");
+        var again = Path.Combine(directory, "again.age");
+        Source.Run("send", "--resume", kept, "--encrypt-to", recipient, "-o", again).ShouldSucceed();
+        Destination.Run("receive", "resumed", "-f", again, "--identity", key).ShouldSucceed();
+        AssertSameSnapshot(Source, Destination, "resumed", "s1");
     }
 
     [RootFact]

@@ -65,26 +65,10 @@ internal static class ReceiveCommand
             throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal") { Remedy = new Remedy.Advice("pipe a stream in (subvol send … | subvol receive NAME) or use -f FILE") };
         }
 
-        using var input = AgeInput.Open(inputPath is null ? StreamFiles.OpenStandardInput() : StreamFiles.OpenRead(inputPath), context.Get(IdentityOption), out var decrypting);
+        using var input = AgeInput.Open(inputPath is null ? StreamFiles.OpenStandardInput() : StreamFiles.OpenRead(inputPath), context.Get(IdentityOption), out _);
         // In 'send | receive' on one terminal the sender draws the bar; two bars would redraw over each other.
         var show = inputPath is not null || context.Get(VerboseOption);
-        var resuming = pool.ListPartialReceives().Any(partial => partial.Subvolume == name);
-        ReceiveResult result;
-        try
-        {
-            result = context.Reporter.Transfer("receiving", show, progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
-        }
-        catch (Exception) when (decrypting?.Failure is { } failure)
-        {
-            // An age stream that fails authentication leaves nothing behind, unless it went on from an interrupted
-            // receive, whose verified part stays to resume from.
-            if (!resuming)
-            {
-                pool.AbortReceive(name);
-            }
-
-            throw AgeInput.Refusal(failure, resuming ? AgeInput.Outcome.EarlierPartKept : AgeInput.Outcome.NothingReceived);
-        }
+        var result = context.Reporter.Transfer("receiving", show, progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
 
         if (context.Json)
         {

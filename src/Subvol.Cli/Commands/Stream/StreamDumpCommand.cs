@@ -35,7 +35,7 @@ internal static class StreamDumpCommand
         }
         catch (Exception) when (decrypting?.Failure is { } failure)
         {
-            throw AgeInput.Refusal(failure, AgeInput.Outcome.Dumped);
+            throw EncryptedStreamRefusal.Of(failure, EncryptedStreamRefusal.Outcome.Dumped);
         }
 
         return ExitCodes.Success;
