@@ -137,8 +137,8 @@ internal sealed class SendOperation(PoolSession session)
             }
         }
 
+        // Finish flushes the output after the end record.
         var summary = writer.Finish();
-        output.Flush();
         return new SendResult(dataBytes, holeBytes, writer.BytesWritten, summary.DigestHex);
     }
 
