@@ -21,13 +21,11 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/auto.sh [--subvolumes N] [--snapshots M] [--runs N]" >&2; exit 2 ;;
   esac
 done
-[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+source bench/lib.sh
+bench_require_root
 echo "needs about 1.5 GiB of disk under /var/tmp (two sparse pool images), all removed at the end"
 
-scripts/install-dependencies build integration bench
-# Always build: an executable left by an earlier build would time older code than the sources say.
-./build >/dev/null
-subvol="$PWD/artifacts/bin/subvol"
+subvol=$(bench_subvol build integration bench)
 
 work=$(mktemp -d /var/tmp/subvol-bench-auto.XXXXXX)
 export SUBVOL_CONFIG_DIR="$work/config"

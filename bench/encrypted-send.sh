@@ -19,7 +19,8 @@ while [ $# -gt 0 ]; do
 done
 [[ "$size" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --size takes whole GiB, e.g. 4G, not '$size'" >&2; exit 2; }
 [[ "$runs" =~ ^[1-9][0-9]*$ && "$runs" -ge 2 ]] || { echo "bench: --runs takes a whole number of at least 2, not '$runs'" >&2; exit 2; }
-[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+source bench/lib.sh
+bench_require_root
 
 # Peak disk space: the pool image, allocated (the data, 1 GiB of subvolume beyond it and 2 GiB of
 # pool beyond that), and the plain stream that age -r reads (the data and its records).
@@ -33,10 +34,7 @@ if [ "$available_mib" -lt "$needed_mib" ]; then
   exit 1
 fi
 
-scripts/install-dependencies build integration bench
-# Always build: an executable left by an earlier build would time older code than the sources say.
-./build >/dev/null
-subvol=$PWD/artifacts/bin/subvol
+subvol=$(bench_subvol build integration bench)
 
 work=$(mktemp -d "$parent/subvol-bench.XXXXXX")
 export SUBVOL_CONFIG_DIR="$work/config"
@@ -66,11 +64,7 @@ say "making a pool and a subvolume of $size GiB of AES-CTR keystream"
 # Thin, so that the snapshot reserves no copy-on-write headroom in a pool sized for the data alone.
 "$subvol" create data --size "$(( size + 1 ))G" --provisioning thin --pool "$pool" >/dev/null
 "$subvol" mount data --pool "$pool" >/dev/null
-for index in $(seq 0 $(( size * 16 - 1 ))); do
-  head -c 64M /dev/zero | openssl enc -aes-128-ctr -K 5375627661c2a0626568636800000000 -iv "$(printf '%032x' "$index")" \
-    > "$pool/mounts/data/f$(printf '%05d' "$index")"
-done
-sync
+bench_write_data "$pool/mounts/data" "$size"
 "$subvol" umount data --pool "$pool" >/dev/null
 "$subvol" snapshot data@base --pool "$pool" >/dev/null
 age-keygen -o "$work/identity" 2>/dev/null
@@ -125,7 +119,5 @@ echo "|---|---|---|"
 echo "| send --encrypt-to ≤ 1.2× plain send | $value× (mins: $(ratio "$(minimum encrypted)" "$(minimum plain)")×) | $(met "$value" 1.2) |"
 echo "| peak RSS of send --encrypt-to ≤ 100 MiB | $rss_mib MiB | $(met "$rss_mib" 100) |"
 echo
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 host=$(findmnt -n -o FSTYPE,SOURCE --target "$parent" | awk '{ print $1 " on " $2 }')
-echo "Machine: $cpu, $(nproc) cores, $memory RAM, Linux $(uname -r); pool image on $host; caches dropped before every run."
+echo "Machine: $(bench_machine); pool image on $host; caches dropped before every run."

@@ -18,7 +18,8 @@ case "${1:-}" in
   *) echo "bench: unknown argument '$1'; usage: bench/encrypted-subvolume.sh [--size GIB]" >&2; exit 2 ;;
 esac
 runs=${RUNS:-3}
-[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+source bench/lib.sh
+bench_require_root
 
 # The file once in each subvolume, and a little for the filesystems and the pool.
 needed_gib=$(( size_gib * 2 + 2 ))
@@ -26,14 +27,7 @@ echo "bench: needs about $needed_gib GiB free under /var/tmp (a ${size_gib} GiB 
 free_gib=$(( $(df --output=avail -k /var/tmp | tail -1) / 1024 / 1024 ))
 [ "$free_gib" -ge "$needed_gib" ] || { echo "bench: /var/tmp has $free_gib GiB free; it needs $needed_gib" >&2; exit 1; }
 
-scripts/install-dependencies build integration
-if [ -n "${SUBVOL_BIN:-}" ]; then
-  subvol_bin=$SUBVOL_BIN
-else
-  # Always build: an executable left by an earlier build would time older code than the sources say.
-  ./build >/dev/null
-  subvol_bin=$PWD/artifacts/bin/subvol
-fi
+subvol_bin=$(bench_subvol build integration)
 subvol() { "$subvol_bin" "$@" 2>>"$work/stderr" || { local status=$?; cat "$work/stderr" >&2; return "$status"; }; }
 
 work=$(mktemp -d /var/tmp/subvol-bench.XXXXXX)
@@ -87,4 +81,4 @@ echo "|---|---|---|---|---|"
 echo "| write + fsync | $(seconds "$write_plain") s ($(rate "$write_plain") MiB/s) | $(seconds "$write_encrypted") s ($(rate "$write_encrypted") MiB/s) | $(ratio "$write_encrypted" "$write_plain")x | <= 1.3x |"
 echo "| read, cold cache | $(seconds "$read_plain") s ($(rate "$read_plain") MiB/s) | $(seconds "$read_encrypted") s ($(rate "$read_encrypted") MiB/s) | $(ratio "$read_encrypted" "$read_plain")x | <= 1.3x |"
 echo
-echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(uname -r); AES instructions: $(grep -q -m1 -w aes /proc/cpuinfo && echo yes || echo no)"
+echo "Machine: $(bench_machine); AES instructions: $(grep -q -m1 -w aes /proc/cpuinfo && echo yes || echo no)"

@@ -20,13 +20,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 few=10
-[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+source bench/lib.sh
+bench_require_root
 echo "needs about 300 MiB of disk under /var/tmp (two sparse pool images), all removed at the end"
 
-scripts/install-dependencies build integration bench
-# Always build: an executable left by an earlier build would time older code than the sources say.
-./build >/dev/null
-subvol="$PWD/artifacts/bin/subvol"
+subvol=$(bench_subvol build integration bench)
 
 work=$(mktemp -d /var/tmp/subvol-bench-listing.XXXXXX)
 export SUBVOL_CONFIG_DIR="$work/config"

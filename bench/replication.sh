@@ -38,7 +38,8 @@ done
 mapfile -t sizes < <(printf '%s\n' "${sizes[@]}" | sort -nu)
 mapfile -t changes < <(printf '%s\n' "${changes[@]}" | sort -nu)
 largest_change=${changes[-1]}
-[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+source bench/lib.sh
+bench_require_root
 
 # Peak disk space, in MiB, of one size: the larger of the two phases, since the btrfs pair is torn
 # down before the Subvol pair is built. btrfs: the data and its changes on each side. Subvol: the
@@ -65,10 +66,7 @@ if [ "$available_mib" -lt "$needed_mib" ]; then
   exit 1
 fi
 
-scripts/install-dependencies build integration bench
-# Always build: an executable left by an earlier build would time older code than the sources say.
-./build >/dev/null
-subvol=$PWD/artifacts/bin/subvol
+subvol=$(bench_subvol build integration bench)
 
 work=$(mktemp -d "$parent/subvol-bench.XXXXXX")
 export SUBVOL_CONFIG_DIR="$work/config"
@@ -108,36 +106,6 @@ note_disk() {
   return 0
 }
 
-# The same bytes in every phase: SIZE GiB in 64 MiB files of an AES-CTR keystream, one IV per file.
-write_data() {
-  local directory=$1 size=$2 index
-  for index in $(seq 0 $(( size * 16 - 1 ))); do
-    head -c 64M /dev/zero | openssl enc -aes-128-ctr -K 5375627661c2a0626568636800000000 -iv "$(printf '%032x' "$index")" \
-      > "$directory/f$(printf '%05d' "$index")"
-  done
-  sync
-}
-
-# Rewrites, in place, blocks FROM..TO of one fixed random order of all 64 KiB blocks of the files,
-# each with bytes that depend only on its place in that order, so every phase writes the same.
-rewrite_blocks() {
-  python3 - "$@" <<'EOF'
-import os, random, sys
-directory, files, start, end = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-order = list(range(files * 1024))
-random.Random(14).shuffle(order)
-handles = {}
-for position in range(start, end):
-    block = order[position]
-    name = os.path.join(directory, "f%05d" % (block // 1024))
-    if name not in handles:
-        handles[name] = os.open(name, os.O_WRONLY)
-    os.pwrite(handles[name], random.Random(1_000_000_007 * 14 + position).randbytes(65536), (block % 1024) * 65536)
-for handle in handles.values():
-    os.close(handle)
-EOF
-  sync
-}
 blocks_for() { echo $(( $1 * 16 * 1024 * $2 / 100 )); }
 
 # Times COMMAND with hyperfine, PREPARE (then a dropped cache) before every run, and keeps mean,
@@ -171,12 +139,12 @@ btrfs_phase() {
   done
   local source=$work/btrfs-source destination=$work/btrfs-destination
   btrfs subvolume create "$source/data" >/dev/null
-  write_data "$source/data" "$size"
+  bench_write_data "$source/data" "$size"
   btrfs subvolume snapshot -r "$source/data" "$source/base" >/dev/null
   btrfs send -q "$source/base" | btrfs receive -q "$destination"
   local done_blocks=0
   for changed in "${changes[@]}"; do
-    rewrite_blocks "$source/data" $(( size * 16 )) "$done_blocks" "$(blocks_for "$size" "$changed")"
+    bench_rewrite_blocks "$source/data" $(( size * 16 )) "$done_blocks" "$(blocks_for "$size" "$changed")"
     done_blocks=$(blocks_for "$size" "$changed")
     name=changed$changed
     btrfs subvolume snapshot -r "$source/data" "$source/$name" >/dev/null
@@ -212,7 +180,7 @@ subvol_phase() {
   done
   "$subvol" create data --size "$(( size + 2 ))G" --provisioning thin --pool "$source_pool" >/dev/null
   "$subvol" mount data --pool "$source_pool" >/dev/null
-  write_data "$source_pool/mounts/data" "$size"
+  bench_write_data "$source_pool/mounts/data" "$size"
   "$subvol" snapshot data@base --pool "$source_pool" >/dev/null
   local base_image=$source_pool/snapshots/data/base.img destination_base=$destination_pool/snapshots/data/base.img
   local scratch=$destination_pool/bench
@@ -231,7 +199,7 @@ subvol_phase() {
 
   local done_blocks=0
   for changed in "${changes[@]}"; do
-    rewrite_blocks "$source_pool/mounts/data" $(( size * 16 )) "$done_blocks" "$(blocks_for "$size" "$changed")"
+    bench_rewrite_blocks "$source_pool/mounts/data" $(( size * 16 )) "$done_blocks" "$(blocks_for "$size" "$changed")"
     done_blocks=$(blocks_for "$size" "$changed")
     name=changed$changed
     "$subvol" snapshot "data@$name" --pool "$source_pool" >/dev/null
@@ -341,8 +309,6 @@ for size in "${sizes[@]}"; do
   done
 done
 echo
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 host=$(findmnt -n -o FSTYPE,SOURCE --target "$parent" | awk '{ print $1 " on " $2 }')
-echo "Machine: $cpu, $(nproc) cores, $memory RAM, Linux $(uname -r); images on $host, on loop devices with"
+echo "Machine: $(bench_machine); images on $host, on loop devices with"
 echo "direct I/O and 4096-byte sectors; caches dropped before every run. Peak disk used: $(gib "$peak_disk") (estimated $(gib "$needed_mib"))."

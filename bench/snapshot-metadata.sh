@@ -30,7 +30,8 @@ done
 [[ "$size" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --size takes whole GiB, e.g. 16G, not '$size'" >&2; exit 2; }
 [[ "$changed" =~ ^[1-9][0-9]?$ && "$changed" -le 50 ]] || { echo "bench: --changed takes a whole percent from 1 to 50, not '$changed'" >&2; exit 2; }
 [[ "$runs" =~ ^[1-9][0-9]*$ && "$runs" -ge 2 ]] || { echo "bench: --runs takes a whole number of at least 2, not '$runs'" >&2; exit 2; }
-[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+source bench/lib.sh
+bench_require_root
 
 # Peak disk space, in MiB: the larger of the two phases, which never live at once. Each holds the data,
 # its change, 2 GiB of image beyond the data and 2 GiB for metadata and logs.
@@ -44,11 +45,8 @@ if [ "$available_mib" -lt "$needed_mib" ]; then
   exit 1
 fi
 
-scripts/install-dependencies build integration bench
-# Always build: an executable left by an earlier build would time older code than the sources say.
-./build >/dev/null
-subvol=$PWD/artifacts/bin/subvol
-subvold=$PWD/artifacts/bin/subvold
+subvol=$(bench_subvol build integration bench)
+subvold=$(dirname "$subvol")/subvold
 
 work=$(mktemp -d "$parent/subvol-bench.XXXXXX")
 export SUBVOL_CONFIG_DIR="$work/config"
@@ -76,34 +74,9 @@ trap 'exit 143' TERM
 say() { printf '[%4ds] %s\n' "$SECONDS" "$*" >&2; }
 drop_caches="sync; echo 3 > /proc/sys/vm/drop_caches; cat '$subvold' > /dev/null"
 
-# The same bytes in both phases, as bench/replication.sh writes them: SIZE GiB in 64 MiB files of an
-# AES-CTR keystream, then blocks 0..N of one fixed random order of all 64 KiB blocks rewritten in place.
-write_data() {
-  local directory=$1 index
-  for index in $(seq 0 $(( size * 16 - 1 ))); do
-    head -c 64M /dev/zero | openssl enc -aes-128-ctr -K 5375627661c2a0626568636800000000 -iv "$(printf '%032x' "$index")" \
-      > "$directory/f$(printf '%05d' "$index")"
-  done
-  sync
-}
-rewrite_blocks() {
-  python3 - "$1" $(( size * 16 )) 0 $(( size * 16 * 1024 * changed / 100 )) <<'EOF'
-import os, random, sys
-directory, files, start, end = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-order = list(range(files * 1024))
-random.Random(14).shuffle(order)
-handles = {}
-for position in range(start, end):
-    block = order[position]
-    name = os.path.join(directory, "f%05d" % (block // 1024))
-    if name not in handles:
-        handles[name] = os.open(name, os.O_WRONLY)
-    os.pwrite(handles[name], random.Random(1_000_000_007 * 14 + position).randbytes(65536), (block % 1024) * 65536)
-for handle in handles.values():
-    os.close(handle)
-EOF
-  sync
-}
+# The same bytes in both phases, as bench/replication.sh writes them, then blocks 0..N of them rewritten in place.
+write_data() { bench_write_data "$1" "$size"; }
+rewrite_blocks() { bench_rewrite_blocks "$1" $(( size * 16 )) 0 $(( size * 16 * 1024 * changed / 100 )); }
 rewritten_bytes=$(( size * 16 * 1024 * changed / 100 * 65536 ))
 
 declare -A timing
@@ -173,7 +146,5 @@ echo "| $size GiB | $changed% ($(( rewritten_bytes / 1048576 )) MiB) | $(spread 
 echo
 echo "GetMetadataDelta reported $reported_bytes bytes ($(ratio "$reported_bytes" "$rewritten_bytes")× the bytes rewritten); find-new listed $find_new_lines lines."
 echo "Target: GetMetadataDelta ≤ 0.1× reading both images (the faster of cmp -l and cat): $value×, $(awk -v v="$value" 'BEGIN { print v <= 0.1 ? "met" : "not met" }')."
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 host=$(findmnt -n -o FSTYPE,SOURCE --target "$parent" | awk '{ print $1 " on " $2 }')
-echo "Machine: $cpu, $(nproc) cores, $memory RAM, Linux $(uname -r); images on $host; caches dropped before every run."
+echo "Machine: $(bench_machine); images on $host; caches dropped before every run."

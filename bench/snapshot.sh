@@ -31,16 +31,10 @@ for value in "${targets[@]}" "${sizes[@]}"; do
   [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "bench: '$value' is not a whole number" >&2; exit 2; }
 done
 runs=${RUNS:-15}
-[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+source bench/lib.sh
+bench_require_root
 
-scripts/install-dependencies build integration bench
-if [ -n "${SUBVOL_BIN:-}" ]; then
-  subvol_bin=$SUBVOL_BIN
-else
-  # Always build: an executable left by an earlier build would time older code than the sources say.
-  ./build >/dev/null
-  subvol_bin=$PWD/artifacts/bin/subvol
-fi
+subvol_bin=$(bench_subvol build integration bench)
 # The pool is sparse, to keep the disk it needs small, so every verb warns: the warnings are kept aside, and shown on failure.
 subvol() { "$subvol_bin" "$@" 2>>"$work/stderr" || { local status=$?; cat "$work/stderr" >&2; return "$status"; }; }
 
