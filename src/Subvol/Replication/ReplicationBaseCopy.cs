@@ -38,7 +38,7 @@ internal static class ReplicationBaseCopy
             if (fields.Length == 5 && !line.StartsWith('#')
                 && Guid.TryParse(fields[0], out var subvolume) && Guid.TryParse(fields[1], out var snapshot)
                 && DateTimeOffset.TryParseExact(fields[3], "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var recorded)
-                && fields[4].Length > 0)
+                && fields[4].Length > 0 && !fields[4].Any(char.IsControl))
             {
                 entries.Add(new Entry(subvolume, snapshot, fields[2], recorded, fields[4]));
             }

@@ -58,6 +58,7 @@ public sealed class ReplicationBaseCopyTests : IDisposable
             $"not-a-guid\t{snapshot}\tmonday\t2026-12-04T17:00:00.000Z\t/srv/other",
             $"{subvolume}\t{snapshot}\tmonday\tyesterday\t/srv/other",
             $"{subvolume}\t{snapshot}\tmonday\t2026-12-04T17:00:00.000Z\t",
+            $"{subvolume}\t{snapshot}\tmonday\t2026-12-04T17:00:00.000Z\t/srv/\u001b[31mred\tand a tab",
             $"{subvolume}\t{snapshot}\tmonday",
         ]);
 
