@@ -21,6 +21,13 @@ public static class FileSync
             Interop.Libc.SyncFileRange(handle, offset, length, Interop.Libc.SYNC_FILE_RANGE_WAIT_BEFORE | Interop.Libc.SYNC_FILE_RANGE_WRITE | Interop.Libc.SYNC_FILE_RANGE_WAIT_AFTER),
             "sync_file_range", path);
 
+    /// <summary>Syncs a directory, so that a name just created or renamed in it survives a crash.</summary>
+    public static void FlushDirectory(string path)
+    {
+        using var handle = Interop.CheckIo(Interop.Libc.Open(path, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY | Interop.Libc.O_CLOEXEC, 0), "open", path);
+        Flush(handle, path);
+    }
+
     public static void Flush(string path)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write);

@@ -26,7 +26,7 @@ internal static class StreamFiles
 
     public static System.IO.Stream OpenRead(string path) => Open(path, FileMode.Open, FileAccess.Read, FileShare.Read);
 
-    public static System.IO.Stream Create(string path) => Open(path, FileMode.Create, FileAccess.Write, FileShare.None);
+    public static StreamOutputFile Create(string path) => StreamOutputFile.Create(path, BufferSize);
 
     private static FileStream Open(string path, FileMode mode, FileAccess access, FileShare share)
     {

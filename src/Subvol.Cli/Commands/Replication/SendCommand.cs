@@ -57,9 +57,8 @@ internal static class SendCommand
 
         var recipients = AgeKeys.Recipients(context.Get(EncryptToOption) ?? [], context.Get(EncryptToFileOption) ?? []);
         using var pool = context.OpenPool();
-        using var output = outputPath is null
-            ? StreamFiles.OpenStandardOutput()
-            : StreamFiles.Create(outputPath);
+        using var outputFile = outputPath is null ? null : StreamFiles.Create(outputPath);
+        using var output = outputFile?.Stream ?? StreamFiles.OpenStandardOutput();
         using var encrypting = recipients.Count > 0 ? new AgeEncryptingStream(output, recipients) : null;
         var stream = (System.IO.Stream?)encrypting ?? output;
         var result = context.Reporter.Transfer("sending", progress =>
@@ -77,6 +76,7 @@ internal static class SendCommand
         });
         // Only a send that finished seals the last chunk; a failed one leaves an age file every reader refuses as cut short.
         encrypting?.Complete();
+        outputFile?.Commit();
         if (context.Json)
         {
             context.Reporter.WriteJson(writer =>
