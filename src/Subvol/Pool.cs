@@ -442,16 +442,16 @@ public sealed class Pool : IDisposable
     // Send, receive and replicate.
 
     /// <summary>Writes a full stream of a snapshot, or from a base only what changed; takes no lock.</summary>
-    public SendResult Send(SnapshotReference target, SnapshotReference? from, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null) =>
-        Sending.Send(target, from, output, compression, progress);
+    public SendResult Send(SnapshotReference target, SnapshotReference? from, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null, CancellationToken cancellation = default) =>
+        Sending.Send(target, from, output, compression, progress, cancellation);
 
     /// <summary>Continues a send from a receiver's token.</summary>
-    public SendResult ResumeSend(string token, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null) =>
-        Sending.Resume(token, output, compression, progress);
+    public SendResult ResumeSend(string token, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress = null, CancellationToken cancellation = default) =>
+        Sending.Resume(token, output, compression, progress, cancellation);
 
     /// <summary>Receives a stream as a new snapshot of <paramref name="subvolume"/> and moves the subvolume to it; <paramref name="force"/> lets it discard writes made since its last snapshot.</summary>
-    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress = null, bool force = false) =>
-        Receiving.Receive(subvolume, input, progress, force);
+    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress = null, bool force = false, CancellationToken cancellation = default) =>
+        Receiving.Receive(subvolume, input, progress, force, cancellation);
 
     /// <summary>The token that asks the sender for the rest of an interrupted receive.</summary>
     public string ResumeTokenFor(string subvolume) => Receiving.ResumeTokenFor(subvolume);

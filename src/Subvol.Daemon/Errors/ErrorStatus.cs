@@ -26,6 +26,7 @@ internal static class ErrorStatus
         SubvolErrorCode.DamagedMetadata => StatusCode.FailedPrecondition,
         SubvolErrorCode.Failed => StatusCode.Internal,
         SubvolErrorCode.OutOfRange => StatusCode.OutOfRange,
+        SubvolErrorCode.Interrupted => StatusCode.Aborted,
         _ => StatusCode.Unknown,
     };
 

@@ -35,6 +35,7 @@ public static class ExitCodes
         (SubvolErrorCode.Inconsistent, Inconsistent),
         (SubvolErrorCode.ReadOnly, ReadOnly),
         (SubvolErrorCode.DamagedMetadata, DamagedMetadata),
+        (SubvolErrorCode.Interrupted, Interrupted),
     ];
 
     public static int For(SubvolErrorCode code)

@@ -23,6 +23,9 @@ public enum SubvolErrorCode
     /// <summary>A system call or an external program failed in a way no other code describes; the message says which.</summary>
     Failed,
 
+    /// <summary>A signal stopped a transfer between two records; what was verified is kept where a resume can use it.</summary>
+    Interrupted,
+
     /// <summary>An offset or size outside what the object holds, such as a starting offset past a snapshot's end.</summary>
     OutOfRange,
 }

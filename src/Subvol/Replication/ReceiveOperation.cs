@@ -46,7 +46,8 @@ internal sealed class ReceiveOperation(
     /// Writes made to the subvolume since its last snapshot are never discarded unless
     /// <paramref name="force"/> says so.
     /// </summary>
-    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress, bool force)
+    /// <remarks>A cancelled <paramref name="cancellation"/> stops the receive after the record being applied, keeping what verified to resume from.</remarks>
+    public ReceiveResult Receive(string subvolume, System.IO.Stream input, IProgress<ReplicationProgress>? progress, bool force, CancellationToken cancellation = default)
     {
         NameRules.Validate(subvolume, "subvolume");
         using var writeLock = session.AcquireWriteLock();
@@ -131,7 +132,8 @@ internal sealed class ReceiveOperation(
         var sink = new ReceiveSink(Files.OpenFile(partialImage, FileAccess.ReadWrite), partialImage, pool.BlockSize, header.ImageSize, offset => (state = state with { ConfirmedOffset = offset }).Save(Files, incoming), progress,
             spaceCheck: () => StopIfEatingReservations(promised, subvolume),
             admitSize: newSize => AdmitReceivedSize(subvolume, existing, newSize),
-            next: next);
+            next: next,
+            cancellation: cancellation);
         try
         {
             reader.ReadRecords(sink);
@@ -149,6 +151,12 @@ internal sealed class ReceiveOperation(
             sink.Dispose();
             PartialReceive.Discard(Files, incoming, subvolume);
             throw EncryptedStreamRefusal.Of(failure);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException || (cancellation.IsCancellationRequested && exception is StreamFormatException))
+        {
+            // Stopped by a signal, or by the end of a sender that the same signal stopped: what verified stays to resume from.
+            KeepForResume(sink);
+            throw new SubvolException(SubvolErrorCode.Interrupted, $"receiving into {Printable.Quote(subvolume)} was interrupted{kept}", keptRemedy, exception);
         }
         catch (Exception exception) when (exception is StreamFormatException or IOException or SubvolException)
         {

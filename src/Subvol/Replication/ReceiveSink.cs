@@ -1,6 +1,7 @@
 using Microsoft.Win32.SafeHandles;
 using Subvol.Errors;
 using Subvol.Linux;
+using Subvol.Safety;
 using Subvol.Stream;
 
 namespace Subvol.Replication;
@@ -21,6 +22,8 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     private readonly SafeFileHandle _image;
     private readonly Action<long> _checkpoint;
     private readonly IProgress<ReplicationProgress>? _progress;
+    private readonly CancellationToken _cancellation;
+    private bool _paused;
     private readonly Action? _spaceCheck;
     private readonly Action<long>? _admitSize;
     private readonly NextImage? _next;
@@ -40,8 +43,10 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
     /// <param name="admitSize">Called with the new size before a size change grows the image; throws to refuse it.</param>
     /// <param name="next">The subvolume's next image, told how far the stream got and when it verified.</param>
     /// <param name="blockSize">The block size of the pool's filesystem, which holds the image.</param>
-    public ReceiveSink(SafeFileHandle image, string imagePath, long blockSize, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, NextImage? next = null)
+    /// <param name="cancellation">Stops the receive after the record being applied, as a signal asks.</param>
+    public ReceiveSink(SafeFileHandle image, string imagePath, long blockSize, long size, Action<long> checkpoint, IProgress<ReplicationProgress>? progress, Action? spaceCheck = null, Action<long>? admitSize = null, NextImage? next = null, CancellationToken cancellation = default)
     {
+        _cancellation = cancellation;
         _next = next;
         _writeback = new BackgroundWriteback(image, imagePath);
         _spaceCheck = spaceCheck;
@@ -197,5 +202,13 @@ internal sealed class ReceiveSink : IStreamSink, IDisposable
         {
             Checkpoint();
         }
+
+        if (!_paused)
+        {
+            _paused = true;
+            PausePoint.Reach("receive-applying", _cancellation);
+        }
+
+        _cancellation.ThrowIfCancellationRequested();
     }
 }

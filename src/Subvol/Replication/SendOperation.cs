@@ -4,6 +4,7 @@ using Subvol.Linux;
 using Subvol.Metadata;
 using Subvol.Names;
 using Subvol.Pools;
+using Subvol.Safety;
 using Subvol.Stream;
 
 namespace Subvol.Replication;
@@ -17,7 +18,7 @@ internal sealed class SendOperation(PoolSession session)
 {
     private const int ReadChunk = 1 << 20;
 
-    public SendResult Send(SnapshotReference target, SnapshotReference? from, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
+    public SendResult Send(SnapshotReference target, SnapshotReference? from, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress, CancellationToken cancellation = default)
     {
         var snapshot = session.RequireSnapshot(target);
         SnapshotRecord? baseline = null;
@@ -35,14 +36,14 @@ internal sealed class SendOperation(PoolSession session)
             }
         }
 
-        return Send(snapshot, baseline, resumeOffset: 0, output, compression, progress);
+        return Send(snapshot, baseline, resumeOffset: 0, output, compression, progress, cancellation);
     }
 
     /// <summary>
     /// Continues a send from a receiver's token. The token only names a snapshot of this pool and
     /// an offset, so it can ask for the rest of that snapshot and nothing else.
     /// </summary>
-    public SendResult Resume(string token, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
+    public SendResult Resume(string token, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress, CancellationToken cancellation = default)
     {
         if (!ResumeToken.TryDecode(token, out var decoded, out var error) || decoded is null)
         {
@@ -67,11 +68,12 @@ internal sealed class SendOperation(PoolSession session)
             throw SubvolException.Invalid($"the resume token's size or offset does not match snapshot {snapshot.SubvolumeName}@{snapshot.Name}; refusing it");
         }
 
-        return Send(snapshot, baseline, decoded.Offset, output, compression, progress);
+        return Send(snapshot, baseline, decoded.Offset, output, compression, progress, cancellation);
     }
 
     /// <summary>Writes the stream of <paramref name="snapshot"/> from <paramref name="baseline"/> (null for a full stream), from <paramref name="resumeOffset"/> on.</summary>
-    public SendResult Send(SnapshotRecord snapshot, SnapshotRecord? baseline, long resumeOffset, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress)
+    /// <remarks>A cancelled <paramref name="cancellation"/> stops the stream between two records, before its end record, so that no reader takes it for whole.</remarks>
+    public SendResult Send(SnapshotRecord snapshot, SnapshotRecord? baseline, long resumeOffset, System.IO.Stream output, StreamCompression compression, IProgress<ReplicationProgress>? progress, CancellationToken cancellation = default)
     {
         var layout = session.Layout;
         var files = session.Files;
@@ -126,6 +128,12 @@ internal sealed class SendOperation(PoolSession session)
 
             for (var offset = start; offset < range.End;)
             {
+                if (cancellation.IsCancellationRequested)
+                {
+                    throw new SubvolException(SubvolErrorCode.Interrupted,
+                        $"sending {snapshot.SubvolumeName}@{snapshot.Name} was interrupted after {ByteSize.Format(dataBytes)} of {ByteSize.Format(total)} of data; the stream stops before its end, so no receiver takes it for whole");
+                }
+
                 var length = (int)Math.Min(ReadChunk, range.End - offset);
                 readahead.Reading(length);
                 // Read straight into the record, where the stream's bytes go out from.
@@ -134,6 +142,7 @@ internal sealed class SendOperation(PoolSession session)
                 offset += length;
                 dataBytes += length;
                 progress?.Report(new ReplicationProgress(dataBytes, total));
+                PausePoint.Reach("send-sending", cancellation);
             }
         }
 

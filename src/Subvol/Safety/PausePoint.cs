@@ -25,4 +25,21 @@ internal static class PausePoint
 
         Thread.Sleep(Timeout.Infinite);
     }
+
+    /// <summary>A stop in a transfer, which parks until <paramref name="until"/> is cancelled, as a signal does, and then goes on.</summary>
+    public static void Reach(string point, CancellationToken until)
+    {
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) != point)
+        {
+            return;
+        }
+
+        var marker = Environment.GetEnvironmentVariable(EnvironmentVariable + "_MARKER");
+        if (!string.IsNullOrEmpty(marker))
+        {
+            File.WriteAllText(marker, point);
+        }
+
+        until.WaitHandle.WaitOne();
+    }
 }

@@ -68,7 +68,7 @@ internal static class ReceiveCommand
         using var input = AgeInput.Open(inputPath is null ? StreamFiles.OpenStandardInput() : StreamFiles.OpenRead(inputPath), context.Get(IdentityOption), out _);
         // In 'send | receive' on one terminal the sender draws the bar; two bars would redraw over each other.
         var show = inputPath is not null || context.Get(VerboseOption);
-        var result = context.Reporter.Transfer("receiving", show, progress => pool.Receive(name, input, progress, context.Get(ForceOption)));
+        var result = context.Reporter.Transfer("receiving", show, progress => pool.Receive(name, input, progress, context.Get(ForceOption), Interruption.Token));
 
         if (context.Json)
         {

@@ -65,14 +65,14 @@ internal static class SendCommand
         {
             if (token is not null)
             {
-                return pool.ResumeSend(token, stream, compression, progress);
+                return pool.ResumeSend(token, stream, compression, progress, Interruption.Token);
             }
 
             var reference = SnapshotReference.Parse(target!);
             var from = context.Get(FromOption) is { } baseText
                 ? SnapshotReference.Parse(baseText.Contains('@') ? baseText : $"{reference.Subvolume}@{baseText}")
                 : (SnapshotReference?)null;
-            return pool.Send(reference, from, stream, compression, progress);
+            return pool.Send(reference, from, stream, compression, progress, Interruption.Token);
         });
         // Only a send that finished seals the last chunk; a failed one leaves an age file every reader refuses as cut short.
         encrypting?.Complete();
