@@ -142,7 +142,10 @@ internal sealed class SendOperation(PoolSession session)
                 offset += length;
                 dataBytes += length;
                 progress?.Report(new ReplicationProgress(dataBytes, total));
-                PausePoint.Reach("send-sending", cancellation);
+                if (dataBytes == length)
+                {
+                    PausePoint.Reach("send-sending", cancellation);
+                }
             }
         }
 
