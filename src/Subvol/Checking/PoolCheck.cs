@@ -114,6 +114,23 @@ internal sealed class PoolCheck(PoolSession session, SpaceAdmission space)
         };
     }
 
+    /// <summary>Waits, for a few seconds at most, until <paramref name="measure"/> reads the same twice, a fifth of a second apart.</summary>
+    private static void WaitUntilSettled(Func<long> measure)
+    {
+        var previous = measure();
+        for (var attempt = 0; attempt < 25; attempt++)
+        {
+            Thread.Sleep(200);
+            var current = measure();
+            if (current == previous)
+            {
+                return;
+            }
+
+            previous = current;
+        }
+    }
+
     /// <summary>
     /// An allocated pool image that has lost blocks: a trim of the pool's own mount (fstrim.timer
     /// trims every mount) makes its loop device punch holes in it. Repair allocates them again.
@@ -138,6 +155,8 @@ internal sealed class PoolCheck(PoolSession session, SpaceAdmission space)
 
         try
         {
+            // A trim's discards can reach the image after fstrim returned; one that landed after the allocation would undo part of it.
+            WaitUntilSettled(() => space.PoolImageHoles());
             FileSpace.Preallocate(image, 0, new FileInfo(image).Length);
             return finding with { Repaired = true };
         }
