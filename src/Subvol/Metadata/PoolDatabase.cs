@@ -318,7 +318,7 @@ internal sealed partial class PoolDatabase : IDisposable
     }
 
     /// <summary>A time as <see cref="FormatTime"/> writes it, read field by field, which even the exact-format parser took several times as long for; else null.</summary>
-    private static DateTimeOffset? ParseStoredTime(string text)
+    internal static DateTimeOffset? ParseStoredTime(string text)
     {
         if (text.Length != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != '.' || text[23] != 'Z'
             || !Field(0, 4, out var year) || !Field(5, 2, out var month) || !Field(8, 2, out var day)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Subvol.Metadata;
 using Subvol.Pools;
 
@@ -37,7 +36,7 @@ internal static class ReplicationBaseCopy
             var fields = line.Split('\t', 5);
             if (fields.Length == 5 && !line.StartsWith('#')
                 && Guid.TryParse(fields[0], out var subvolume) && Guid.TryParse(fields[1], out var snapshot)
-                && DateTimeOffset.TryParseExact(fields[3], "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var recorded)
+                && PoolDatabase.ParseStoredTime(fields[3]) is { } recorded
                 && fields[4].Length > 0 && !fields[4].Any(char.IsControl))
             {
                 entries.Add(new Entry(subvolume, snapshot, fields[2], recorded, fields[4]));

@@ -11,27 +11,27 @@ internal static class PausePoint
 
     public static void Reach(string point)
     {
-        if (Environment.GetEnvironmentVariable(EnvironmentVariable) != point)
+        if (Parks(point))
         {
-            return;
+            Thread.Sleep(Timeout.Infinite);
         }
-
-        // The marker file tells the waiting test that the process is parked here.
-        var marker = Environment.GetEnvironmentVariable(EnvironmentVariable + "_MARKER");
-        if (!string.IsNullOrEmpty(marker))
-        {
-            File.WriteAllText(marker, point);
-        }
-
-        Thread.Sleep(Timeout.Infinite);
     }
 
     /// <summary>A stop in a transfer, which parks until <paramref name="until"/> is cancelled, as a signal does, and then goes on.</summary>
     public static void Reach(string point, CancellationToken until)
     {
+        if (Parks(point))
+        {
+            until.WaitHandle.WaitOne();
+        }
+    }
+
+    /// <summary>Whether SUBVOL_TEST_PAUSE names <paramref name="point"/>; if so, the marker file tells the waiting test that the process is parked there.</summary>
+    private static bool Parks(string point)
+    {
         if (Environment.GetEnvironmentVariable(EnvironmentVariable) != point)
         {
-            return;
+            return false;
         }
 
         var marker = Environment.GetEnvironmentVariable(EnvironmentVariable + "_MARKER");
@@ -40,6 +40,6 @@ internal static class PausePoint
             File.WriteAllText(marker, point);
         }
 
-        until.WaitHandle.WaitOne();
+        return true;
     }
 }

@@ -87,8 +87,7 @@ internal sealed class BlockDevices(PoolSession session)
         using var writeLock = session.AcquireWriteLock();
         session.RequireSubvolume(name);
         var image = session.Layout.SubvolumeImage(name);
-        at = ImageMounts.NormalizeTarget(at);
-        ImageMounts.RefuseLayoutTarget(session.Layout, at);
+        at = ImageMounts.NewMountPoint(session.Layout, at);
         var device = ImageMounts.LoopDevices(image).FirstOrDefault(candidate => Mounts.FindBySource(candidate.DevicePath).Count == 0)
             ?? throw SubvolException.Invalid($"subvolume {Printable.Quote(name)} is not attached as a block device; attach it first");
         if (Mounts.FindByTarget(at) is { } other)

@@ -43,11 +43,7 @@ internal sealed class Exposure(PoolSession session)
             (wrappedKey, guid) = (record.WrappedKey, record.Guid);
         }
 
-        var where = at is null ? Layout.DefaultMountPoint(target) : ImageMounts.NormalizeTarget(at);
-        if (at is not null)
-        {
-            ImageMounts.RefuseLayoutTarget(Layout, where);
-        }
+        var where = at is null ? Layout.DefaultMountPoint(target) : ImageMounts.NewMountPoint(Layout, at);
 
         var existing = ImageMounts.Find(image);
         if (existing.Count > 0)
@@ -124,8 +120,7 @@ internal sealed class Exposure(PoolSession session)
         using var writeLock = session.AcquireWriteLock();
         var record = session.RequireSubvolume(name);
         var image = Layout.SubvolumeImage(name);
-        at = ImageMounts.NormalizeTarget(at);
-        ImageMounts.RefuseLayoutTarget(Layout, at);
+        at = ImageMounts.NewMountPoint(Layout, at);
         var mounts = ImageMounts.Find(image);
         if (mounts.Any(mount => mount.Target == at))
         {
@@ -288,8 +283,7 @@ internal sealed class Exposure(PoolSession session)
         session.RequireSubvolume(name);
         var image = Layout.SubvolumeImage(name);
         from = ImageMounts.NormalizeTarget(from);
-        at = ImageMounts.NormalizeTarget(at);
-        ImageMounts.RefuseLayoutTarget(Layout, at);
+        at = ImageMounts.NewMountPoint(Layout, at);
         var mounts = ImageMounts.Find(image);
         if (mounts.FirstOrDefault(mount => mount.Target == at) is { } existing)
         {

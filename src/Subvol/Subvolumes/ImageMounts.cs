@@ -195,16 +195,20 @@ internal static class ImageMounts
         NameRules.Problem(subvolume) is null && Find(layout.SubvolumeImage(subvolume)).Any(mount => mount.Target == target);
 
     /// <summary>
-    /// Refuses a mount point in the pool's own layout: mounted over, incoming/ or .subvol/ would take the pool's own files
+    /// A mount point a person names for something to be mounted or bound there, as <see cref="NormalizeTarget"/> spells
+    /// it; one in the pool's own layout is refused: mounted over, incoming/ or .subvol/ would take the pool's own files
     /// into a subvolume's filesystem, and an image file would be hidden under what is bound onto it.
     /// </summary>
-    public static void RefuseLayoutTarget(PoolLayout layout, string path)
+    public static string NewMountPoint(PoolLayout layout, string path)
     {
-        if (layout.IsLayoutPath(ResolvedPath.Of(path)))
+        var target = NormalizeTarget(path);
+        if (layout.IsLayoutPath(target))
         {
             throw SubvolException.Invalid(
                 $"{path} is part of pool {layout.Root}'s own layout, where nothing is mounted; mount beneath {layout.MountsDirectory} (without --at, Subvol chooses there) or outside the pool");
         }
+
+        return target;
     }
 
     /// <summary>
