@@ -66,4 +66,16 @@ public sealed class StreamOutputFileTests : IDisposable
         Assert.Equal("not to be written", File.ReadAllText(victim));
         Assert.Equal("stream", File.ReadAllText(Output));
     }
+
+    [Fact]
+    public void A_device_is_written_in_place_with_nothing_made_beside_it()
+    {
+        using (var file = StreamOutputFile.Create("/dev/null", 4096))
+        {
+            file.Stream.Write("stream"u8);
+            file.Commit();
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries("/dev", ".null.partial-*"));
+    }
 }
