@@ -51,6 +51,12 @@ public sealed class StreamOutputFile : IDisposable
                 return new StreamOutputFile(new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize), target, null, null);
             }
 
+            // A file that may not be replaced (immutable, or on a read-only filesystem) is refused before the stream is read.
+            if (kind == EntryKind.File && WriteAccess.Check(target) != 0)
+            {
+                throw new UnauthorizedAccessException($"{target} may not be written");
+            }
+
             directory = ConfinedDirectory.Open(Path.GetDirectoryName(target)!);
             var name = Path.GetFileName(target);
             var temporary = $".{name}.partial-{Environment.ProcessId}";
@@ -64,7 +70,7 @@ public sealed class StreamOutputFile : IDisposable
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SystemCallException)
         {
             directory?.Dispose();
-            throw ErrorTranslation.Translate(exception, Path.GetFullPath(path));
+            throw Translate(exception, Path.GetFullPath(path));
         }
         catch
         {
@@ -93,9 +99,13 @@ public sealed class StreamOutputFile : IDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SystemCallException)
         {
-            throw ErrorTranslation.Translate(exception, _path);
+            throw Translate(exception, _path);
         }
     }
+
+    /// <summary>A refusal of the partial file or its rename is a refusal of the file the person named, and says so by that name.</summary>
+    private static SubvolException Translate(Exception exception, string path) =>
+        ErrorTranslation.Translate(exception is SystemCallException { Errno: Errno.EACCES or Errno.EPERM } ? new UnauthorizedAccessException(exception.Message, exception) : exception, path);
 
     public void Dispose()
     {
