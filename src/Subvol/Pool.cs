@@ -460,9 +460,12 @@ public sealed class Pool : IDisposable
 
     public IReadOnlyList<PartialReceiveInfo> ListPartialReceives() => Receiving.ListPartial();
 
-    /// <summary>Brings a subvolume's newest snapshot to another pool, resuming an interrupted transfer first.</summary>
-    public ReplicateResult Replicate(string subvolume, string destination, ReplicateOptions options, IProgress<ReplicationProgress>? progress = null) =>
-        Replicator.Replicate(subvolume, destination, options, progress);
+    /// <summary>
+    /// Brings a subvolume's newest snapshot to another pool, resuming an interrupted transfer first; a cancelled
+    /// <paramref name="cancellation"/> stops it between two records, or before its next step.
+    /// </summary>
+    public ReplicateResult Replicate(string subvolume, string destination, ReplicateOptions options, IProgress<ReplicationProgress>? progress = null, CancellationToken cancellation = default) =>
+        Replicator.Replicate(subvolume, destination, options, progress, cancellation);
 
     /// <summary>
     /// Records <paramref name="snapshot"/> (named <paramref name="name"/>) as the newest snapshot of the subvolume that
@@ -491,8 +494,9 @@ public sealed class Pool : IDisposable
 
     /// <summary>Does what <paramref name="policy"/> asks of one subvolume now: the due snapshot, its targets, pruning.</summary>
     internal IReadOnlyList<AutomaticAction> RunPolicy(
-        string subvolume, Policy policy, AutomaticRunOptions options, DateTimeOffset now, TargetConnections targets, TargetPruning targetPruning, Action<AutomaticAction>? report) =>
-        PolicyRunner.Run(subvolume, policy, options, now, targets, targetPruning, report);
+        string subvolume, Policy policy, AutomaticRunOptions options, DateTimeOffset now, TargetConnections targets, TargetPruning targetPruning, Action<AutomaticAction>? report,
+        CancellationToken cancellation = default) =>
+        PolicyRunner.Run(subvolume, policy, options, now, targets, targetPruning, report, cancellation);
 
     /// <summary>Held for a whole automatic run, so that two runs never do the same work twice.</summary>
     public IDisposable AcquireAutomaticRunLock() => _session.AcquireAutomaticRunLock();

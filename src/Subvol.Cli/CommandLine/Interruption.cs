@@ -4,8 +4,8 @@ namespace Subvol.Cli.CommandLine;
 
 /// <summary>
 /// The first SIGINT or SIGTERM lets the current step finish, so a frozen filesystem is thawed and
-/// no half-made file is published, and stops a transfer between two records (<see cref="Token"/>);
-/// a second one stops at once and the thaw watchdog takes over.
+/// no half-made file is published, and stops a transfer (send, receive, replicate, auto) between two
+/// records (<see cref="Token"/>); a second one stops at once and the thaw watchdog takes over.
 /// </summary>
 internal static class Interruption
 {

@@ -25,6 +25,8 @@ internal static class AutomaticActionWording
             AutomaticActionKind.TargetFailed => $"could not replicate {action.Subvolume} to {action.Target}: {action.Detail}",
             AutomaticActionKind.PruneFailed => $"could not prune {action.Subvolume}: {action.Detail}",
             AutomaticActionKind.PoolFailed => $"could not open pool {action.Pool}: {action.Detail}",
+            AutomaticActionKind.Interrupted when action.Target is not null => $"interrupted replicating {action.Subvolume} to {action.Target}: {action.Detail}; the next run resumes it",
+            AutomaticActionKind.Interrupted => $"interrupted: {action.Detail}",
             _ => $"{AutomaticRows.Name(action.Kind)} {image}",
         };
     }

@@ -13,5 +13,6 @@ public sealed record AutomaticAction(
     long Bytes = 0,
     string? Detail = null)
 {
-    public bool IsFailure => Kind is AutomaticActionKind.SnapshotFailed or AutomaticActionKind.HookFailed or AutomaticActionKind.TargetFailed or AutomaticActionKind.PoolFailed or AutomaticActionKind.PruneFailed;
+    public bool IsFailure => Kind is AutomaticActionKind.SnapshotFailed or AutomaticActionKind.HookFailed or AutomaticActionKind.TargetFailed or AutomaticActionKind.PoolFailed or AutomaticActionKind.PruneFailed
+        or AutomaticActionKind.Interrupted;
 }

@@ -21,4 +21,7 @@ public enum AutomaticActionKind
 
     /// <summary>The pool of a policy could not be opened, so none of its subvolumes were looked at.</summary>
     PoolFailed,
+
+    /// <summary>A signal stopped the run: the transfer under way between two records, or the run before its next step; the rest waits for the next run.</summary>
+    Interrupted,
 }

@@ -6,14 +6,17 @@ namespace Subvol.Policies;
 /// <summary>
 /// One run of 'subvol auto': every subvolume that a policy of the file covers, pool by pool, gets what is due.
 /// Each pool's automatic-run lock is held throughout, so a second run started meanwhile waits, then reads the
-/// records afresh and finds nothing left to do. A dry run takes no lock and changes nothing.
+/// records afresh and finds nothing left to do. A dry run takes no lock and changes nothing. A cancelled
+/// <c>cancellation</c> (a signal) stops the transfer under way between two records, or the run before its next step:
+/// what was done is kept and recorded, and the rest, pruning on the targets too, waits for the next run.
 /// </summary>
 public static class AutomaticRun
 {
-    public static AutomaticRunReport Run(PolicyFile policies, string? defaultPool, AutomaticRunOptions options, Action<AutomaticAction>? report = null)
+    public static AutomaticRunReport Run(PolicyFile policies, string? defaultPool, AutomaticRunOptions options, Action<AutomaticAction>? report = null, CancellationToken cancellation = default)
     {
         var now = Clock.Now;
         var actions = new List<AutomaticAction>();
+        var current = "";
         void Add(AutomaticAction action)
         {
             actions.Add(action);
@@ -22,6 +25,12 @@ public static class AutomaticRun
 
         foreach (var (poolPath, poolPolicies) in ByPool(policies, defaultPool))
         {
+            if (cancellation.IsCancellationRequested)
+            {
+                break;
+            }
+
+            current = poolPath;
             Pool pool;
             try
             {
@@ -40,11 +49,25 @@ public static class AutomaticRun
                 var targetPruning = new TargetPruning();
                 foreach (var (subvolume, policy) in Covered(pool, poolPolicies))
                 {
-                    actions.AddRange(pool.RunPolicy(subvolume, policy, options, now, targets, targetPruning, report));
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    actions.AddRange(pool.RunPolicy(subvolume, policy, options, now, targets, targetPruning, report, cancellation));
                 }
 
-                targetPruning.Execute(pool.Path, targets, options, Add);
+                if (!cancellation.IsCancellationRequested)
+                {
+                    targetPruning.Execute(pool.Path, targets, options, Add);
+                }
             }
+        }
+
+        if (cancellation.IsCancellationRequested && (actions.Count == 0 || actions[^1].Kind != AutomaticActionKind.Interrupted))
+        {
+            Add(new AutomaticAction(AutomaticActionKind.Interrupted, current, "",
+                Detail: "the run stopped after its current step; what it did is kept, and the rest waits for the next run"));
         }
 
         return new AutomaticRunReport(options.DryRun, actions);

@@ -9,13 +9,16 @@ namespace Subvol.Policies;
 /// Does what a policy asks of one subvolume, in the order sanoid and syncoid do it: the snapshot that is due, then
 /// every target brought up to date, then pruning on the targets and here. A target that fails is reported and the
 /// run goes on; nothing is ever deleted on a target that could not be reached, and nothing here that it still needs.
+/// Interrupted, it stops the transfer under way between two records, or before its next step, and prunes nothing.
 /// </summary>
 internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTransfer transfer)
 {
     /// <summary>Who a policy's snapshots are recorded as taken by.</summary>
     public const string Creator = "subvol auto";
 
-    public IReadOnlyList<AutomaticAction> Run(string subvolume, Policy policy, AutomaticRunOptions options, DateTimeOffset now, TargetConnections targets, TargetPruning targetPruning, Action<AutomaticAction>? report)
+    public IReadOnlyList<AutomaticAction> Run(
+        string subvolume, Policy policy, AutomaticRunOptions options, DateTimeOffset now, TargetConnections targets, TargetPruning targetPruning, Action<AutomaticAction>? report,
+        CancellationToken cancellation = default)
     {
         var actions = new List<AutomaticAction>();
         void Add(AutomaticAction action)
@@ -34,12 +37,22 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
         var recorded = pool.ReplicationBases(subvolume);
         foreach (var target in policy.Targets)
         {
+            if (cancellation.IsCancellationRequested)
+            {
+                return actions;
+            }
+
             var address = DestinationAddress.Parse(target.Address).ToString();
             var known = recorded.FirstOrDefault(entry => entry.Target == address);
             var baseSnapshot = known is null ? null : local.FirstOrDefault(snapshot => snapshot.Guid == known.Snapshot);
             try
             {
-                baseSnapshot = Replicate(subvolume, target, address, baseSnapshot, local, options, now, targets, targetPruning, Add) ?? baseSnapshot;
+                baseSnapshot = Replicate(subvolume, target, address, baseSnapshot, local, options, now, targets, targetPruning, Add, cancellation) ?? baseSnapshot;
+            }
+            catch (SubvolException exception) when (exception.Code == SubvolErrorCode.Interrupted)
+            {
+                Add(new AutomaticAction(AutomaticActionKind.Interrupted, pool.Path, subvolume, Target: address, Detail: exception.Message));
+                return actions;
             }
             catch (Exception exception) when (StepFailure.Is(exception))
             {
@@ -49,7 +62,7 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
             bases[address] = baseSnapshot;
         }
 
-        if (policy.Prune)
+        if (policy.Prune && !cancellation.IsCancellationRequested)
         {
             PruneHere(subvolume, policy, options, now, local, bases, recorded, Add);
         }
@@ -139,7 +152,7 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
     /// <summary>Brings a target up to date; returns the newest snapshot both sides now hold, or null when that is unchanged or unknown.</summary>
     private PolicySnapshot? Replicate(
         string subvolume, PolicyTarget target, string address, PolicySnapshot? recordedBase, IReadOnlyList<PolicySnapshot> local,
-        AutomaticRunOptions options, DateTimeOffset now, TargetConnections targets, TargetPruning targetPruning, Action<AutomaticAction> add)
+        AutomaticRunOptions options, DateTimeOffset now, TargetConnections targets, TargetPruning targetPruning, Action<AutomaticAction> add, CancellationToken cancellation)
     {
         var automatic = local.Where(snapshot => snapshot.IsAutomatic).ToList();
         if (automatic.Count == 0)
@@ -159,7 +172,7 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
         var destination = targets.Open(destinationAddress);
         if (!options.DryRun)
         {
-            foreach (var step in transfer.FinishInterrupted(destination, subvolume, replicateOptions))
+            foreach (var step in transfer.FinishInterrupted(destination, subvolume, replicateOptions, cancellation: cancellation))
             {
                 var kind = step.Kind == ReplicatedStepKind.Resumed ? AutomaticActionKind.Resumed : AutomaticActionKind.DiscardedStale;
                 add(new AutomaticAction(kind, pool.Path, subvolume, step.Snapshot, address, step.Base, step.DataBytes));
@@ -194,7 +207,13 @@ internal sealed class PolicyRunner(Pool pool, PoolSession session, ReplicationTr
 
             var record = RequireRecord(subvolume, snapshot.Name);
             var baseline = previous is null ? null : RequireRecord(subvolume, previous.Name);
-            var sent = transfer.Send(destination, record, baseline, replicateOptions, null);
+            if (cancellation.IsCancellationRequested)
+            {
+                // What was sent so far is recorded; the rest of the series waits for the next run, and so does pruning the target.
+                return previous;
+            }
+
+            var sent = transfer.Send(destination, record, baseline, replicateOptions, null, cancellation);
             pool.RecordReplicationBase(subvolume, address, snapshot.Guid, snapshot.Name);
             add(new AutomaticAction(previous is null ? AutomaticActionKind.SentFull : AutomaticActionKind.SentIncremental, pool.Path, subvolume, snapshot.Name, address, previous?.Name, sent));
             previous = snapshot;

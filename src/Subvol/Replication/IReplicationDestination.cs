@@ -24,8 +24,9 @@ internal interface IReplicationDestination : IDisposable
     /// <summary>
     /// Receives into the subvolume whatever <paramref name="send"/> writes, and fails as the receiver failed.
     /// <paramref name="force"/> lets the receive discard writes made on the destination since its last snapshot.
+    /// A cancelled <paramref name="cancellation"/> stops the transfer between two records; the destination keeps what it verified.
     /// </summary>
-    void Receive(string subvolume, bool force, Action<System.IO.Stream> send);
+    void Receive(string subvolume, bool force, Action<System.IO.Stream> send, CancellationToken cancellation);
 
     /// <summary>
     /// Destroys the named snapshots of the subvolume on the destination in one batch (over ssh, one remote 'subvol destroy');

@@ -47,7 +47,7 @@ internal sealed class LocalDestination(DestinationAddress address, Pool pool) : 
 
     public void AbortReceive(string subvolume) => pool.AbortReceive(subvolume);
 
-    public void Receive(string subvolume, bool force, Action<System.IO.Stream> send)
+    public void Receive(string subvolume, bool force, Action<System.IO.Stream> send, CancellationToken cancellation)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
         var sending = Task.Run(() =>
@@ -68,7 +68,7 @@ internal sealed class LocalDestination(DestinationAddress address, Pool pool) : 
         {
             try
             {
-                pool.Receive(subvolume, reader, force: force);
+                pool.Receive(subvolume, reader, force: force, cancellation: cancellation);
             }
             catch
             {

@@ -11,7 +11,8 @@ namespace Subvol.Replication;
 /// Brings a subvolume's newest snapshot to another pool: takes a snapshot (named sync-TIMESTAMP) unless told not
 /// to, finishes an interrupted transfer, sends incrementally from the newest common snapshot and records it as the
 /// target's base; then destroys the sync snapshots that no target needs any more, here and on the destination.
-/// Taking and destroying snapshots belong to the snapshots, so they come in as <paramref name="takeSnapshot"/> and
+/// Interrupted, it stops between two records of the transfer under way, or before the next step, and keeps what it
+/// did: the snapshot it took, and what the destination verified, from where the next run resumes. Taking and destroying snapshots belong to the snapshots, so they come in as <paramref name="takeSnapshot"/> and
 /// <paramref name="destroySnapshots"/>.
 /// </summary>
 internal sealed class Replicator(
@@ -20,7 +21,7 @@ internal sealed class Replicator(
     Func<string, SnapshotInfo> takeSnapshot,
     Func<string, IReadOnlyList<string>, IReadOnlyList<SnapshotInfo>> destroySnapshots)
 {
-    public ReplicateResult Replicate(string subvolume, string destination, ReplicateOptions options, IProgress<ReplicationProgress>? progress)
+    public ReplicateResult Replicate(string subvolume, string destination, ReplicateOptions options, IProgress<ReplicationProgress>? progress, CancellationToken cancellation = default)
     {
         session.RequireSubvolume(subvolume);
         var address = DestinationAddress.Parse(destination);
@@ -47,17 +48,18 @@ internal sealed class Replicator(
         try
         {
             using var target = ReplicationDestinations.Open(address, options, session.Path);
-            return Transfer(target, subvolume, options, progress, steps, () => sendingBegan = true);
+            return Transfer(target, subvolume, options, progress, steps, () => sendingBegan = true, cancellation);
         }
-        catch (Exception exception) when (taken is not null && !sendingBegan && exception is not OperationCanceledException)
+        catch (Exception exception) when (taken is not null && !sendingBegan && exception is not (OperationCanceledException or SubvolException { Code: SubvolErrorCode.Interrupted }))
         {
-            // Nothing was sent, so the snapshot taken for this run serves nothing and would only pile up. A cancelled run
-            // keeps it: cancellation comes from an interrupt, and a destroy started then could itself be cut short.
+            // Nothing was sent, so the snapshot taken for this run serves nothing and would only pile up. An interrupted run
+            // keeps it: the person asked it to stop, not to start destroying, and the next run sends it.
             throw RemovingTaken(subvolume, taken, exception);
         }
     }
 
-    private ReplicateResult Transfer(IReplicationDestination target, string subvolume, ReplicateOptions options, IProgress<ReplicationProgress>? progress, List<ReplicatedStep> steps, Action beginSending)
+    private ReplicateResult Transfer(
+        IReplicationDestination target, string subvolume, ReplicateOptions options, IProgress<ReplicationProgress>? progress, List<ReplicatedStep> steps, Action beginSending, CancellationToken cancellation)
     {
         var transfer = new ReplicationTransfer(session, sending);
         long dataBytes = 0;
@@ -76,6 +78,13 @@ internal sealed class Replicator(
                 return new ReplicateResult(steps, dataBytes, target.Address);
             }
 
+            if (cancellation.IsCancellationRequested)
+            {
+                throw new SubvolException(SubvolErrorCode.Interrupted,
+                    $"replicating {Printable.Quote(subvolume)} to {target.Address} was interrupted before its next step; what it did before that is kept",
+                    new Remedy.Replicate(session.Path, subvolume, target.Address));
+            }
+
             if (step.Kind == ReplicationStepKind.DiscardStale)
             {
                 var stale = source.Single(snapshot => snapshot.Guid == step.Target);
@@ -88,8 +97,8 @@ internal sealed class Replicator(
             var baseline = step.Base is { } baseGuid ? source.Single(snapshot => snapshot.Guid == baseGuid) : null;
             beginSending();
             var sentBytes = step.Kind == ReplicationStepKind.Resume
-                ? transfer.Resume(target, subvolume, step.ResumeToken!, options, progress)
-                : transfer.Send(target, sent, baseline, options, progress);
+                ? transfer.Resume(target, subvolume, step.ResumeToken!, options, progress, cancellation)
+                : transfer.Send(target, sent, baseline, options, progress, cancellation);
             RecordBase(target, sent);
             dataBytes += sentBytes;
             steps.Add(step.Kind switch

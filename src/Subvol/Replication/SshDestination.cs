@@ -56,16 +56,23 @@ internal sealed class SshDestination(DestinationAddress address, string sshProgr
 
     public void AbortReceive(string subvolume) => Check(Run(["receive", "--abort", subvolume]), "discard the interrupted receive on the destination");
 
-    public void Receive(string subvolume, bool force, Action<System.IO.Stream> send)
+    public void Receive(string subvolume, bool force, Action<System.IO.Stream> send, CancellationToken cancellation)
     {
         using var process = PipedProcess.Start(Command(force ? ["receive", "--force", subvolume] : ["receive", subvolume]));
         try
         {
             send(process.Input);
         }
-        catch (IOException)
+        catch (IOException) when (!cancellation.IsCancellationRequested)
         {
             // A broken pipe means the remote receive stopped; its exit status and message say why.
+        }
+        catch (Exception) when (cancellation.IsCancellationRequested)
+        {
+            // The stream ends here: the remote receive, finding it cut short, syncs and keeps what it verified if it is let
+            // finish, where killing the connection could stop it before that sync.
+            process.Finish();
+            throw;
         }
 
         Check(process.Finish(), "receive on the destination");

@@ -126,6 +126,9 @@ public class PoolFixture : IDisposable
     /// <summary>Starts a subvol command that parks at a pause point, and returns once it is parked there.</summary>
     public ChildProcess StartPaused(string point, params string[] arguments) => Area.StartPaused(Cli, point, arguments);
 
+    /// <summary>The same, with <paramref name="environment"/> as well.</summary>
+    public ChildProcess StartPaused(string point, IReadOnlyDictionary<string, string?> environment, params string[] arguments) => Area.StartPaused(Cli, point, environment, arguments);
+
     /// <summary>Remembers a process a test started, so that Dispose stops it if the test could not.</summary>
     public ChildProcess Track(ChildProcess child) => Area.Track(child);
 

@@ -42,12 +42,16 @@ public sealed class TestArea
     }
 
     /// <summary>Starts a subvol command that parks at a pause point, and returns once it is parked there.</summary>
-    public ChildProcess StartPaused(SubvolCli cli, string point, params string[] arguments)
+    public ChildProcess StartPaused(SubvolCli cli, string point, params string[] arguments) => StartPaused(cli, point, new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Starts the command with <paramref name="environment"/> as well, and returns once it is parked at <paramref name="point"/>.</summary>
+    public ChildProcess StartPaused(SubvolCli cli, string point, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var markers = Path.Combine(Root, "markers");
         Directory.CreateDirectory(markers);
         var marker = Path.Combine(markers, $"{point}-{Interlocked.Increment(ref _markers).ToString(CultureInfo.InvariantCulture)}");
-        var child = Track(cli.Start(new Dictionary<string, string?> { ["SUBVOL_TEST_PAUSE"] = point, ["SUBVOL_TEST_PAUSE_MARKER"] = marker }, arguments));
+        var variables = new Dictionary<string, string?>(environment) { ["SUBVOL_TEST_PAUSE"] = point, ["SUBVOL_TEST_PAUSE_MARKER"] = marker };
+        var child = Track(cli.Start(variables, arguments));
         var reached = Waiting.Eventually(() => File.Exists(marker) || child.HasExited, SubvolCli.Timeout);
         if (!File.Exists(marker))
         {

@@ -55,6 +55,8 @@ public sealed class AutomaticPools : IDisposable
 
     public ChildProcess Track(ChildProcess child) => Area.Track(child);
 
+    public ChildProcess StartPaused(string point, IReadOnlyDictionary<string, string?> environment, params string[] arguments) => Area.StartPaused(Cli, point, environment, arguments);
+
     private TestArea Area => _area ?? throw new InvalidOperationException(Capabilities.SkipReason);
 
     public void Dispose()

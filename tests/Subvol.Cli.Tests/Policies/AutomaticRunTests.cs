@@ -217,6 +217,45 @@ public sealed class AutomaticRunTests(AutomaticPools pools) : IClassFixture<Auto
     }
 
     [RootFact]
+    public void A_signal_stops_a_run_in_its_transfer_leaves_the_rest_to_the_next_run_and_that_run_resumes_it()
+    {
+        CreateSubvolume("halted-a");
+        CreateSubvolume("halted-b");
+        var random = new Random(130);
+        for (var block = 0; block < 32; block++)
+        {
+            WriteSome("halted-a", random);
+            WriteSome("halted-b", random);
+        }
+
+        var config = WritePolicy("halted.conf", $"""
+            [halted-*]
+            hourly = 24
+            target = {pools.Backup}
+            """);
+        var now = At("2028-09-01T10:00");
+        var child = pools.StartPaused("send-sending", Environment(now, pools.Server.ProgramPath), "auto", "--config", config, "--pool", pools.Source, "--json");
+        child.Signal("TERM");
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "the first SIGTERM should stop the run at the transfer's next record");
+        var stopped = child.Result(child.ExitCode);
+
+        Assert.True(stopped.ExitCode == 130, $"interrupted means exit 130: {stopped}");
+        var actions = Actions(stopped);
+        Assert.Equal(["took_snapshot", "interrupted"], actions.Select(action => Text(action, "action")));
+        Assert.Equal("halted-a", Text(actions[1], "subvolume"));
+        Assert.Equal(pools.Backup, Text(actions[1], "target"));
+        Assert.Contains("was interrupted", Text(actions[1], "detail"));
+        Assert.Empty(SnapshotNames(pools.Source, "halted-b"));
+        Assert.Equal(3, pools.Cli.Run("list", "-t", "snapshot", "halted-a", "--pool", pools.Backup).ExitCode);
+
+        var resumed = Actions(RunAuto(now, config, pools.Server.ProgramPath, "--json").ShouldSucceed());
+        Assert.Contains(resumed, action => Text(action, "action") == "resumed" && Text(action, "subvolume") == "halted-a");
+        Assert.Contains(resumed, action => Text(action, "action") == "sent_full" && Text(action, "subvolume") == "halted-b");
+        AssertTargetsIdentical("halted-a", [pools.Backup]);
+        AssertTargetsIdentical("halted-b", [pools.Backup]);
+    }
+
+    [RootFact]
     public void A_hook_that_outlives_its_timeout_is_stopped_and_no_snapshot_is_taken()
     {
         CreateSubvolume("stuck");

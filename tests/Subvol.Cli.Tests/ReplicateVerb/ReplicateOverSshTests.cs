@@ -130,6 +130,42 @@ public sealed class ReplicateOverSshTests(SshPoolsFixture pools) : IClassFixture
         Assert.Contains("no-such-pool", result.Stderr);
     }
 
+    [RootFact]
+    public void A_signal_stops_a_replicate_between_records_the_destination_keeps_what_it_verified_and_the_next_run_resumes_it()
+    {
+        const string name = "ssh-signal";
+        Source.Create(name, "320M");
+        Data.WriteRandom(Path.Combine(Source.Mount(name), "data.bin"), 8 << 20);
+        var destination = pools.Server.Address(Destination.PoolPath);
+
+        var child = Source.StartPaused("send-sending", Environment(pools.Server.ProgramPath), "replicate", name, destination);
+        CliResult stopped;
+        try
+        {
+            child.Signal("TERM");
+            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "the first SIGTERM should stop the transfer at its next record");
+            stopped = child.Result(child.ExitCode);
+        }
+        finally
+        {
+            if (!child.HasExited)
+            {
+                child.Kill();
+            }
+        }
+
+        Assert.True(stopped.ExitCode == 130, $"interrupted means exit 130: {stopped}");
+        Assert.Contains("was interrupted", stopped.Stderr);
+        Assert.Contains($"run 'subvol replicate {name} {destination}' again to resume", stopped.Stderr);
+        Assert.Contains("resum", Destination.Run("list").Stderr);
+
+        var resumed = Replicate(pools.Server.ProgramPath, name, "--no-snapshot").ShouldSucceed();
+
+        Assert.Contains("resumed", resumed.Stdout);
+        AssertNewestSnapshotIdentical(name);
+        Source.Unmount(name);
+    }
+
     private CliResult Replicate(string sshProgram, string name, params string[] options) =>
         Source.Cli.RunWith(Environment(sshProgram), ["replicate", name, pools.Server.Address(Destination.PoolPath), .. options]);
 

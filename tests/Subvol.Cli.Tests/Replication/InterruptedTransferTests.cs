@@ -53,6 +53,28 @@ public sealed class InterruptedTransferTests(ReplicationPools pools) : IClassFix
         Assert.Empty(Destination.CheckConsistent());
     }
 
+    [RootFact]
+    public void A_signal_stops_a_replicate_between_records_keeps_its_snapshot_and_the_next_replicate_resumes_to_an_identical_one()
+    {
+        const string name = "stop-replicate";
+        MakeSnapshot(name);
+
+        var result = Interrupt(pools.StartPaused("send-sending", Source.WithPool("replicate", name, Destination.Path)), "INT");
+
+        Assert.True(result.ExitCode == 130, $"interrupted means exit 130: {result}");
+        Assert.Contains("was interrupted", result.Stderr);
+        Assert.Contains($"replicate {name} {Destination.Path}", result.Stderr);
+        Assert.Contains("again to resume from there", result.Stderr);
+        var taken = Assert.Single(Source.AllSnapshots(), snapshot => snapshot.StartsWith($"{name}@sync-", StringComparison.Ordinal)).Split('@')[1];
+        Destination.Run("receive", "--resume-token", name).ShouldSucceed();
+
+        var again = Source.Run("replicate", name, Destination.Path, "--no-snapshot").ShouldSucceed();
+
+        Assert.Contains($"resumed {name}@{taken}", again.Stdout);
+        AssertSameSnapshot(Source, Destination, name, taken);
+        Assert.Empty(Destination.CheckConsistent());
+    }
+
     private static CliResult Interrupt(ChildProcess child, string signal)
     {
         try

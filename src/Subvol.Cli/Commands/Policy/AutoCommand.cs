@@ -52,7 +52,7 @@ internal static class AutoCommand
                 context.Reporter.Done(AutomaticActionWording.For(action, dryRun));
             }
         };
-        var report = AutomaticRun.Run(policies, DefaultPool(context, policies), options, live);
+        var report = AutomaticRun.Run(policies, DefaultPool(context, policies), options, live, Interruption.Token);
         if (context.Json)
         {
             context.Reporter.WriteJson(writer =>

@@ -36,7 +36,7 @@ internal static class ReplicateCommand
             SshProgram: Environment.GetEnvironmentVariable(SshVariable) is { Length: > 0 } ssh ? ssh : "ssh",
             Force: context.Get(ForceOption));
         using var pool = context.OpenPool();
-        var result = context.Reporter.Transfer("replicating", progress => pool.Replicate(context.Get(NameArgument), context.Get(DestinationArgument), options, progress));
+        var result = context.Reporter.Transfer("replicating", progress => pool.Replicate(context.Get(NameArgument), context.Get(DestinationArgument), options, progress, Interruption.Token));
         if (context.Json)
         {
             // The snapshot replicate brought across (or found already there) is the one a script reads back.
