@@ -170,7 +170,7 @@ public sealed class ConfinedDirectory : IDisposable
     public static unsafe EntryStatus Status(SafeFileHandle handle, string path)
     {
         Interop.Libc.StatxBuffer buffer;
-        Interop.CheckIo(Interop.Libc.Statx(handle, "", Interop.Libc.AT_EMPTY_PATH | Interop.Libc.AT_SYMLINK_NOFOLLOW, Interop.Libc.STATX_TYPE | Interop.Libc.STATX_MODE | Interop.Libc.STATX_SIZE | Interop.Libc.STATX_BLOCKS | Interop.Libc.STATX_INO | Interop.Libc.STATX_CTIME, &buffer), "statx", path);
+        Interop.CheckIo(Interop.Libc.Statx(handle, "", Interop.Libc.AT_EMPTY_PATH | Interop.Libc.AT_SYMLINK_NOFOLLOW, Interop.Libc.STATX_TYPE | Interop.Libc.STATX_MODE | Interop.Libc.STATX_UID | Interop.Libc.STATX_GID | Interop.Libc.STATX_SIZE | Interop.Libc.STATX_BLOCKS | Interop.Libc.STATX_INO | Interop.Libc.STATX_CTIME, &buffer), "statx", path);
         var kind = (buffer.stx_mode & S_IFMT) switch
         {
             S_IFREG => EntryKind.File,
@@ -182,6 +182,8 @@ public sealed class ConfinedDirectory : IDisposable
         return new EntryStatus(kind, buffer.stx_mode & 0xFFF, (long)buffer.stx_size, (long)buffer.stx_blocks * 512)
         {
             Inode = (long)buffer.stx_ino,
+            Owner = buffer.stx_uid,
+            Group = buffer.stx_gid,
             ChangeTime = (buffer.stx_ctime.tv_sec * 1_000_000_000) + buffer.stx_ctime.tv_nsec,
         };
     }

@@ -7,6 +7,12 @@ public readonly record struct EntryStatus(EntryKind Kind, int Mode, long Size, l
 
     public long Inode { get; init; }
 
+    /// <summary>The owning user id (st_uid).</summary>
+    public uint Owner { get; init; }
+
+    /// <summary>The owning group id (st_gid).</summary>
+    public uint Group { get; init; }
+
     /// <summary>The status change time (st_ctime) in nanoseconds since 1970: it moves with every write and every change of metadata, and no program can set it.</summary>
     public long ChangeTime { get; init; }
 }

@@ -17,6 +17,7 @@ public static class Errno
     public const int EXDEV = 18;
     public const int ENODEV = 19;
     public const int ENOTDIR = 20;
+    public const int EISDIR = 21;
     public const int EINVAL = 22;
     public const int ENOTTY = 25;
     public const int EFBIG = 27;

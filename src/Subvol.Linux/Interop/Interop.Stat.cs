@@ -12,6 +12,8 @@ internal static partial class Interop
         internal const int AT_EMPTY_PATH = 0x1000;
         internal const uint STATX_TYPE = 0x1;
         internal const uint STATX_MODE = 0x2;
+        internal const uint STATX_UID = 0x8;
+        internal const uint STATX_GID = 0x10;
         internal const uint STATX_CTIME = 0x80;
         internal const uint STATX_INO = 0x100;
         internal const uint STATX_SIZE = 0x200;

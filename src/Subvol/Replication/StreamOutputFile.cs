@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Subvol.Errors;
 using Subvol.Linux;
 using Subvol.Pools;
@@ -5,10 +6,13 @@ using Subvol.Pools;
 namespace Subvol.Replication;
 
 /// <summary>
-/// A stream file that a person names, written whole or not at all. The stream goes to a hidden file beside it, which
-/// replaces it only once the send finished and the bytes are on disk: a send that is refused, fails, fills the disk or
-/// is interrupted leaves the file that was there, which may be the last good copy, as it was. A name that leads to
-/// something other than a regular file (a device, a pipe) is written in place, since nothing can be renamed over it.
+/// A stream file that a person names, written whole or not at all. The stream goes to a file without a name in the
+/// same directory (O_TMPFILE), which is named and renamed over it only once the send finished and the bytes are on
+/// disk: a send that is refused, fails, fills the disk, is interrupted or killed leaves the file that was there, which
+/// may be the last good copy, as it was, and nothing beside it. Where the filesystem cannot make a file without a name,
+/// the stream goes to a hidden partial file instead, which a killed send leaves behind. The new file takes the mode,
+/// and where the process may give them, the owner and group, of the file it replaces. A name that leads to something
+/// other than a regular file (a device, a pipe) is written in place, since nothing can be renamed over it.
 /// </summary>
 public sealed class StreamOutputFile : IDisposable
 {
@@ -16,14 +20,18 @@ public sealed class StreamOutputFile : IDisposable
     private readonly string _path;
     private readonly ConfinedDirectory? _directory;
     private readonly string? _temporary;
+    private readonly bool _unnamed;
+    private bool _named;
     private bool _committed;
 
-    private StreamOutputFile(FileStream stream, string path, ConfinedDirectory? directory, string? temporary)
+    private StreamOutputFile(FileStream stream, string path, ConfinedDirectory? directory, string? temporary, bool unnamed)
     {
         _stream = stream;
         _path = path;
         _directory = directory;
         _temporary = temporary;
+        _unnamed = unnamed;
+        _named = !unnamed;
     }
 
     public System.IO.Stream Stream => _stream;
@@ -48,7 +56,7 @@ public sealed class StreamOutputFile : IDisposable
             var target = ResolvedPath.Of(path);
             if (kind == EntryKind.Other)
             {
-                return new StreamOutputFile(new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize), target, null, null);
+                return new StreamOutputFile(new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize), target, null, null, unnamed: false);
             }
 
             // A file that may not be replaced (immutable, or on a read-only filesystem) is refused before the stream is read.
@@ -62,10 +70,22 @@ public sealed class StreamOutputFile : IDisposable
             var temporary = $".{name}.partial-{Environment.ProcessId}";
             // A stream holds the data of the snapshot it carries: a new file is its owner's alone, one that replaces
             // another keeps that one's permissions. The partial file is made anew, never through a name found there.
-            var mode = kind == EntryKind.File ? directory.Status(name).Mode : PoolFiles.PrivateFileMode;
-            directory.Delete(temporary);
-            var handle = directory.CreateFile(temporary, mode);
-            return new StreamOutputFile(new FileStream(handle, FileAccess.Write, bufferSize), target, directory, temporary);
+            EntryStatus? replaced = kind == EntryKind.File ? directory.Status(name) : null;
+            var mode = replaced?.Mode ?? PoolFiles.PrivateFileMode;
+            var handle = CreateUnnamed(directory, mode);
+            var unnamed = handle is not null;
+            if (handle is null)
+            {
+                directory.Delete(temporary);
+                handle = directory.CreateFile(temporary, mode);
+            }
+
+            if (replaced is { } old)
+            {
+                KeepOwner(handle, directory.FullPath(temporary), old);
+            }
+
+            return new StreamOutputFile(new FileStream(handle, FileAccess.Write, bufferSize), target, directory, temporary, unnamed);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SystemCallException)
         {
@@ -93,6 +113,14 @@ public sealed class StreamOutputFile : IDisposable
             }
 
             FileSync.Flush(_stream.SafeFileHandle, _directory.FullPath(_temporary));
+            if (_unnamed)
+            {
+                // linkat(2) cannot replace a name, so the synced file is named beside its target first, then renamed over it.
+                _directory.Delete(_temporary);
+                _directory.Link(_stream.SafeFileHandle, _temporary);
+                _named = true;
+            }
+
             _directory.Rename(_temporary, Path.GetFileName(_path), replace: true);
             FileSync.FlushDirectory(_directory.Root);
             _committed = true;
@@ -100,6 +128,30 @@ public sealed class StreamOutputFile : IDisposable
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SystemCallException)
         {
             throw Translate(exception, _path);
+        }
+    }
+
+    /// <summary>Gives the new file the owner and group of the one it replaces, where this process may (as root).</summary>
+    private static void KeepOwner(SafeFileHandle handle, string path, EntryStatus replaced)
+    {
+        var made = ConfinedDirectory.Status(handle, path);
+        if ((made.Owner != replaced.Owner || made.Group != replaced.Group) && FileOwnership.TrySet(handle, path, replaced.Owner, replaced.Group))
+        {
+            // A change of owner clears the set-user-ID and set-group-ID bits: the mode is set again, the replaced file's whole.
+            ConfinedDirectory.SetMode(handle, path, replaced.Mode);
+        }
+    }
+
+    /// <summary>A file without a name in the directory, or null where its filesystem cannot make one (EOPNOTSUPP; EISDIR from a kernel without O_TMPFILE).</summary>
+    private static SafeFileHandle? CreateUnnamed(ConfinedDirectory directory, int mode)
+    {
+        try
+        {
+            return directory.CreateUnnamedFile("", mode);
+        }
+        catch (SystemCallException exception) when (exception.Errno is Errno.EOPNOTSUPP or Errno.EISDIR)
+        {
+            return null;
         }
     }
 
@@ -118,7 +170,7 @@ public sealed class StreamOutputFile : IDisposable
             // A stream that was not committed is thrown away below; one that was is synced already.
         }
 
-        if (!_committed && _directory is not null && _temporary is not null)
+        if (!_committed && _named && _directory is not null && _temporary is not null)
         {
             _directory.Delete(_temporary);
         }

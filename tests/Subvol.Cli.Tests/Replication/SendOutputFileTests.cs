@@ -86,6 +86,39 @@ public sealed class SendOutputFileTests(ReplicationPools pools) : IClassFixture<
         Assert.Equal(["latest"], Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName));
     }
 
+    [RootFact]
+    public void A_killed_send_leaves_the_file_it_was_writing_as_it_was_and_nothing_beside_it()
+    {
+        MakeSnapshot("out-killed");
+        var directory = pools.NewDirectory("out-killed");
+        var output = Path.Combine(directory, "backup.stream");
+        File.WriteAllText(output, Earlier);
+
+        var child = pools.StartPaused("send-sending", Source.WithPool("send", "out-killed@s1", "-o", output));
+        child.Kill();
+        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(30)), "SIGKILL ends the send");
+
+        Assert.Equal(Earlier, File.ReadAllText(output));
+        Assert.Equal(["backup.stream"], Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName));
+    }
+
+    [RootFact]
+    public void A_finished_send_gives_the_new_file_the_owner_group_and_mode_of_the_one_it_replaces()
+    {
+        MakeSnapshot("out-owner");
+        var directory = pools.NewDirectory("out-owner");
+        var output = Path.Combine(directory, "backup.stream");
+        File.WriteAllText(output, Earlier);
+        Tools.Run("chown", "4321:4322", output).ShouldSucceed();
+        File.SetUnixFileMode(output, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        Source.Run("send", "out-owner@s1", "-o", output).ShouldSucceed();
+
+        Assert.Equal("4321:4322 640", Tools.Run("stat", "-c", "%u:%g %a", output).ShouldSucceed().Stdout.Trim());
+        Assert.Equal("begin", pools.Dump(output)[0].GetProperty("record").GetString());
+        Assert.Equal(["backup.stream"], Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName));
+    }
+
     private void MakeSnapshot(string name)
     {
         Source.Create(name, "320M");
