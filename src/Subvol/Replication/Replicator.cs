@@ -25,10 +25,7 @@ internal sealed class Replicator(
     {
         session.RequireSubvolume(subvolume);
         var address = DestinationAddress.Parse(destination);
-        if (!address.IsRemote && address.Pool == session.Path)
-        {
-            throw SubvolException.Invalid($"the destination {address} is this pool; replicate to another pool");
-        }
+        ReplicationDestinations.RefuseSourcePool(address, session.Path);
 
         var steps = new List<ReplicatedStep>();
         SnapshotInfo? taken = null;

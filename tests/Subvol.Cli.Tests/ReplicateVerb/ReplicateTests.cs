@@ -174,6 +174,32 @@ public sealed class ReplicateTests(ReplicatePools pools) : IClassFixture<Replica
     }
 
     [RootFact]
+    public void ReplicatingIntoTheSamePoolThroughALinkOrABindMountIsRefusedAndTakesNoSnapshot()
+    {
+        const string name = "rep-self-alias";
+        Source.Create(name, "320M");
+        var link = Path.Combine(Source.NewDirectory("rep-self-alias"), "pool-link");
+        File.CreateSymbolicLink(link, Source.PoolPath);
+        var bound = Source.NewDirectory("rep-self-bound");
+        Tools.Run("mount", "--bind", Source.PoolPath, bound).ShouldSucceed();
+        try
+        {
+            foreach (var alias in new[] { link, bound })
+            {
+                var refused = Source.Run("replicate", name, alias).ShouldFailWith(2);
+
+                Assert.Contains($"the destination {alias} is this pool ({Source.PoolPath}) by another name", refused.Stderr);
+            }
+        }
+        finally
+        {
+            Tools.Run("umount", bound).ShouldSucceed();
+        }
+
+        Assert.Empty(Source.SnapshotNames(name));
+    }
+
+    [RootFact]
     public void ReplicateRefusesToDiscardWritesMadeOnTheDestinationUnlessForced()
     {
         const string name = "rep-diverged";
