@@ -28,5 +28,6 @@ public static class Errno
     public const int ELOOP = 40;
     public const int ENODATA = 61;
     public const int EOPNOTSUPP = 95;
+    public const int EUCLEAN = 117;
     public const int ENOKEY = 126;
 }

@@ -34,6 +34,28 @@ public sealed class PoolImportExportTests(PoolFixture pool) : IClassFixture<Pool
     }
 
     [RootFact]
+    public void Importing_a_pool_whose_image_no_longer_mounts_names_the_image_and_how_to_check_it_and_leaves_nothing_attached()
+    {
+        var directory = Path.Combine(pool.Root, "import-damaged");
+        var image = Path.Combine(pool.Root, "import-damaged.img");
+        pool.Run("pool", "create", directory, "--image", image, "--size", "1G", "--sparse").ShouldSucceed();
+        pool.Run("pool", "export", directory).ShouldSucceed();
+        using (var file = new FileStream(image, FileMode.Open, FileAccess.Write))
+        {
+            // The primary superblock's magic number: XFS refuses the filesystem without it.
+            file.Write("DAMAGED!"u8);
+        }
+
+        var result = pool.Run("pool", "import", directory, "--image", image).ShouldFailWith(1);
+
+        Assert.Contains($"cannot mount pool image {image} at {directory}", result.Stderr);
+        Assert.Contains("'dmesg | tail' shows why the kernel refused it", result.Stderr);
+        Assert.Contains($"'xfs_repair -n {image}' checks the image without changing it", result.Stderr);
+        Assert.Null(Kernel.MountAt(directory));
+        Assert.DoesNotContain(Kernel.LoopsUnder(pool.Root), loop => loop.BackingFile == image);
+    }
+
+    [RootFact]
     public void Export_of_a_pool_with_another_filesystem_mounted_inside_is_refused_naming_it_and_leaves_the_pool_imported()
     {
         var directory = Path.Combine(pool.Root, "export-inside");

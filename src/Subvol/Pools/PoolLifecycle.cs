@@ -363,7 +363,8 @@ internal static class PoolLifecycle
     private static void MountPoolImage(string image, string root)
     {
         using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
-        Mounts.Mount(loop.DevicePath, root, FileSystemKind.Xfs, MountFlags.None, null);
+        MountRefusal.Translate($"pool image {image}", root, () => Mounts.Mount(loop.DevicePath, root, FileSystemKind.Xfs, MountFlags.None, null),
+            check: $"'xfs_repair -n {image}' checks the image without changing it");
         ImageMounts.ConfigureErrors(loop.DevicePath);
     }
 

@@ -90,7 +90,7 @@ internal sealed class Exposure(PoolSession session)
         var masterKey = SubvolumeKeys.Unlock(wrappedKey, key, snapshot is null ? $"subvolume {Printable.Quote(subvolume)}" : $"snapshot {target}");
         try
         {
-            Translate(target, where, () => EncryptedTree.Mount(Files, image, Layout.StagingMountPoint(guid), where, fileSystem, flags, options, masterKey));
+            MountRefusal.Translate(target, where, () => EncryptedTree.Mount(Files, image, Layout.StagingMountPoint(guid), where, fileSystem, flags, options, masterKey));
         }
         finally
         {
@@ -358,25 +358,7 @@ internal sealed class Exposure(PoolSession session)
     /// </summary>
     /// <summary>The one way an image is mounted, wherever and however the caller chose; <paramref name="what"/> names it in errors.</summary>
     private void MountImage(string image, string what, string where, string fileSystem, MountFlags flags, string? options) =>
-        Translate(what, where, () => ImageMounts.Mount(Files, image, where, fileSystem, flags, options));
-
-    private static void Translate(string what, string where, Action mount)
-    {
-        try
-        {
-            mount();
-        }
-        catch (SystemCallException exception) when (exception.Errno == Errno.EINVAL)
-        {
-            // mount(2) says only EINVAL; the reason (a duplicate filesystem UUID, a damaged superblock) is in the kernel log.
-            throw new SubvolException(SubvolErrorCode.Failed, $"cannot mount {what} at {where}: {exception.Message}",
-                new Remedy.Advice("'dmesg | tail' shows why the kernel refused it"), exception);
-        }
-        catch (SystemCallException exception)
-        {
-            throw ErrorTranslation.During($"cannot mount {what} at {where}", exception);
-        }
-    }
+        MountRefusal.Translate(what, where, () => ImageMounts.Mount(Files, image, where, fileSystem, flags, options));
 
     private static void RemountReadOnly(string at)
     {
