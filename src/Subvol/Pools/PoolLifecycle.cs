@@ -364,7 +364,7 @@ internal static class PoolLifecycle
     {
         using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
         MountRefusal.Translate($"pool image {image}", root, () => Mounts.Mount(loop.DevicePath, root, FileSystemKind.Xfs, MountFlags.None, null),
-            check: $"'xfs_repair -n {image}' checks the image without changing it");
+            check: $"'{FileSystemKind.CheckCommand(FileSystemKind.Xfs, image)}' checks the image without changing it");
         ImageMounts.ConfigureErrors(loop.DevicePath);
     }
 

@@ -90,7 +90,7 @@ internal sealed class Exposure(PoolSession session)
         var masterKey = SubvolumeKeys.Unlock(wrappedKey, key, snapshot is null ? $"subvolume {Printable.Quote(subvolume)}" : $"snapshot {target}");
         try
         {
-            MountRefusal.Translate(target, where, () => EncryptedTree.Mount(Files, image, Layout.StagingMountPoint(guid), where, fileSystem, flags, options, masterKey));
+            MountRefusal.Translate(target, where, () => EncryptedTree.Mount(Files, image, Layout.StagingMountPoint(guid), where, fileSystem, flags, options, masterKey), Check(fileSystem, image));
         }
         finally
         {
@@ -358,7 +358,9 @@ internal sealed class Exposure(PoolSession session)
     /// </summary>
     /// <summary>The one way an image is mounted, wherever and however the caller chose; <paramref name="what"/> names it in errors.</summary>
     private void MountImage(string image, string what, string where, string fileSystem, MountFlags flags, string? options) =>
-        MountRefusal.Translate(what, where, () => ImageMounts.Mount(Files, image, where, fileSystem, flags, options));
+        MountRefusal.Translate(what, where, () => ImageMounts.Mount(Files, image, where, fileSystem, flags, options), Check(fileSystem, image));
+
+    private static string Check(string fileSystem, string image) => $"'{FileSystemKind.CheckCommand(fileSystem, image)}' checks the image without changing it";
 
     private static void RemountReadOnly(string at)
     {

@@ -28,6 +28,9 @@ public static class FileSystemKind
     /// </summary>
     public static string? SubvolumeMountOptions(string fileSystem) => fileSystem == Xfs ? "nouuid" : null;
 
+    /// <summary>How a person checks an image of the filesystem without changing it, when the kernel refuses to mount it.</summary>
+    public static string CheckCommand(string fileSystem, string image) => fileSystem == Xfs ? $"xfs_repair -n {image}" : $"e2fsck -fn {image}";
+
     /// <summary>Options that let a read-only snapshot mount beside its origin without replaying its log.</summary>
     public static string SnapshotMountOptions(string fileSystem) => fileSystem == Xfs ? "nouuid,norecovery" : "noload";
 }
