@@ -56,6 +56,36 @@ public sealed class PoolImportExportTests(PoolFixture pool) : IClassFixture<Pool
     }
 
     [RootFact]
+    public void A_pool_whose_filesystem_shut_down_is_named_as_such_and_export_unmounts_it_so_that_it_can_be_checked_and_imported_again()
+    {
+        var directory = Path.Combine(pool.Root, "shut-down");
+        var image = Path.Combine(pool.Root, "shut-down.img");
+        pool.Run("pool", "create", directory, "--image", image, "--size", "1G", "--sparse").ShouldSucceed();
+        pool.Run("create", "kept", "--size", "300M", "--pool", directory).ShouldSucceed();
+        pool.Run("mount", "kept", "--pool", directory).ShouldSucceed();
+        var subvolumeImage = Path.Combine(directory, "subvolumes", "kept.img");
+        // What XFS does after an error it cannot recover from: every later access fails with EIO.
+        Tools.Run("xfs_io", "-x", "-c", "shutdown", directory).ShouldSucceed();
+
+        foreach (var command in new[] { new[] { "list", "--pool", directory }, ["pool", "import", directory] })
+        {
+            var refused = pool.Run(command).ShouldFailWith(1);
+
+            Assert.Contains($"the filesystem of pool {directory} fails every access", refused.Stderr);
+            Assert.Contains($"export the pool ('subvol pool export {directory}'), check its image with 'xfs_repair -n {image}'", refused.Stderr);
+        }
+
+        pool.Run("pool", "export", directory).ShouldSucceed();
+
+        Assert.Null(Kernel.MountAt(directory));
+        Assert.Null(Kernel.MountAt(Path.Combine(directory, "mounts", "kept")));
+        Assert.DoesNotContain(Kernel.LoopsUnder(pool.Root), loop => loop.BackingFile == image || loop.BackingFile == subvolumeImage);
+        pool.Run("pool", "import", directory).ShouldSucceed();
+        Assert.Contains("kept", pool.Run("list", "--pool", directory).ShouldSucceed().Stdout);
+        pool.Run("pool", "export", directory).ShouldSucceed();
+    }
+
+    [RootFact]
     public void Export_of_a_pool_with_another_filesystem_mounted_inside_is_refused_naming_it_and_leaves_the_pool_imported()
     {
         var directory = Path.Combine(pool.Root, "export-inside");

@@ -115,6 +115,8 @@ internal static class PoolLifecycle
             outcome = Outcome.Created;
         }
 
+        FailedFileSystem.RefuseIfFailed(layout, image);
+
         // Imported all the same, so that a repair of the pool can reach the images and rebuild the database from them.
         var damage = Directory.Exists(layout.MetadataDirectory)
             ? ErrorTranslation.Guard(() => PoolDatabase.Damage(layout.Database), layout.Database)
@@ -152,6 +154,13 @@ internal static class PoolLifecycle
         var known = registry.Find(root);
         // Open reports a pool whose .subvol directory lost its database as damaged.
         var layout = new PoolLayout(root);
+        if (FailedFileSystem.Probe(layout) is not null)
+        {
+            // The remedy for a pool whose filesystem shut down begins here: it must be unmounted before its image can be checked.
+            FailedFileSystem.UnmountAll(root, fileBacked: known?.Image is not null, ExportPatience);
+            return Forget(registry, known ?? new KnownPool(root, null));
+        }
+
         if (!File.Exists(layout.Database) && !Directory.Exists(layout.MetadataDirectory))
         {
             return known is { Exported: false }
