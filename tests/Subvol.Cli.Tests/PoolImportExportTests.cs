@@ -86,6 +86,40 @@ public sealed class PoolImportExportTests(PoolFixture pool) : IClassFixture<Pool
     }
 
     [RootFact]
+    public void A_guard_of_every_pool_still_guards_the_others_when_one_pool_has_failed_and_names_it()
+    {
+        var failed = Path.Combine(pool.Root, "guard-failed");
+        var healthy = Path.Combine(pool.Root, "guard-healthy");
+        pool.Run("pool", "create", failed, "--image", failed + ".img", "--size", "1G", "--sparse").ShouldSucceed();
+        pool.Run("pool", "create", healthy, "--image", healthy + ".img", "--size", "1G", "--sparse").ShouldSucceed();
+        try
+        {
+            pool.Run("create", "watched", "--size", "300M", "--provisioning", "thin", "--pool", healthy).ShouldSucceed();
+            pool.Run("mount", "watched", "--pool", healthy).ShouldSucceed();
+            Tools.Run("xfs_io", "-x", "-c", "shutdown", failed).ShouldSucceed();
+
+            // A critical size no host has free: every mounted thin subvolume is to be stopped writing.
+            var result = pool.Run("guard", "--all", "--once", "--critical", "100T", "--json");
+
+            // As for auto, the report of what was done comes with the exit status that says not all of it could be.
+            Assert.True(result.ExitCode == 1, $"a pool that could not be guarded makes the pass exit 1: {result}");
+
+            using var document = System.Text.Json.JsonDocument.Parse(result.Stdout);
+            var actions = document.RootElement.GetProperty("actions").EnumerateArray().ToList();
+            Assert.Contains(actions, action => action.GetProperty("pool").GetString() == healthy && action.GetProperty("subvolume").GetString() == "watched");
+            var failure = Assert.Single(document.RootElement.GetProperty("failures").EnumerateArray());
+            Assert.Equal(failed, failure.GetProperty("pool").GetString());
+            Assert.Contains($"the filesystem of pool {failed} fails every access", failure.GetProperty("error").GetString());
+            Assert.Contains("\"failed\"", pool.Run("pool", "list", "--json").ShouldSucceed().Stdout);
+        }
+        finally
+        {
+            pool.Run("pool", "export", healthy);
+            pool.Run("pool", "export", failed);
+        }
+    }
+
+    [RootFact]
     public void Export_of_a_pool_with_another_filesystem_mounted_inside_is_refused_naming_it_and_leaves_the_pool_imported()
     {
         var directory = Path.Combine(pool.Root, "export-inside");

@@ -7,6 +7,12 @@ namespace Subvol.Pools;
 /// </summary>
 public sealed record KnownPool(string Path, string? Image, bool Exported = false)
 {
-    /// <summary>"imported", "exported", or "missing" when the pool should be here but its metadata is not (not mounted after a reboot).</summary>
-    public string State => Exported ? "exported" : File.Exists(new PoolLayout(Path).Database) ? "imported" : "missing";
+    /// <summary>
+    /// "imported", "exported", "missing" when the pool should be here but its metadata is not (not mounted after a
+    /// reboot), or "failed" when its filesystem fails every access (shut down after an error).
+    /// </summary>
+    public string State =>
+        Exported ? "exported"
+        : FailedFileSystem.Probe(new PoolLayout(Path)) is not null ? "failed"
+        : File.Exists(new PoolLayout(Path).Database) ? "imported" : "missing";
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Subvol.Cli.CommandLine;
 using Subvol.Cli.Output;
+using Subvol.Space;
 
 namespace Subvol.Cli.Commands.Space;
 
@@ -37,32 +38,34 @@ internal static class GuardCommand
         }
 
         var done = new List<(string Pool, GuardAction Action)>();
-        var paths = context.Get(AllOption) ? context.Registry.Imported().Select(pool => pool.Path).ToList() : [context.PoolPath()];
-        var pools = paths.Select(path => Subvol.Pool.Open(path, context.Registry)).ToList();
-        try
+        var all = context.Get(AllOption);
+        var single = all ? null : context.PoolPath();
+        var failing = new Dictionary<string, string>(StringComparer.Ordinal);
+        var failed = new List<(string Pool, SubvolException Error)>();
+        using var pools = new GuardedPools(() => single is not null ? [single] : context.Registry.Imported().Select(pool => pool.Path).ToList(), context.Registry);
+        var first = true;
+        do
         {
-            do
+            var pass = pools.Pass(thresholds, canHoldFreezes: !once);
+            if (first && single is not null && pass.Failures.Count > 0)
             {
-                foreach (var pool in pools)
-                {
-                    foreach (var action in pool.GuardOnce(thresholds, canHoldFreezes: !once))
-                    {
-                        done.Add((pool.Path, action));
-                        // One line per action, on standard error, which is where the service's journal looks.
-                        context.Reporter.Note(string.Create(CultureInfo.InvariantCulture,
-                            $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} pool {pool.Path}: {action.Action} {action.Subvolume} at {action.MountPoint}: {action.Reason}"));
-                    }
-                }
+                // The one pool asked for cannot be guarded at all: that is the command's error, with its own exit code.
+                throw pass.Failures[0].Error;
             }
-            while (!once && !Interruption.Requested && !Interruption.Wait(interval));
-        }
-        finally
-        {
-            foreach (var pool in pools)
+
+            first = false;
+            foreach (var (path, action) in pass.Actions)
             {
-                pool.Dispose();
+                done.Add((path, action));
+                // One line per action, on standard error, which is where the service's journal looks.
+                context.Reporter.Note(string.Create(CultureInfo.InvariantCulture,
+                    $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} pool {path}: {action.Action} {action.Subvolume} at {action.MountPoint}: {action.Reason}"));
             }
+
+            Report(context, pass, failing);
+            failed = pass.Failures.ToList();
         }
+        while (!once && !Interruption.Requested && !Interruption.Wait(interval));
 
         if (context.Json)
         {
@@ -81,9 +84,43 @@ internal static class GuardCommand
                 }
 
                 writer.WriteEndArray();
+                writer.WriteStartArray("failures");
+                foreach (var (path, error) in failed)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("pool", path);
+                    writer.WriteString("error", error.Message);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
             });
         }
 
-        return ExitCodes.Success;
+        return failed.Count > 0 ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Says when a pool cannot be guarded, and when it can again; a watching guard says it once, not at every pass,
+    /// so that a pool that stays failed does not flood the journal.
+    /// </summary>
+    private static void Report(CommandContext context, GuardPass pass, Dictionary<string, string> failing)
+    {
+        foreach (var (path, error) in pass.Failures)
+        {
+            var message = error.Remedy is null ? error.Message : $"{error.Message}; {RemedyWording.For(error.Remedy)}";
+            if (!failing.TryGetValue(path, out var earlier) || earlier != message)
+            {
+                context.Reporter.Warning(string.Create(CultureInfo.InvariantCulture,
+                    $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} pool {path} cannot be guarded: {message}; the guard tries again at every check and guards the other pools meanwhile"));
+                failing[path] = message;
+            }
+        }
+
+        foreach (var path in failing.Keys.Except(pass.Failures.Select(failure => failure.Pool), StringComparer.Ordinal).ToList())
+        {
+            failing.Remove(path);
+            context.Reporter.Note(string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} pool {path} is guarded again"));
+        }
     }
 }
