@@ -37,6 +37,8 @@ public sealed class MetricsTextfileTests(PoolFixture pool) : IClassFixture<PoolF
             Assert.Contains($"{gauge}{{pool=\"{pool.PoolPath}\"}} ", text, StringComparison.Ordinal);
         }
 
+        Assert.Contains($"subvol_pool_up{{pool=\"{pool.PoolPath}\"}} 1\n", text, StringComparison.Ordinal);
+
         // The RPC histogram is subvold's alone.
         Assert.DoesNotContain("csi_plugin_operations_seconds", text, StringComparison.Ordinal);
 
@@ -45,6 +47,33 @@ public sealed class MetricsTextfileTests(PoolFixture pool) : IClassFixture<PoolF
 
         // Without --textfile the same gauges go to standard output.
         Assert.Equal(text, pool.Run("metrics").ShouldSucceed().Stdout);
+    }
+
+    [RootFact]
+    public void A_pool_that_cannot_be_read_replaces_the_textfile_with_the_pool_down_and_no_stale_figure()
+    {
+        var failing = Path.Combine(pool.Root, "metrics-failing");
+        pool.Run("pool", "create", failing, "--image", failing + ".img", "--size", "1G", "--sparse").ShouldSucceed();
+        var directory = pool.NewDirectory("textfile-down");
+        var file = Path.Combine(directory, "subvol.prom");
+        try
+        {
+            pool.Run("metrics", "--textfile", directory, "--pool", failing).ShouldSucceed();
+            Assert.Contains("subvol_pool_size_bytes", File.ReadAllText(file), StringComparison.Ordinal);
+            Tools.Run("xfs_io", "-x", "-c", "shutdown", failing).ShouldSucceed();
+
+            var result = pool.Run("metrics", "--textfile", directory, "--pool", failing).ShouldFailWith(1);
+
+            Assert.Contains($"the filesystem of pool {failing} fails every access", result.Stderr, StringComparison.Ordinal);
+            var text = File.ReadAllText(file);
+            Assert.Contains($"subvol_pool_up{{pool=\"{failing}\"}} 0\n", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("subvol_pool_size_bytes", text, StringComparison.Ordinal);
+            Assert.Equal(["subvol.prom"], Directory.GetFiles(directory).Select(Path.GetFileName));
+        }
+        finally
+        {
+            pool.Run("pool", "export", failing);
+        }
     }
 
     [RootFact]

@@ -93,6 +93,19 @@ public sealed class MetricsTests(DaemonFixture fixture)
     }
 
     [RootFact]
+    public void A_scrape_while_the_pool_is_not_there_says_the_pool_is_down_and_gives_no_other_gauge()
+    {
+        var port = FreePort();
+        var missing = Path.Combine(fixture.Root, "no-such-pool");
+        using var daemon = fixture.StartOther(missing, "--metrics-address", $"127.0.0.1:{port}");
+
+        var scrape = Scrape(port);
+
+        Assert.Contains($"subvol_pool_up{{pool=\"{missing}\"}} 0\n", scrape, StringComparison.Ordinal);
+        Assert.DoesNotContain("subvol_pool_size_bytes", scrape, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public void AScrapeThroughAProxyThatRewritesTheHostHeaderIsStillServed()
     {
         var port = FreePort();

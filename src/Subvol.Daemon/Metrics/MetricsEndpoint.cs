@@ -14,10 +14,10 @@ internal static class MetricsEndpoint
     {
         using var text = new MemoryStream();
         await metrics.Registry.CollectAndExportAsTextAsync(text, context.RequestAborted);
-        var gauges = "";
+        var gauges = GaugeExposition.RenderDown(pool.PoolPath);
         try
         {
-            // A pool that is not there has no gauges; Probe says so, and each scrape need not log it again.
+            // A pool that is not there is down; Probe says so, and each scrape need not log it again.
             if (pool.IsReady)
             {
                 gauges = await pool.Run(opened => GaugeExposition.Render(PoolGauges.Read(opened)), context.RequestAborted);
@@ -25,7 +25,7 @@ internal static class MetricsEndpoint
         }
         catch (RpcException)
         {
-            // A pool that needs the operator has no gauges either; PoolGate has logged why.
+            // A pool that needs the operator is down too; PoolGate has logged why.
         }
 
         context.Response.ContentType = GaugeExposition.ContentType;

@@ -14,11 +14,16 @@ public static class GaugeExposition
     /// <summary>The content type of the text format, for an HTTP response.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+    private const string UpName = "subvol_pool_up";
+
+    private const string UpHelp = "1 when the pool's figures could be read; 0 when they could not (not imported, its metadata damaged, its filesystem failed), and then no other gauge of the pool is given.";
+
     public static string Render(PoolGauges gauges)
     {
         ArgumentNullException.ThrowIfNull(gauges);
         var text = new StringBuilder();
         var pool = $"pool=\"{Escape(gauges.Pool)}\"";
+        Family(text, UpName, UpHelp, [(pool, 1L)]);
         Family(text, "subvol_pool_size_bytes", "Size of the pool's filesystem.", [(pool, gauges.Size)]);
         Family(text, "subvol_pool_used_bytes", "Bytes used on the pool's filesystem, as statfs reports it.", [(pool, gauges.Used)]);
         Family(text, "subvol_pool_available_bytes", "Bytes new allocations may use: free space less the guaranteed subvolumes' reservations and the slop.", [(pool, gauges.Available)]);
@@ -41,6 +46,17 @@ public static class GaugeExposition
             "subvol_volume_last_freeze_seconds",
             "How long the subvolume's filesystem stayed frozen for its newest snapshot taken while mounted; absent when none was.",
             gauges.Volumes.Where(volume => volume.LastFreeze is not null).Select(volume => (Volume(volume), volume.LastFreeze!.Value.TotalSeconds)));
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The gauges of a pool that could not be read: <c>subvol_pool_up</c> 0 alone, so that an alert fires and no figure
+    /// from an earlier reading is served as if it were current.
+    /// </summary>
+    public static string RenderDown(string pool)
+    {
+        var text = new StringBuilder();
+        Family(text, UpName, UpHelp, [($"pool=\"{Escape(pool)}\"", 0L)]);
         return text.ToString();
     }
 

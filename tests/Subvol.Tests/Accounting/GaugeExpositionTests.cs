@@ -16,8 +16,9 @@ public sealed class GaugeExpositionTests
         ]));
 
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(12, lines.Count(line => line.StartsWith("# TYPE ", StringComparison.Ordinal) && line.EndsWith(" gauge", StringComparison.Ordinal)));
+        Assert.Equal(13, lines.Count(line => line.StartsWith("# TYPE ", StringComparison.Ordinal) && line.EndsWith(" gauge", StringComparison.Ordinal)));
         Assert.Equal(lines.Count(line => line.StartsWith("# TYPE ", StringComparison.Ordinal)), lines.Count(line => line.StartsWith("# HELP ", StringComparison.Ordinal)));
+        Assert.Contains("subvol_pool_up{pool=\"/srv/pool\"} 1", lines);
         Assert.Contains("subvol_pool_available_bytes{pool=\"/srv/pool\"} 600", lines);
         Assert.Contains("subvol_volume_shared_bytes{pool=\"/srv/pool\",volume=\"db\"} 200", lines);
         Assert.Contains("subvol_volume_exclusive_bytes{pool=\"/srv/pool\",volume=\"wal\"} 10", lines);
@@ -45,6 +46,17 @@ public sealed class GaugeExpositionTests
 
         Assert.Contains("subvol_volume_last_freeze_seconds{pool=\"/srv/pool\",volume=\"db\"} 0.0375\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("subvol_volume_last_freeze_seconds{pool=\"/srv/pool\",volume=\"idle\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APoolThatCannotBeReadIsDownWithNoOtherGauge()
+    {
+        var text = GaugeExposition.RenderDown("/srv/pool");
+
+        Assert.Equal(
+            "# HELP subvol_pool_up 1 when the pool's figures could be read; 0 when they could not (not imported, its metadata damaged, its filesystem failed), and then no other gauge of the pool is given.\n" +
+            "# TYPE subvol_pool_up gauge\nsubvol_pool_up{pool=\"/srv/pool\"} 0\n",
+            text);
     }
 
     [Fact]

@@ -27,16 +27,28 @@ internal static class MetricsCommand
 
     private static int Run(CommandContext context)
     {
-        using var pool = context.OpenPool();
-        var gauges = PoolGauges.Read(pool);
+        var textfile = context.Get(TextfileOption) is { } directory ? Path.Combine(Path.GetFullPath(directory), FileName) : null;
+        PoolGauges gauges;
+        try
+        {
+            using var pool = context.OpenPool();
+            gauges = PoolGauges.Read(pool);
+        }
+        catch (SubvolException) when (textfile is not null)
+        {
+            // The collector would go on serving the last figures written as current: they are replaced by the pool being down.
+            Replace(textfile, GaugeExposition.RenderDown(context.PoolPath()));
+            throw;
+        }
+
         var text = GaugeExposition.Render(gauges);
-        if (context.Get(TextfileOption) is not { } directory)
+        if (textfile is null)
         {
             Console.Out.Write(text);
             return ExitCodes.Success;
         }
 
-        var path = Path.Combine(Path.GetFullPath(directory), FileName);
+        var path = textfile;
         Replace(path, text);
         if (context.Json)
         {
