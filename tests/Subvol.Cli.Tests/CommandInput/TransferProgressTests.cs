@@ -61,6 +61,18 @@ public sealed class TransferProgressTests(ReplicatePools pools) : IClassFixture<
         Assert.StartsWith("received bar-none@s", piped.Stdout);
     }
 
+    [RootFact]
+    public void On_a_terminal_receive_and_stream_dump_refuse_to_wait_for_a_stream_typed_there()
+    {
+        foreach (var command in new[] { $"{Subvol(Destination)} receive typed", $"'{SubvolCli.Executable}' stream dump" })
+        {
+            var result = Tools.RunWithTimeout(TimeSpan.FromSeconds(30), "script", "--quiet", "--flush", "--return", "--command", command, "/dev/null");
+
+            Assert.True(result.ExitCode == 2, $"a terminal is no stream: {result}");
+            Assert.Contains("standard input is a terminal", result.Stdout);
+        }
+    }
+
     private void Snapshot(string name)
     {
         Source.Create(name, "320M");

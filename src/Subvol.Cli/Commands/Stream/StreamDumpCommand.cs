@@ -19,6 +19,11 @@ internal static class StreamDumpCommand
     private static int Run(CommandContext context)
     {
         var path = context.Get(FileArgument);
+        if (path is null && !Console.IsInputRedirected)
+        {
+            throw new SubvolException(SubvolErrorCode.InvalidArgument, "standard input is a terminal") { Remedy = new Remedy.Advice("pipe a stream in (subvol send … | subvol stream dump) or name a FILE") };
+        }
+
         var raw = path is null
             ? StreamFiles.OpenStandardInput()
             : StreamFiles.OpenRead(path);
