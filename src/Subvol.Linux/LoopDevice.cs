@@ -353,6 +353,16 @@ public sealed class LoopDevice : IDisposable
 
     private static string? BackingFileOf(string devicePath) => ReadBackingFile(SysDirectory(devicePath));
 
+    /// <summary>
+    /// Whether the file a loop device is bound to was deleted since: the device still holds it, and with it whatever
+    /// lives in it, until it is detached. False for a device that is not bound.
+    /// </summary>
+    public static bool BackingFileDeleted(string devicePath) =>
+        ReadSysText(SysDirectory(devicePath), "loop/backing_file") is { } backing && backing.EndsWith(DeletedSuffix, StringComparison.Ordinal);
+
+    /// <summary>What the kernel appends to the path of a file that was unlinked (d_path(9)).</summary>
+    private const string DeletedSuffix = " (deleted)";
+
     private static string? ReadBackingFile(string directory)
     {
         var backing = ReadSysText(directory, "loop/backing_file");
@@ -361,9 +371,7 @@ public sealed class LoopDevice : IDisposable
             return null;
         }
 
-        // The kernel appends " (deleted)" to a path whose file was unlinked (d_path(9)).
-        const string deleted = " (deleted)";
-        return backing.EndsWith(deleted, StringComparison.Ordinal) ? backing[..^deleted.Length] : backing;
+        return backing.EndsWith(DeletedSuffix, StringComparison.Ordinal) ? backing[..^DeletedSuffix.Length] : backing;
     }
 
     private static string SysDirectory(string devicePath) => Path.Combine("/sys/block", Path.GetFileName(devicePath));

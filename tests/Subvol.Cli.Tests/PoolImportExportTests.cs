@@ -120,6 +120,43 @@ public sealed class PoolImportExportTests(PoolFixture pool) : IClassFixture<Pool
     }
 
     [RootFact]
+    public void A_pool_whose_image_was_deleted_while_mounted_is_warned_about_and_not_exported_until_the_image_is_copied_back()
+    {
+        var directory = Path.Combine(pool.Root, "image-deleted");
+        var image = directory + ".img";
+        pool.Run("pool", "create", directory, "--image", image, "--size", "1G", "--sparse").ShouldSucceed();
+        try
+        {
+            pool.Run("create", "precious", "--size", "300M", "--pool", directory).ShouldSucceed();
+            pool.Run("mount", "precious", "--pool", directory).ShouldSucceed();
+            var data = Path.Combine(directory, "mounts", "precious", "only-copy.txt");
+            File.WriteAllText(data, "the only copy");
+            pool.Run("umount", "precious", "--pool", directory).ShouldSucceed();
+            File.Delete(image);
+            var device = Kernel.MountAt(directory)!.Source;
+
+            var listed = pool.Run("list", "--pool", directory).ShouldSucceed();
+            var refused = pool.Run("pool", "export", directory).ShouldFailWith(5);
+
+            var deleted = $"the image {image} of pool {directory} was deleted while the pool is mounted: the pool lives on only in {device}";
+            Assert.Contains(deleted, listed.Stderr);
+            Assert.Contains(deleted, refused.Stderr);
+            Assert.Contains($"cp --sparse=always {device} {image}", refused.Stderr);
+            Assert.NotNull(Kernel.MountAt(directory));
+
+            Tools.Bash($"fsfreeze -f '{directory}' && cp --sparse=always '{device}' '{image}'; fsfreeze -u '{directory}'").ShouldSucceed();
+            pool.Run("pool", "export", directory).ShouldSucceed();
+            pool.Run("pool", "import", directory).ShouldSucceed();
+            pool.Run("mount", "precious", "--pool", directory).ShouldSucceed();
+            Assert.Equal("the only copy", File.ReadAllText(data));
+        }
+        finally
+        {
+            pool.Run("pool", "export", directory);
+        }
+    }
+
+    [RootFact]
     public void Export_of_a_pool_with_another_filesystem_mounted_inside_is_refused_naming_it_and_leaves_the_pool_imported()
     {
         var directory = Path.Combine(pool.Root, "export-inside");

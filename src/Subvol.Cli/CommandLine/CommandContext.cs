@@ -57,6 +57,11 @@ internal sealed class CommandContext(ParseResult parseResult, Reporter reporter)
             Reporter.Warning($"{warning.Message}; {RemedyWording.For(warning.Remedy)}");
         }
 
+        if (DeletedPoolImage.Check(pool.Path, Registry.Find(pool.Path)?.Image) is { } deleted)
+        {
+            Reporter.Warning($"{deleted.Message}; {RemedyWording.For(deleted.Remedy!)}");
+        }
+
         return pool;
     }
 }

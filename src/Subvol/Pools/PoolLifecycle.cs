@@ -161,6 +161,12 @@ internal static class PoolLifecycle
             return Forget(registry, known ?? new KnownPool(root, null));
         }
 
+        // Unmounting would free the deleted image, and with it the pool's data: that is refused until it is copied back.
+        if (DeletedPoolImage.Check(root, known?.Image) is { } deleted)
+        {
+            throw deleted;
+        }
+
         if (!File.Exists(layout.Database) && !Directory.Exists(layout.MetadataDirectory))
         {
             return known is { Exported: false }
