@@ -157,6 +157,38 @@ public sealed class PoolImportExportTests(PoolFixture pool) : IClassFixture<Pool
     }
 
     [RootFact]
+    public void A_subvolume_image_deleted_while_mounted_is_neither_unmounted_nor_forgotten_until_it_is_copied_back()
+    {
+        const string name = "deleted-live";
+        pool.Run("create", name, "--size", "300M").ShouldSucceed();
+        var mountPoint = pool.Mount(name);
+        var data = Path.Combine(mountPoint, "only-copy.txt");
+        File.WriteAllText(data, "the only copy");
+        var image = pool.SubvolumeImage(name);
+        File.Delete(image);
+        var device = Kernel.MountAt(mountPoint)!.Source;
+        var deleted = $"was deleted while it is attached: it lives on only in {device}";
+
+        var repair = pool.Run("check", "--repair");
+
+        Assert.Contains($"the image {image} (subvolume ", repair.Stdout);
+        Assert.Contains(deleted, repair.Stdout);
+        Assert.Contains(name, pool.Run("list").ShouldSucceed().Stdout);
+        Assert.Contains(deleted, pool.Run("umount", name).ShouldFailWith(5).Stderr);
+        Assert.Contains(deleted, pool.Run("umount", mountPoint).ShouldFailWith(5).Stderr);
+        Assert.Contains(deleted, pool.Run("pool", "export", pool.PoolPath).ShouldFailWith(5).Stderr);
+        Assert.NotNull(Kernel.MountAt(mountPoint));
+
+        Tools.Bash($"fsfreeze -f '{mountPoint}' && cp --sparse=always '{device}' '{image}'; fsfreeze -u '{mountPoint}'").ShouldSucceed();
+        pool.Run("umount", mountPoint).ShouldSucceed();
+        pool.Run("check", "--repair").ShouldSucceed();
+        pool.Mount(name);
+        Assert.Equal("the only copy", File.ReadAllText(data));
+        pool.Run("umount", name).ShouldSucceed();
+        pool.Run("delete", name).ShouldSucceed();
+    }
+
+    [RootFact]
     public void Export_of_a_pool_with_another_filesystem_mounted_inside_is_refused_naming_it_and_leaves_the_pool_imported()
     {
         var directory = Path.Combine(pool.Root, "export-inside");

@@ -162,6 +162,14 @@ internal sealed class ConsistencyCheck(PoolLayout layout, PoolDatabase database,
                 continue;
             }
 
+            if (status.Kind == EntryKind.Missing && DeletedImage.Holder(files, image) is { } device)
+            {
+                // Its data is still in the loop device: forgetting it, or rolling it back, would lose what is there.
+                var (message, remedy) = DeletedImage.Describe($"subvolume {Printable.Quote(subvolume.Name)}", image, device);
+                findings.Add(new Finding(FindingKind.MissingImage, subvolume.Name, message, Repairable: false) { Remedy = remedy });
+                continue;
+            }
+
             if (status.Kind == EntryKind.Missing)
             {
                 var hasSnapshots = snapshots.Any(snapshot => snapshot.SubvolumeId == subvolume.Id);

@@ -178,6 +178,8 @@ internal sealed class Exposure(PoolSession session)
             image = Layout.SnapshotImage(subvolume, snapshot);
         }
 
+        DeletedImage.RefuseIfHeld(Files, image, snapshot is null ? $"subvolume {Printable.Quote(subvolume)}" : $"snapshot {target}");
+
         // An encrypted image's key goes with its filesystem: unmounting every mount of it ends that, and the kernel wipes
         // the keyring, where a key removed before an unmount that then failed would leave it mounted and half locked.
         var unmounted = ImageMounts.Unmount(image);
@@ -193,7 +195,13 @@ internal sealed class Exposure(PoolSession session)
     public void UnmountEverything()
     {
         using var writeLock = session.AcquireWriteLock();
-        foreach (var image in session.AllImages())
+        var images = session.AllImages().ToList();
+        foreach (var image in images)
+        {
+            DeletedImage.RefuseIfHeld(Files, image, "in pool " + Layout.Root);
+        }
+
+        foreach (var image in images)
         {
             ImageMounts.Unmount(image);
         }
@@ -216,6 +224,7 @@ internal sealed class Exposure(PoolSession session)
             throw SubvolException.Invalid($"{where} has {mount.Source} mounted on it, which is no subvolume or snapshot of pool {Layout.Root}; leaving it alone");
         }
 
+        DeletedImage.RefuseIfHeld(Files, image!, $"what is mounted at {where}");
         ImageMounts.UnmountTarget(where);
         if (Path.GetDirectoryName(where) == Layout.MountsDirectory)
         {
