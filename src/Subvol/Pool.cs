@@ -123,7 +123,7 @@ public sealed class Pool : IDisposable
         // A malformed SUBVOL_NOW is refused before anything changes, not half-way through a verb that records a time.
         _ = Clock.Now;
         var layout = new PoolLayout(path);
-        FailedFileSystem.RefuseIfFailed(layout, registry?.Find(layout.Root)?.Image);
+        FailedFileSystem.RefuseIfFailed(layout, () => registry?.Find(layout.Root)?.Image);
         // A pool's .subvol directory without its database is a damaged pool, not a missing one: its images are all there.
         if (!File.Exists(layout.Database) && Directory.Exists(layout.MetadataDirectory))
         {

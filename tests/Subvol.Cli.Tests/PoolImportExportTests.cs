@@ -189,6 +189,30 @@ public sealed class PoolImportExportTests(PoolFixture pool) : IClassFixture<Pool
     }
 
     [RootFact]
+    public void A_watching_guard_of_every_pool_takes_up_a_pool_imported_while_it_runs()
+    {
+        var later = Path.Combine(pool.Root, "guard-later");
+        // A critical size no host has free: every mounted thin subvolume of a guarded pool is to be stopped writing.
+        using var guard = pool.Track(pool.Cli.Start(null, "guard", "--all", "--interval", "1", "--critical", "100T"));
+        try
+        {
+            pool.Run("pool", "create", later, "--image", later + ".img", "--size", "1G", "--sparse").ShouldSucceed();
+            pool.Run("create", "watched-later", "--size", "300M", "--provisioning", "thin", "--pool", later).ShouldSucceed();
+            pool.Run("mount", "watched-later", "--pool", later).ShouldSucceed();
+
+            Assert.True(
+                Waiting.Eventually(() => guard.Stderr.Contains($"pool {later}: ", StringComparison.Ordinal) && guard.Stderr.Contains("watched-later", StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
+                $"the guard should act in a pool imported after it started: {guard.Stderr}");
+        }
+        finally
+        {
+            guard.Signal("TERM");
+            guard.WaitForExit(TimeSpan.FromSeconds(30));
+            pool.Run("pool", "export", later);
+        }
+    }
+
+    [RootFact]
     public void Export_of_a_pool_with_another_filesystem_mounted_inside_is_refused_naming_it_and_leaves_the_pool_imported()
     {
         var directory = Path.Combine(pool.Root, "export-inside");

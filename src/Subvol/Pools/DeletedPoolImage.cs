@@ -1,5 +1,5 @@
 using Subvol.Errors;
-using Subvol.Linux;
+using Subvol.Subvolumes;
 
 namespace Subvol.Pools;
 
@@ -13,18 +13,15 @@ public static class DeletedPoolImage
     /// <summary>What is wrong and what to do, or null when the pool's image is where it belongs (or it has none).</summary>
     public static SubvolException? Check(string root, string? image)
     {
-        if (image is null || File.Exists(image)
-            || Mounts.FindByTarget(root) is not { } mount || !mount.Source.StartsWith("/dev/loop", StringComparison.Ordinal)
-            || !LoopDevice.BackingFileDeleted(mount.Source))
+        if (image is null || File.Exists(image) || DeletedImage.Holder(image) is not { } device)
         {
             return null;
         }
 
         return SubvolException.Busy(
-            $"the image {image} of pool {root} was deleted while the pool is mounted: the pool lives on only in {mount.Source}, " +
+            $"the image {image} of pool {root} was deleted while the pool is mounted: the pool lives on only in {device}, " +
             "which still holds the deleted file, and is lost for good once it is unmounted (by export, or at shutdown)",
             new Remedy.Advice(
-                $"copy it back before anything else: unmount the pool's subvolumes, then 'fsfreeze -f {root} && cp --sparse=always {mount.Source} {image}; fsfreeze -u {root}', " +
-                $"then export the pool and import it again"));
+                $"copy it back before anything else: unmount the pool's subvolumes, then '{DeletedImage.CopyBack(device, image, root)}', then export the pool and import it again"));
     }
 }

@@ -7,8 +7,8 @@ namespace Subvol.Pools;
 /// <summary>
 /// A pool whose filesystem stopped after an error. Once XFS shuts down it answers every access with EIO, which an
 /// existence check takes for "missing", so the pool would be reported as not imported, or as no pool at all, and the
-/// remedy offered (import it) could only fail. The pool's metadata directory is looked at first, and such a failure
-/// is named as what it is.
+/// remedy offered (import it) could only fail. The pool's root, its mount point, is looked at first (XFS refuses even
+/// that after a shutdown), and such a failure is named as what it is.
 /// </summary>
 internal static class FailedFileSystem
 {
@@ -17,7 +17,7 @@ internal static class FailedFileSystem
     {
         try
         {
-            _ = PathKind.Of(layout.MetadataDirectory);
+            _ = PathKind.Of(layout.Root);
             return null;
         }
         catch (SystemCallException exception) when (exception.Errno is Errno.EIO or Errno.EUCLEAN)
@@ -26,14 +26,14 @@ internal static class FailedFileSystem
         }
     }
 
-    /// <param name="image">A file-backed pool's image, when it is known.</param>
-    public static void RefuseIfFailed(PoolLayout layout, string? image)
+    /// <param name="image">A file-backed pool's image, when it is known; asked for only when the pool has failed.</param>
+    public static void RefuseIfFailed(PoolLayout layout, Func<string?> image)
     {
-        if (Probe(layout) is { } exception)
+        if (Probe(layout) is { } exception && image() is var known)
         {
-            var remedy = image is null
+            var remedy = known is null
                 ? "'dmesg' says why; unmount the filesystem, check it with xfs_repair (the disk too), and mount it again"
-                : $"'dmesg' says why; export the pool ('subvol pool export {layout.Root}'), check its image with '{FileSystemKind.CheckCommand(FileSystemKind.Xfs, image)}' " +
+                : $"'dmesg' says why; export the pool ('subvol pool export {layout.Root}'), check its image with '{FileSystemKind.CheckCommand(FileSystemKind.Xfs, known)}' " +
                   "(without -n to repair it) and the disk it lies on, then import it again";
             throw new SubvolException(SubvolErrorCode.Failed,
                 $"the filesystem of pool {layout.Root} fails every access ({exception.Message}): XFS stops reading and writing after an error it cannot recover from",

@@ -11,8 +11,17 @@ public sealed record KnownPool(string Path, string? Image, bool Exported = false
     /// "imported", "exported", "missing" when the pool should be here but its metadata is not (not mounted after a
     /// reboot), or "failed" when its filesystem fails every access (shut down after an error).
     /// </summary>
-    public string State =>
-        Exported ? "exported"
-        : FailedFileSystem.Probe(new PoolLayout(Path)) is not null ? "failed"
-        : File.Exists(new PoolLayout(Path).Database) ? "imported" : "missing";
+    public string State
+    {
+        get
+        {
+            if (Exported)
+            {
+                return "exported";
+            }
+
+            var layout = new PoolLayout(Path);
+            return FailedFileSystem.Probe(layout) is not null ? "failed" : File.Exists(layout.Database) ? "imported" : "missing";
+        }
+    }
 }

@@ -115,7 +115,7 @@ internal static class PoolLifecycle
             outcome = Outcome.Created;
         }
 
-        FailedFileSystem.RefuseIfFailed(layout, image);
+        FailedFileSystem.RefuseIfFailed(layout, () => image);
 
         // Imported all the same, so that a repair of the pool can reach the images and rebuild the database from them.
         var damage = Directory.Exists(layout.MetadataDirectory)
@@ -379,7 +379,7 @@ internal static class PoolLifecycle
     {
         using var loop = LoopDevice.Attach(image, readOnly: false, directIo: true, autoClear: true);
         MountRefusal.Translate($"pool image {image}", root, () => Mounts.Mount(loop.DevicePath, root, FileSystemKind.Xfs, MountFlags.None, null),
-            check: $"'{FileSystemKind.CheckCommand(FileSystemKind.Xfs, image)}' checks the image without changing it");
+            FileSystemKind.CheckCommand(FileSystemKind.Xfs, image));
         ImageMounts.ConfigureErrors(loop.DevicePath);
     }
 

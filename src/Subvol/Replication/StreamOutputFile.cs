@@ -20,18 +20,18 @@ public sealed class StreamOutputFile : IDisposable
     private readonly string _path;
     private readonly ConfinedDirectory? _directory;
     private readonly string? _temporary;
-    private readonly bool _unnamed;
+
+    /// <summary>Whether the partial file has a name, which a failed send must remove; one made without a name vanishes by itself.</summary>
     private bool _named;
     private bool _committed;
 
-    private StreamOutputFile(FileStream stream, string path, ConfinedDirectory? directory, string? temporary, bool unnamed)
+    private StreamOutputFile(FileStream stream, string path, ConfinedDirectory? directory, string? temporary, bool named)
     {
         _stream = stream;
         _path = path;
         _directory = directory;
         _temporary = temporary;
-        _unnamed = unnamed;
-        _named = !unnamed;
+        _named = named;
     }
 
     public System.IO.Stream Stream => _stream;
@@ -56,7 +56,7 @@ public sealed class StreamOutputFile : IDisposable
             var target = ResolvedPath.Of(path);
             if (kind == EntryKind.Other)
             {
-                return new StreamOutputFile(new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize), target, null, null, unnamed: false);
+                return new StreamOutputFile(new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize), target, null, null, named: false);
             }
 
             // A file that may not be replaced (immutable, or on a read-only filesystem) is refused before the stream is read.
@@ -73,7 +73,7 @@ public sealed class StreamOutputFile : IDisposable
             EntryStatus? replaced = kind == EntryKind.File ? directory.Status(name) : null;
             var mode = replaced?.Mode ?? PoolFiles.PrivateFileMode;
             var handle = CreateUnnamed(directory, mode);
-            var unnamed = handle is not null;
+            var named = handle is null;
             if (handle is null)
             {
                 directory.Delete(temporary);
@@ -85,7 +85,7 @@ public sealed class StreamOutputFile : IDisposable
                 KeepOwner(handle, directory.FullPath(temporary), old);
             }
 
-            return new StreamOutputFile(new FileStream(handle, FileAccess.Write, bufferSize), target, directory, temporary, unnamed);
+            return new StreamOutputFile(new FileStream(handle, FileAccess.Write, bufferSize), target, directory, temporary, named);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SystemCallException)
         {
@@ -113,7 +113,7 @@ public sealed class StreamOutputFile : IDisposable
             }
 
             FileSync.Flush(_stream.SafeFileHandle, _directory.FullPath(_temporary));
-            if (_unnamed)
+            if (!_named)
             {
                 // linkat(2) cannot replace a name, so the synced file is named beside its target first, then renamed over it.
                 _directory.Delete(_temporary);
@@ -134,8 +134,7 @@ public sealed class StreamOutputFile : IDisposable
     /// <summary>Gives the new file the owner and group of the one it replaces, where this process may (as root).</summary>
     private static void KeepOwner(SafeFileHandle handle, string path, EntryStatus replaced)
     {
-        var made = ConfinedDirectory.Status(handle, path);
-        if ((made.Owner != replaced.Owner || made.Group != replaced.Group) && FileOwnership.TrySet(handle, path, replaced.Owner, replaced.Group))
+        if (FileOwnership.TrySet(handle, path, replaced.Owner, replaced.Group))
         {
             // A change of owner clears the set-user-ID and set-group-ID bits: the mode is set again, the replaced file's whole.
             ConfinedDirectory.SetMode(handle, path, replaced.Mode);

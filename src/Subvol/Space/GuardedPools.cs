@@ -4,8 +4,8 @@ using Subvol.Pools;
 
 namespace Subvol.Space;
 
-/// <summary>What one pass of the guard did in each pool, and the pools it could not guard this time.</summary>
-public sealed record GuardPass(IReadOnlyList<(string Pool, GuardAction Action)> Actions, IReadOnlyList<(string Pool, SubvolException Error)> Failures);
+/// <summary>What one pass of the guard did in each pool, the pools it guarded, and those it could not guard this time.</summary>
+public sealed record GuardPass(IReadOnlyList<(string Pool, GuardAction Action)> Actions, IReadOnlyList<string> Guarded, IReadOnlyList<(string Pool, SubvolException Error)> Failures);
 
 /// <summary>
 /// The pools a guard watches, kept open from one pass to the next. A pool that cannot be opened or guarded (exported
@@ -21,6 +21,7 @@ public sealed class GuardedPools(Func<IReadOnlyList<string>> paths, PoolRegistry
     public GuardPass Pass(GuardThresholds thresholds, bool canHoldFreezes)
     {
         var actions = new List<(string Pool, GuardAction Action)>();
+        var guarded = new List<string>();
         var failures = new List<(string Pool, SubvolException Error)>();
         var wanted = paths();
         foreach (var gone in _open.Keys.Except(wanted, StringComparer.Ordinal).ToList())
@@ -39,6 +40,7 @@ public sealed class GuardedPools(Func<IReadOnlyList<string>> paths, PoolRegistry
                 }
 
                 actions.AddRange(pool.GuardOnce(thresholds, canHoldFreezes).Select(action => (pool.Path, action)));
+                guarded.Add(path);
             }
             catch (Exception exception) when (exception is SubvolException or IOException or SystemCallException)
             {
@@ -48,7 +50,7 @@ public sealed class GuardedPools(Func<IReadOnlyList<string>> paths, PoolRegistry
             }
         }
 
-        return new GuardPass(actions, failures);
+        return new GuardPass(actions, guarded, failures);
     }
 
     public void Dispose()

@@ -90,7 +90,7 @@ internal sealed class Exposure(PoolSession session)
         var masterKey = SubvolumeKeys.Unlock(wrappedKey, key, snapshot is null ? $"subvolume {Printable.Quote(subvolume)}" : $"snapshot {target}");
         try
         {
-            MountRefusal.Translate(target, where, () => EncryptedTree.Mount(Files, image, Layout.StagingMountPoint(guid), where, fileSystem, flags, options, masterKey), Check(fileSystem, image));
+            MountRefusal.Translate(target, where, () => EncryptedTree.Mount(Files, image, Layout.StagingMountPoint(guid), where, fileSystem, flags, options, masterKey), FileSystemKind.CheckCommand(fileSystem, image));
         }
         finally
         {
@@ -253,6 +253,8 @@ internal sealed class Exposure(PoolSession session)
                 throw SubvolException.Busy($"{at} has {mount.Source} mounted on it, which is not subvolume {Printable.Quote(name)}; leaving it alone");
             }
 
+            DeletedImage.RefuseIfHeld(Files, image, $"subvolume {Printable.Quote(name)}");
+
             try
             {
                 ImageMounts.UnmountTarget(at);
@@ -367,9 +369,7 @@ internal sealed class Exposure(PoolSession session)
     /// </summary>
     /// <summary>The one way an image is mounted, wherever and however the caller chose; <paramref name="what"/> names it in errors.</summary>
     private void MountImage(string image, string what, string where, string fileSystem, MountFlags flags, string? options) =>
-        MountRefusal.Translate(what, where, () => ImageMounts.Mount(Files, image, where, fileSystem, flags, options), Check(fileSystem, image));
-
-    private static string Check(string fileSystem, string image) => $"'{FileSystemKind.CheckCommand(fileSystem, image)}' checks the image without changing it";
+        MountRefusal.Translate(what, where, () => ImageMounts.Mount(Files, image, where, fileSystem, flags, options), FileSystemKind.CheckCommand(fileSystem, image));
 
     private static void RemountReadOnly(string at)
     {

@@ -10,8 +10,8 @@ namespace Subvol.Subvolumes;
 internal static class MountRefusal
 {
     /// <param name="what">The image as the person knows it: a subvolume, a snapshot, a pool image.</param>
-    /// <param name="check">How to look at the image itself when the kernel refused it, if there is such a way.</param>
-    public static void Translate(string what, string where, Action mount, string? check = null)
+    /// <param name="checkCommand">The command that checks the image without changing it, when the kernel refused it.</param>
+    public static void Translate(string what, string where, Action mount, string checkCommand)
     {
         try
         {
@@ -19,8 +19,8 @@ internal static class MountRefusal
         }
         catch (SystemCallException exception) when (exception.Errno is Errno.EINVAL or Errno.EUCLEAN)
         {
-            var advice = "'dmesg | tail' shows why the kernel refused it" + (check is null ? "" : $"; {check}");
-            throw new SubvolException(SubvolErrorCode.Failed, $"cannot mount {what} at {where}: {exception.Message}", new Remedy.Advice(advice), exception);
+            throw new SubvolException(SubvolErrorCode.Failed, $"cannot mount {what} at {where}: {exception.Message}",
+                new Remedy.Advice($"'dmesg | tail' shows why the kernel refused it; '{checkCommand}' checks the image without changing it"), exception);
         }
         catch (SystemCallException exception)
         {

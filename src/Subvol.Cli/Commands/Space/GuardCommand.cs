@@ -41,9 +41,9 @@ internal static class GuardCommand
         var all = context.Get(AllOption);
         var single = all ? null : context.PoolPath();
         var failing = new Dictionary<string, string>(StringComparer.Ordinal);
-        var failed = new List<(string Pool, SubvolException Error)>();
         using var pools = new GuardedPools(() => single is not null ? [single] : context.Registry.Imported().Select(pool => pool.Path).ToList(), context.Registry);
         var first = true;
+        IReadOnlyList<(string Pool, SubvolException Error)> failed;
         do
         {
             var pass = pools.Pass(thresholds, canHoldFreezes: !once);
@@ -63,7 +63,7 @@ internal static class GuardCommand
             }
 
             Report(context, pass, failing);
-            failed = pass.Failures.ToList();
+            failed = pass.Failures;
         }
         while (!once && !Interruption.Requested && !Interruption.Wait(interval));
 
@@ -119,8 +119,12 @@ internal static class GuardCommand
 
         foreach (var path in failing.Keys.Except(pass.Failures.Select(failure => failure.Pool), StringComparer.Ordinal).ToList())
         {
+            // A pool exported meanwhile is no longer asked for: it is let go without a word, not said to be guarded.
             failing.Remove(path);
-            context.Reporter.Note(string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} pool {path} is guarded again"));
+            if (pass.Guarded.Contains(path, StringComparer.Ordinal))
+            {
+                context.Reporter.Note(string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} pool {path} is guarded again"));
+            }
         }
     }
 }

@@ -34,7 +34,7 @@ internal static class MetricsCommand
             using var pool = context.OpenPool();
             gauges = PoolGauges.Read(pool);
         }
-        catch (SubvolException) when (textfile is not null)
+        catch (Exception exception) when (textfile is not null && exception is SubvolException or IOException)
         {
             // The collector would go on serving the last figures written as current: they are replaced by the pool being down.
             Replace(textfile, GaugeExposition.RenderDown(context.PoolPath()));
@@ -48,21 +48,20 @@ internal static class MetricsCommand
             return ExitCodes.Success;
         }
 
-        var path = textfile;
-        Replace(path, text);
+        Replace(textfile, text);
         if (context.Json)
         {
             context.Reporter.WriteJson(writer =>
             {
                 writer.WriteStartObject();
-                writer.WriteString("path", path);
+                writer.WriteString("path", textfile);
                 writer.WriteNumber("volumes", gauges.Volumes.Count);
                 writer.WriteEndObject();
             });
             return ExitCodes.Success;
         }
 
-        context.Reporter.Done($"wrote {path}: pool {gauges.Pool}, {gauges.Volumes.Count} subvolumes");
+        context.Reporter.Done($"wrote {textfile}: pool {gauges.Pool}, {gauges.Volumes.Count} subvolumes");
         return ExitCodes.Success;
     }
 
